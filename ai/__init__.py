@@ -1,0 +1,1 @@
+"""Scoring, feedback and the language-model backends."""

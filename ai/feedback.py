@@ -1,0 +1,168 @@
+"""Coaching feedback in two layers: facts computed here, one sentence of prose from the model.
+
+The facts (score, band, what worked, what to work on, the closest expert move) are always
+shown as computed. The model only rephrases the next step; ai/guard.py checks that sentence and
+a template written from the same facts replaces it when the check fails or the model errs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from ai.bands import band_label
+from ai.guard import check_coaching
+from ai.llm import LLM
+from ai.scoring import ScoreResult
+from practicum.errors import ModelUnavailable
+
+PROMPTS = Path(__file__).parent / "prompts"
+
+
+@dataclass
+class FeedbackFacts:
+    """The deterministic facts behind one attempt's feedback."""
+
+    score: int
+    band: str
+    strengths: list[str]
+    gaps: list[str]
+    expert_text: str
+    expert_strategy: str
+    note: str
+
+
+@dataclass
+class Feedback:
+    """Finished feedback and how it was written."""
+
+    text: str
+    source: str  # "model", "fallback" or "none"
+    model_id: str = ""
+    coaching: str = ""
+    rejected_because: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def feedback_facts(result: ScoreResult) -> FeedbackFacts:
+    """Derive the facts from a score: strongest and weakest dimensions, closest expert move."""
+    ranked = sorted(result.dimensions, key=lambda d: (-d.weight, d.key))
+    strengths = [d.reason for d in ranked if d.value >= 0.75]
+    gaps = [d.reason for d in ranked if d.value < 0.75]
+    expert = result.matches[0] if result.matches else None
+    strategy = expert.strategy if expert else ""
+    if gaps:
+        note = gaps[0].rstrip(".")
+        note += f", for example: {strategy}." if strategy else "."
+    else:
+        note = f"Keep using this move: {strategy}." if strategy else "Keep doing what worked."
+    return FeedbackFacts(
+        score=result.score,
+        band=result.band,
+        strengths=strengths[:3],
+        gaps=gaps[:3],
+        expert_text=expert.text if expert else "",
+        expert_strategy=strategy,
+        note=note,
+    )
+
+
+def template_coaching(facts: FeedbackFacts) -> str:
+    """Write the next-step sentence from the facts alone."""
+    note = facts.note[0].lower() + facts.note[1:]
+    return f"Next time, try this: {note}"
+
+
+def facts_text(facts: FeedbackFacts) -> str:
+    """Write the facts as plain lines, the same for every feedback path."""
+    lines = [f"Score {facts.score} — {band_label(facts.band)}."]
+    if facts.strengths:
+        lines.append("What worked: " + " ".join(facts.strengths))
+    if facts.gaps:
+        lines.append("What to work on: " + " ".join(facts.gaps))
+    if facts.expert_text:
+        label = f" ({facts.expert_strategy})" if facts.expert_strategy else ""
+        lines.append(f'Closest expert move{label}: "{facts.expert_text}"')
+    return "\n".join(lines)
+
+
+@cache
+def _prompt(name: str) -> tuple[str, list[tuple[str, str]]]:
+    parts = [p.strip() for p in (PROMPTS / f"{name}.md").read_text().split("\n---\n")]
+    system, examples = parts[0], parts[1:]
+    return system, list(zip(examples[::2], examples[1::2], strict=True))
+
+
+@cache
+def _grammar(name: str) -> str:
+    lines = (PROMPTS / f"{name}.gbnf").read_text().splitlines()
+    return "\n".join(line for line in lines if not line.startswith("#"))
+
+
+def coaching_messages(facts: FeedbackFacts) -> list[dict]:
+    """Build the few-shot chat that asks the model to rephrase the next step."""
+    system, examples = _prompt("next_step")
+    # Always send a system message: SmolLM2's template adds its own otherwise.
+    messages = [{"role": "system", "content": system}]
+    for note, sentence in examples:
+        messages += [{"role": "user", "content": note}, {"role": "assistant", "content": sentence}]
+    messages.append({"role": "user", "content": facts.note})
+    return messages
+
+
+class FeedbackWriter:
+    """Writes feedback with a model under a token budget, a time limit and the guard."""
+
+    def __init__(self, llm: LLM | None, max_tokens: int = 60, time_limit_s: float = 10.0):
+        self.llm, self.max_tokens, self.time_limit_s = llm, max_tokens, time_limit_s
+
+    def stream(self, facts: FeedbackFacts) -> Iterator[tuple[str, object]]:
+        """Yield ("token", text) while the model writes, then ("done", Feedback)."""
+        if self.llm is None:
+            yield "done", self._finish(facts, None, "none", "feedback not requested", {})
+            return
+        started = time.perf_counter()
+        pieces: list[str] = []
+        timings: dict[str, float] = {}
+        failure = ""
+        try:
+            stream = self.llm.stream_chat(
+                coaching_messages(facts), self.max_tokens, _grammar("next_step")
+            )
+            for piece in stream:
+                timings.setdefault("first_token_ms", _ms_since(started))
+                pieces.append(piece)
+                yield "token", piece
+                if time.perf_counter() - started > self.time_limit_s:
+                    failure = "time limit reached"
+                    stream.close()
+                    break
+        except ModelUnavailable as error:
+            failure = f"model unavailable: {error.message}"
+        timings["llm_ms"] = _ms_since(started)
+        timings["tokens"] = len(pieces)
+        text = "".join(pieces).strip()
+        failure = failure or check_coaching(text, facts.note, facts.band) or ""
+        yield "done", self._finish(facts, text, "fallback" if failure else "model", failure, timings)
+
+    def write(self, facts: FeedbackFacts) -> Feedback:
+        """Write feedback without streaming."""
+        for kind, value in self.stream(facts):
+            if kind == "done":
+                return value
+        raise AssertionError("feedback stream ended without a result")
+
+    def _finish(self, facts, model_text, source, failure, timings) -> Feedback:
+        coaching = model_text if source == "model" else template_coaching(facts)
+        if source == "none":
+            coaching = ""
+        text = "\n".join(part for part in (coaching, facts_text(facts)) if part)
+        model_id = self.llm.model_id if self.llm else ""
+        return Feedback(text, source, model_id, coaching, failure, timings)
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)

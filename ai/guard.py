@@ -1,0 +1,47 @@
+"""Check a model-written coaching sentence against the facts before anyone sees it."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ai.dimensions import content_words
+
+PRAISE = re.compile(
+    r"\b(excellent|perfect|outstanding|great job|well done|amazing|flawless|brilliant|superb)\b",
+    re.IGNORECASE,
+)
+NEGATION = re.compile(r"\b(not|never|don'?t|no|without|avoid|stop)\b", re.IGNORECASE)
+LOW_BANDS = {"needs_work", "developing"}
+MIN_WORDS, MAX_WORDS = 6, 45
+
+
+def check_coaching(text: str, note: str, band: str) -> str | None:
+    """Return why the sentence must not be shown, or None when it passes every check."""
+    words = text.split()
+    if not MIN_WORDS <= len(words) <= MAX_WORDS:
+        return f"length: {len(words)} words"
+    if not text.rstrip().endswith((".", "!")):
+        return "unfinished sentence"
+    if _repetitive(text):
+        return "repetition"
+    if re.search(r"\d|\bscore\b|\bband\b|\bpoints?\b", text, re.IGNORECASE):
+        return "mentions numbers or scores the facts did not give it"
+    if band in LOW_BANDS and PRAISE.search(text):
+        return "praise that contradicts the band"
+    if NEGATION.search(text) and not NEGATION.search(note):
+        return "adds a negation the note does not have"
+    wanted = content_words(note)
+    kept = content_words(text) & wanted
+    if wanted and len(kept) < max(2, len(wanted) // 2):
+        return "ignores the next step it was asked to rephrase"
+    return None
+
+
+def _repetitive(text: str) -> bool:
+    words = [w.lower() for w in re.findall(r"[A-Za-z']+", text)]
+    counts = Counter(w for w in words if len(w) > 3)
+    if counts and counts.most_common(1)[0][1] > 3:
+        return True
+    trigrams = Counter(zip(words, words[1:], words[2:], strict=False))
+    return bool(trigrams) and trigrams.most_common(1)[0][1] > 1

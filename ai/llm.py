@@ -1,0 +1,189 @@
+"""Language-model backends behind one small interface: stream the tokens of a chat reply."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import urllib.request
+from abc import ABC, abstractmethod
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from practicum.errors import ModelUnavailable
+
+
+class LLM(ABC):
+    """A chat model that streams its reply as text pieces."""
+
+    model_id: str = "abstract"
+
+    @abstractmethod
+    def stream_chat(
+        self, messages: list[dict], max_tokens: int, grammar: str | None = None
+    ) -> Iterator[str]:
+        """Yield the reply's text pieces as the model writes them."""
+
+    @property
+    def loaded(self) -> bool:
+        """Tell whether the model is ready to answer."""
+        return True
+
+    def load(self) -> None:
+        """Load the model now rather than on the first request."""
+
+
+@contextmanager
+def _without_weight_repacking():
+    """Load GGUF weights without llama.cpp's extra (repacked) buffer types.
+
+    A native build on a processor with AMX routes matrix products through its AMX buffer type,
+    which crashed with SIGSEGV at the first decode on this project's machines; the plain CPU
+    kernels (AVX-512/AVX2) run the same model at about 100 tokens/s. Llama() offers no argument
+    for `use_extra_bufts`, so the default-parameters factory is wrapped while the model loads.
+    """
+    import llama_cpp.llama_cpp as native
+
+    original = native.llama_model_default_params
+
+    def params_without_extra_buffers():
+        params = original()
+        params.use_extra_bufts = False
+        return params
+
+    native.llama_model_default_params = params_without_extra_buffers
+    try:
+        yield
+    finally:
+        native.llama_model_default_params = original
+
+
+class LlamaCppLLM(LLM):
+    """A GGUF run in-process by llama.cpp; loaded once per process."""
+
+    def __init__(self, model_path: str, threads: int = 2, context: int = 2048, seed: int = 7):
+        if not model_path or not os.path.isfile(model_path):
+            raise ModelUnavailable(f"GGUF model not found: {model_path!r}")
+        self.model_path = model_path
+        self.model_id = os.path.basename(model_path)
+        self.threads, self.context, self.seed = threads, context, seed
+        self._llama = None
+        self._grammars: dict[str, object] = {}
+        # llama.cpp contexts are not thread-safe: one generation at a time per process.
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._llama is not None
+
+    def load(self) -> None:
+        """Load the GGUF weights (once)."""
+        with self._lock:
+            self._load_unlocked()
+
+    def _load_unlocked(self):
+        if self._llama is None:
+            from llama_cpp import Llama
+
+            with _without_weight_repacking():
+                self._llama = Llama(
+                    model_path=self.model_path,
+                    n_ctx=self.context,
+                    n_threads=self.threads,
+                    seed=self.seed,
+                    verbose=False,
+                )
+        return self._llama
+
+    def _grammar(self, grammar: str | None):
+        if grammar is None:
+            return None
+        if grammar not in self._grammars:
+            from llama_cpp import LlamaGrammar
+
+            self._grammars[grammar] = LlamaGrammar.from_string(grammar, verbose=False)
+        return self._grammars[grammar]
+
+    def stream_chat(self, messages, max_tokens, grammar=None):
+        """Stream a chat completion, greedy, under an optional GBNF grammar."""
+        with self._lock:
+            llama = self._load_unlocked()
+            chunks = llama.create_chat_completion(
+                messages=messages,
+                max_tokens=max_tokens,
+                temperature=0.0,
+                repeat_penalty=1.3,
+                grammar=self._grammar(grammar),
+                stream=True,
+            )
+            for chunk in chunks:
+                piece = chunk["choices"][0]["delta"].get("content")
+                if piece:
+                    yield piece
+
+
+class OpenAICompatibleLLM(LLM):
+    """A model served over the OpenAI chat-completions protocol (e.g. llama.cpp's server)."""
+
+    def __init__(self, base_url: str, model: str = "", api_key: str = "", timeout: float = 30):
+        self.base_url = base_url.rstrip("/")
+        self.model_id = model or "openai-compatible"
+        self.api_key, self.timeout = api_key, timeout
+
+    def stream_chat(self, messages, max_tokens, grammar=None):
+        """Stream a chat completion over Server-Sent Events."""
+        body = {"model": self.model_id, "messages": messages, "max_tokens": max_tokens,
+                "temperature": 0.0, "stream": True}
+        if grammar:
+            body["grammar"] = grammar  # honoured by llama.cpp's server, ignored by others
+        request = urllib.request.Request(
+            f"{self.base_url}/v1/chat/completions",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json",
+                     **({"Authorization": f"Bearer {self.api_key}"} if self.api_key else {})},
+        )
+        try:
+            response = urllib.request.urlopen(request, timeout=self.timeout)
+        except OSError as error:
+            raise ModelUnavailable(f"LLM server unreachable: {error}") from error
+        with response:
+            for raw in response:
+                line = raw.decode("utf-8", "replace").strip()
+                if not line.startswith("data:") or line == "data: [DONE]":
+                    continue
+                delta = json.loads(line[5:])["choices"][0].get("delta", {})
+                if delta.get("content"):
+                    yield delta["content"]
+
+
+class FakeLLM(LLM):
+    """Deterministic replies for tests: queued texts, else a fixed one, streamed word by word."""
+
+    model_id = "fake-llm"
+
+    def __init__(self, replies: list[str] | None = None, default: str | None = None,
+                 delay_s: float = 0.0):
+        self.replies = deque(replies or [])
+        self.default = default or "Keep the student thinking, and try the next step named below."
+        self.delay_s = delay_s
+        self.calls: list[list[dict]] = []
+
+    def stream_chat(self, messages, max_tokens, grammar=None):
+        """Yield the next queued reply one word at a time."""
+        self.calls.append(messages)
+        reply = self.replies.popleft() if self.replies else self.default
+        for index, word in enumerate(reply.split(" ")):
+            if self.delay_s:
+                time.sleep(self.delay_s)
+            yield word if index == 0 else " " + word
+
+
+def build_llm(config) -> LLM:
+    """Create the configured backend (not yet loaded)."""
+    if config.LLM_BACKEND == "fake":
+        return FakeLLM()
+    if config.LLM_BACKEND == "openai":
+        return OpenAICompatibleLLM(config.LLM_BASE_URL, config.LLM_MODEL_PATH, config.LLM_API_KEY)
+    return LlamaCppLLM(config.LLM_MODEL_PATH, threads=config.LLM_THREADS)

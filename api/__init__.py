@@ -1,0 +1,7 @@
+"""The JSON API blueprint, mounted at /api/v1."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from api import auth, openapi, practice  # noqa: E402,F401  (routes register on import)

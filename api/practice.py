@@ -1,0 +1,150 @@
+"""Scenarios, practice sessions and attempts (with a streaming variant)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, current_app, jsonify, request, stream_with_context
+from flask_jwt_extended import current_user
+
+from api import bp
+from api.access import json_body, require_role
+from api.serialize import attempt_json, scenario_json, scored_json, session_json
+from practicum import library, practice, runtime
+from practicum.db import session
+from practicum.errors import PracticumError, ValidationFailed
+from practicum.extensions import limiter, user_rate_key
+
+ANY_ROLE = ("trainee", "trainer", "admin")
+
+
+def _attempt_limit() -> str:
+    return current_app.config["PRACTICUM"].ATTEMPT_RATE_LIMIT
+
+
+attempt_rate_limit = limiter.shared_limit(_attempt_limit, scope="attempts", key_func=user_rate_key)
+
+
+@bp.get("/scenarios")
+@require_role(*ANY_ROLE)
+def list_scenarios():
+    """List the scenarios that can be rehearsed now, optionally filtered."""
+    scenarios = library.current_scenarios(session)
+    filters = {k: request.args.get(k) for k in ("category", "grade_band", "subject")}
+    query = (request.args.get("q") or "").strip().lower()
+    chosen = [s for s in scenarios
+              if all(not v or getattr(s, k) == v for k, v in filters.items())
+              and (not query or query in s.title.lower())]
+    return jsonify(scenarios=[scenario_json(s) for s in chosen])
+
+
+@bp.get("/scenarios/<int:scenario_id>")
+@require_role(*ANY_ROLE)
+def get_scenario(scenario_id: int):
+    """Show one scenario: the scene and the student."""
+    return jsonify(scenario_json(library.current_scenario(session, scenario_id), full=True))
+
+
+@bp.post("/sessions")
+@require_role(*ANY_ROLE)
+def start_session():
+    """Start a practice session on a scenario."""
+    body = json_body()
+    scenario_id = body.get("scenario_id")
+    if isinstance(scenario_id, bool) or not isinstance(scenario_id, int):
+        raise ValidationFailed("'scenario_id' must be an integer.",
+                                        {"scenario_id": "required integer"})
+    started = practice.start_session(session, current_user, scenario_id,
+                                     body.get("confidence_before"))
+    return jsonify(session_json(started)), 201
+
+
+@bp.get("/sessions/<int:session_id>")
+@require_role(*ANY_ROLE)
+def get_session(session_id: int):
+    """Show one of your sessions with its attempts."""
+    return jsonify(session_json(practice.owned_session(session, current_user, session_id)))
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@require_role(*ANY_ROLE)
+def end_session(session_id: int):
+    """End a session with a confidence rating (1–5) and an optional reflection."""
+    body = json_body()
+    ended = practice.end_session(session, current_user, session_id,
+                                 body.get("confidence_after"), body.get("reflection"))
+    return jsonify(session_json(ended))
+
+
+def _score_request(session_id: int):
+    body = json_body()
+    scored = practice.score_attempt(session, current_user, session_id, body.get("response"),
+                                    runtime.embedder())
+    previous = practice.previous_score(session, session_id)
+    want_feedback = body.get("feedback", True) is not False
+    # Retrieval and scoring are done: give the connection back before any token flows.
+    session.commit()
+    session.close()
+    return scored, previous, runtime.feedback_writer(with_model=want_feedback)
+
+
+@bp.post("/sessions/<int:session_id>/attempts")
+@require_role(*ANY_ROLE)
+@attempt_rate_limit
+def submit_attempt(session_id: int):
+    """Score an answer, write feedback, store the attempt and return it."""
+    scored, previous, writer = _score_request(session_id)
+    feedback = writer.write(scored.facts)
+    attempt = practice.store_attempt(session, scored, feedback)
+    return jsonify({**attempt_json(attempt, previous), "related": scored_json(scored, previous)[
+        "related"], "follow_up": scored.follow_up, "flags": scored.result.flags}), 201
+
+
+def _sse(event: str, data: dict) -> str:
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n"
+
+
+@bp.post("/sessions/<int:session_id>/attempts/stream")
+@require_role(*ANY_ROLE)
+@attempt_rate_limit
+def stream_attempt(session_id: int):
+    """Like submit_attempt, as Server-Sent Events: scored, token…, feedback, done."""
+    scored, previous, writer = _score_request(session_id)
+
+    def events():
+        yield _sse("scored", scored_json(scored, previous))
+        feedback = None
+        for kind, value in writer.stream(scored.facts):
+            if kind == "token":
+                yield _sse("token", {"text": value})
+            else:
+                feedback = value
+        yield _sse("feedback", {"text": feedback.text, "source": feedback.source,
+                                "coaching": feedback.coaching})
+        try:
+            attempt = practice.store_attempt(session, scored, feedback)
+        except PracticumError as error:
+            session.rollback()
+            yield _sse("error", {"error": {"code": error.code, "message": error.message,
+                                           "details": error.details}})
+            return
+        yield _sse("done", {"attempt_id": attempt.id, "attempt": attempt_json(attempt, previous)})
+
+    return Response(stream_with_context(events()), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@bp.get("/attempts")
+@require_role(*ANY_ROLE)
+def list_attempts():
+    """List your attempts, newest first."""
+    return jsonify(attempts=[attempt_json(a) for a in practice.attempts_of(session, current_user)])
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@require_role(*ANY_ROLE)
+def get_attempt(attempt_id: int):
+    """Show one of your attempts."""
+    attempt = practice.visible_attempt(session, current_user, attempt_id)
+    return jsonify(attempt_json(attempt, practice.previous_score(session, attempt.session_id,
+                                                                 attempt.id)))

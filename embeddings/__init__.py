@@ -1,0 +1,1 @@
+"""Text embeddings and the pgvector searches built on them."""

@@ -1,0 +1,100 @@
+"""pgvector searches for the expert responses closest to a trainee's response."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from practicum.models import ExpertResponse, Scenario, ScenarioSet, ScenarioSetVersion
+
+
+@dataclass(frozen=True)
+class ExpertMatch:
+    """One expert response and its cosine similarity to the trainee's response."""
+
+    expert_response_id: int
+    scenario_id: int
+    text: str
+    strategy: str
+    similarity: float
+
+    def as_dict(self) -> dict:
+        """Return the JSON form stored with an attempt."""
+        return {
+            "expert_response_id": self.expert_response_id,
+            "text": self.text,
+            "strategy": self.strategy,
+            "similarity": round(self.similarity, 4),
+        }
+
+
+def _as_match(row) -> ExpertMatch:
+    return ExpertMatch(row.id, row.scenario_id, row.text, row.strategy or "", float(row.similarity))
+
+
+def closest_expert_responses(
+    db: Session, scenario_id: int, vector: np.ndarray, limit: int = 20
+) -> list[ExpertMatch]:
+    """Rank every expert response of one scenario by similarity, exactly.
+
+    The scenario's few rows are fetched through the scenario_id index first (a materialised
+    CTE) so the approximate HNSW scan, which filters after it searches, cannot drop any.
+    """
+    candidates = (
+        select(ExpertResponse)
+        .where(ExpertResponse.scenario_id == scenario_id)
+        .cte("candidates")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    distance = candidates.c.embedding.cosine_distance(vector)
+    query = (
+        select(
+            candidates.c.id,
+            candidates.c.scenario_id,
+            candidates.c.text,
+            candidates.c.strategy,
+            (1 - distance).label("similarity"),
+        )
+        .order_by(distance, candidates.c.position)
+        .limit(limit)
+    )
+    return [_as_match(row) for row in db.execute(query)]
+
+
+def closest_in_category(
+    db: Session, category: str, vector: np.ndarray, exclude_scenario_key: str, limit: int = 3
+) -> list[ExpertMatch]:
+    """Find expert responses of other current scenarios in a category (HNSW index scan)."""
+    latest_version = (
+        select(func.max(ScenarioSetVersion.id))
+        .where(ScenarioSetVersion.set_id == ScenarioSet.id)
+        .correlate(ScenarioSet)
+        .scalar_subquery()
+    )
+    distance = ExpertResponse.embedding.cosine_distance(vector)
+    query = (
+        select(
+            ExpertResponse.id,
+            ExpertResponse.scenario_id,
+            ExpertResponse.text,
+            ExpertResponse.strategy,
+            (1 - distance).label("similarity"),
+        )
+        .join(Scenario, Scenario.id == ExpertResponse.scenario_id)
+        .join(ScenarioSetVersion, ScenarioSetVersion.id == Scenario.set_version_id)
+        .join(ScenarioSet, ScenarioSet.id == ScenarioSetVersion.set_id)
+        .where(
+            Scenario.category == category,
+            Scenario.key != exclude_scenario_key,
+            ScenarioSet.status == "active",
+            ScenarioSetVersion.id == latest_version,
+        )
+        .order_by(distance)
+        .limit(limit)
+    )
+    # The HNSW scan filters after it searches; widen its candidate list so filters keep enough.
+    db.execute(text("SET LOCAL hnsw.ef_search = 200"))
+    return [_as_match(row) for row in db.execute(query)]

@@ -1,0 +1,52 @@
+"""Practicum: rehearsal of hard classroom moments for trainee teachers."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from practicum.config import Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Create the app: configuration, database, extensions, blueprints, CLI."""
+    from practicum.embedded_db import embedded_database_url
+
+    config = (config or Config()).resolve()
+    app = Flask(__name__, instance_path=str(config.INSTANCE_DIR),
+                template_folder=str(config_root() / "templates"),
+                static_folder=str(config_root() / "static"))
+    app.config.update(config.flask_settings())
+    app.config["PRACTICUM"] = config
+    app.config["DATABASE_URL"] = config.DATABASE_URL or embedded_database_url(config.INSTANCE_DIR)
+    _init_extensions(app, config)
+    _register_blueprints(app)
+    return app
+
+
+def config_root():
+    """Return the project folder that holds templates/ and static/."""
+    from practicum.config import PROJECT_ROOT
+
+    return PROJECT_ROOT
+
+
+def _init_extensions(app: Flask, config: Config) -> None:
+    from practicum import auth_tokens, db
+    from practicum.extensions import jwt, limiter
+
+    db.init_app(app)
+    jwt.init_app(app)
+    limiter.init_app(app)
+    auth_tokens.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from api import bp as api_bp
+    from api.errors import register_error_handlers
+    from practicum.cli import register_commands
+    from practicum.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    register_error_handlers(app)
+    register_commands(app)

@@ -1,0 +1,99 @@
+"""People: creating accounts, signing in, and revoking tokens."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from practicum import audit
+from practicum.errors import AuthenticationFailed, Conflict, ValidationFailed
+from practicum.models import ROLES, Cohort, RevokedToken, User, utcnow
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
+MIN_PASSWORD_LENGTH = 10
+# A real hash to compare against when the account does not exist, so timing does not tell.
+_DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+
+
+def normalise_username(username: str) -> str:
+    """Return the canonical (lower-case, trimmed) form of a username."""
+    return (username or "").strip().lower()
+
+
+def validate_new_account(username: str, password: str, role: str) -> dict[str, str]:
+    """Return a map of field to problem for a new account; empty when all is well."""
+    problems = {}
+    if not USERNAME.match(username):
+        problems["username"] = "3–80 characters: lower-case letters, digits, '.', '_' or '-'"
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        problems["password"] = f"at least {MIN_PASSWORD_LENGTH} characters"
+    if role not in ROLES:
+        problems["role"] = f"one of {', '.join(ROLES)}"
+    return problems
+
+
+def cohort_named(db: Session, name: str) -> Cohort:
+    """Return the cohort with this name, creating it if needed."""
+    cohort = db.scalar(select(Cohort).where(Cohort.name == name))
+    if cohort is None:
+        cohort = Cohort(name=name)
+        db.add(cohort)
+        db.flush()
+    return cohort
+
+
+def create_user(db: Session, username: str, password: str, role: str, display_name: str = "",
+                cohort: str | None = None, actor_id: int | None = None) -> User:
+    """Create an account (in the caller's transaction) and audit it."""
+    username = normalise_username(username)
+    problems = validate_new_account(username, password, role)
+    if problems:
+        raise ValidationFailed("The account details are not valid.", problems)
+    if db.scalar(select(User.id).where(User.username == username)):
+        raise Conflict(f"An account named {username!r} already exists.")
+    user = User(username=username, display_name=(display_name or username)[:120],
+                password_hash=generate_password_hash(password), role=role)
+    if cohort:
+        user.cohort_id = cohort_named(db, cohort).id
+    db.add(user)
+    db.flush()
+    audit.record(db, "user_created", actor_id, username, role=role, cohort=cohort or "")
+    return user
+
+
+def authenticate(db: Session, username: str, password: str, ip_address: str = "") -> User:
+    """Return the active account these credentials belong to, auditing the attempt."""
+    username = normalise_username(username)
+    user = db.scalar(select(User).where(User.username == username))
+    valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password or "")
+    if not (user and valid and user.active):
+        audit.record(db, "sign_in_failed", None, username, ip_address)
+        db.commit()
+        raise AuthenticationFailed("Wrong username or password, or the account is inactive.")
+    user.last_login_at = utcnow()
+    audit.record(db, "sign_in", user.id, username, ip_address)
+    db.commit()
+    return user
+
+
+def revoke_token(db: Session, jti: str, user_id: int | None, expires_at: datetime) -> None:
+    """Store a token's id so it is refused from now on, across restarts."""
+    if db.get(RevokedToken, jti) is None:
+        db.add(RevokedToken(jti=jti, user_id=user_id, expires_at=expires_at))
+    db.commit()
+
+
+def is_revoked(db: Session, jti: str) -> bool:
+    """Tell whether a token id has been revoked."""
+    return db.get(RevokedToken, jti) is not None
+
+
+def active_user(db: Session, user_id: int) -> User | None:
+    """Return the account if it exists and is active, else None."""
+    user = db.get(User, user_id)
+    return user if user and user.active else None

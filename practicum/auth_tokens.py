@@ -1,0 +1,24 @@
+"""JWT wiring: who a token belongs to, and whether it still works."""
+
+from __future__ import annotations
+
+from practicum import accounts
+from practicum.db import session
+from practicum.extensions import jwt
+
+
+def init_app(app) -> None:
+    """Connect flask-jwt-extended to the account and revocation tables."""
+
+    @jwt.user_identity_loader
+    def identity(user):
+        return str(user.id) if hasattr(user, "id") else str(user)
+
+    @jwt.user_lookup_loader
+    def load_user(_header, payload):
+        # An account deactivated after the token was issued stops working at once.
+        return accounts.active_user(session, int(payload["sub"]))
+
+    @jwt.token_in_blocklist_loader
+    def revoked(_header, payload):
+        return accounts.is_revoked(session, payload["jti"])

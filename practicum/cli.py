@@ -1,0 +1,132 @@
+"""The `practicum` command: operations as thin wrappers over the service."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
+
+from practicum import accounts, bootstrap, library, runtime
+from practicum.batch import score_lines
+from practicum.db import session, transaction
+from practicum.errors import PracticumError
+from scenarios.loader import InvalidScenarioSet, load_scenario_set
+
+db_cli = AppGroup("db", help="Database schema.")
+scenarios_cli = AppGroup("scenarios", help="Scenario sets.")
+users_cli = AppGroup("users", help="Accounts.")
+
+
+@db_cli.command("upgrade")
+@with_appcontext
+def db_upgrade():
+    """Apply every pending migration."""
+    from practicum.migrate import upgrade
+
+    upgrade(current_app.config["DATABASE_URL"])
+    click.echo("Database schema is up to date.")
+
+
+@scenarios_cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def scenarios_import(files):
+    """Validate and import scenario-set files (YAML or JSON); an invalid file changes nothing."""
+    failed = False
+    for name in files:
+        try:
+            document = load_scenario_set(Path(name).read_bytes(), name)
+        except InvalidScenarioSet as error:
+            failed = True
+            click.echo(f"{name}: {len(error.problems)} problem(s), nothing imported", err=True)
+            for problem in error.problems:
+                click.echo(f"  {problem}", err=True)
+            continue
+        with transaction():
+            report = library.import_scenario_set(session, document, runtime.embedder())
+        click.echo(_import_summary(name, report))
+    if failed:
+        sys.exit(1)
+
+
+def _import_summary(name: str, report) -> str:
+    if not report.changed:
+        return f"{name}: unchanged (set {report.set_key} v{report.version}), nothing to do"
+    return (f"{name}: imported set {report.set_key} v{report.version}: {report.scenarios} "
+            f"scenarios, {report.expert_responses} expert responses "
+            f"({report.embedded} embedded, {report.reused} reused)")
+
+
+@users_cli.command("create")
+@click.option("--username", required=True)
+@click.option("--role", type=click.Choice(["trainee", "trainer", "admin"]), required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--display-name", default="")
+@click.option("--cohort", default=None, help="Cohort name (created if new).")
+@with_appcontext
+def users_create(username, role, password, display_name, cohort):
+    """Create an account."""
+    try:
+        with transaction():
+            user = accounts.create_user(session, username, password, role, display_name, cohort)
+    except PracticumError as error:
+        raise click.ClickException(f"{error.message} {error.details or ''}".strip()) from None
+    click.echo(f"Created {user.role} {user.username}.")
+
+
+@click.command("score")
+@click.argument("input_file", type=click.File("r", encoding="utf-8"))
+@click.argument("output_file", type=click.File("w", encoding="utf-8"))
+@click.option("--no-feedback", is_flag=True, help="Skip the language model.")
+@with_appcontext
+def score_command(input_file, output_file, no_feedback):
+    """Score many responses: JSONL in ({"scenario", "response", "id"?}), JSONL out."""
+    writer = runtime.feedback_writer(with_model=not no_feedback)
+    show = sys.stderr.isatty()
+    counts = score_lines(input_file, output_file, runtime.embedder(), writer,
+                         progress=(lambda n: click.echo(f"\rscored {n}", nl=False, err=True))
+                         if show else None)
+    if show:
+        click.echo("", err=True)
+    click.echo(f"scored {counts['scored']} line(s), {counts['errors']} error(s)", err=True)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve_command(host, port):
+    """Serve the app (development server, threaded), with models loaded first."""
+    app = current_app._get_current_object()
+    if app.config["PRACTICUM"].WARM_MODELS:
+        click.echo("Loading the embedding model and the language model…")
+        runtime.warm(app)
+    click.echo(f"Practicum is running on http://{host}:{port}/")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@click.command("bootstrap")
+@with_appcontext
+def bootstrap_command():
+    """Migrate, import the shipped scenario sets and create the first accounts if none exist."""
+    for line in bootstrap.bootstrap(current_app._get_current_object()):
+        click.echo(line)
+
+
+def register_commands(app) -> None:
+    """Attach every command to the app's CLI."""
+    for command in (db_cli, scenarios_cli, users_cli, score_command, serve_command,
+                    bootstrap_command):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    """Entry point of the `practicum` console command."""
+    from practicum import create_app
+
+    FlaskGroup(create_app=lambda: create_app(), add_default_commands=False,
+               help="Practicum: rehearsal of hard classroom moments.")(prog_name="practicum")

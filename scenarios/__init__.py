@@ -1,0 +1,1 @@
+"""Scenario sets: the JSON Schema, the safe loader and validator, and the shipped library."""
