@@ -9,6 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+# What to do next when a dimension is missed: one imperative a trainee can act on.
+TIPS = {
+    "recognises_issue": "Name what the student said or did before you respond",
+    "specific": "Point to the exact step, word or behaviour you mean",
+    "guides_not_tells": "Ask a question or give a hint so the student does the thinking",
+    "next_step": "Give the student one concrete thing to do now",
+    "acknowledges_feelings": "Name the student's feeling or point of view calmly",
+    "tone": "Keep your words calm, warm and respectful",
+}
+
 DIMENSIONS = {
     "recognises_issue": "Recognises the issue",
     "specific": "Addresses it specifically",
@@ -103,6 +113,11 @@ class DimensionResult:
     value: float
     reason: str
     weight: float = 1.0
+
+    @property
+    def tip(self) -> str:
+        """Return what to do next when this dimension is missed."""
+        return TIPS[self.key]
 
     @property
     def label(self) -> str:

@@ -44,6 +44,7 @@ class Feedback:
     model_id: str = ""
     coaching: str = ""
     rejected_because: str = ""
+    model_text: str = ""
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -54,9 +55,10 @@ def feedback_facts(result: ScoreResult) -> FeedbackFacts:
     gaps = [d.reason for d in ranked if d.value < 0.75]
     expert = result.matches[0] if result.matches else None
     strategy = expert.strategy if expert else ""
-    if gaps:
-        note = gaps[0].rstrip(".")
-        note += f", for example: {strategy}." if strategy else "."
+    missed = [d for d in ranked if d.value < 0.75]
+    if missed:
+        # One idea per note: the tiny default model keeps one idea faithfully, not two.
+        note = missed[0].tip + "."
     else:
         note = f"Keep using this move: {strategy}." if strategy else "Keep doing what worked."
     return FeedbackFacts(
@@ -161,7 +163,7 @@ class FeedbackWriter:
             coaching = ""
         text = "\n".join(part for part in (coaching, facts_text(facts)) if part)
         model_id = self.llm.model_id if self.llm else ""
-        return Feedback(text, source, model_id, coaching, failure, timings)
+        return Feedback(text, source, model_id, coaching, failure, model_text or "", timings)
 
 
 def _ms_since(started: float) -> float:

@@ -19,6 +19,8 @@ MIN_WORDS, MAX_WORDS = 6, 45
 def check_coaching(text: str, note: str, band: str) -> str | None:
     """Return why the sentence must not be shown, or None when it passes every check."""
     words = text.split()
+    if not text.startswith("Next time"):
+        return "does not follow the requested form ('Next time, …')"
     if not MIN_WORDS <= len(words) <= MAX_WORDS:
         return f"length: {len(words)} words"
     if not text.rstrip().endswith((".", "!")):
