@@ -1,0 +1,143 @@
+"""Shared fixtures: a real PostgreSQL (embedded pgserver), apps wired with fakes or real models."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from practicum import create_app
+from practicum.config import Config
+from practicum.db import make_engine, session
+from practicum.embedded_db import embedded_database_url
+from practicum.migrate import upgrade
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TABLES = ("audit_log", "revoked_tokens", "attempts", "practice_sessions", "expert_responses",
+          "scenarios", "scenario_set_versions", "scenario_sets", "users", "cohorts")
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """A fresh database on a real PostgreSQL with pgvector, migrated to the newest schema."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        url = os.environ["TEST_DATABASE_URL"]
+    else:
+        # A short path: PostgreSQL's socket lives in the data folder and paths are capped at 107.
+        folder = Path(tempfile.mkdtemp(prefix="pt-"))
+        url = embedded_database_url(folder, "practicum_test")
+    upgrade(url)
+    yield url
+    if not os.environ.get("TEST_DATABASE_URL"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url):
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def clear_database(engine) -> None:
+    """Empty every table, so each test starts from nothing."""
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+
+
+def test_config(tmp_path, database_url, **overrides) -> Config:
+    """A configuration for tests: fakes for both models unless overridden, no rate limits."""
+    settings = dict(DATABASE_URL=database_url, INSTANCE_DIR=tmp_path, SECRET_KEY="s" * 40,
+                    JWT_SECRET_KEY="j" * 40, EMBEDDING_BACKEND="fake", LLM_BACKEND="fake",
+                    WARM_MODELS=False, RATELIMIT_ENABLED=False)
+    settings.update(overrides)
+    return Config(environ={}, **settings)
+
+
+@pytest.fixture
+def make_app(tmp_path, database_url, engine):
+    """Build an app on the test database with the given setting overrides."""
+    clear_database(engine)
+
+    def build(**overrides):
+        return create_app(test_config(tmp_path, database_url, **overrides))
+
+    yield build
+    session.remove()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def import_file(app, path: Path):
+    """Import a scenario-set file into the app's database with its embedder."""
+    from practicum import library, runtime
+    from practicum.db import transaction
+    from scenarios.loader import load_scenario_set
+
+    with app.app_context(), transaction():
+        return library.import_scenario_set(session, load_scenario_set(path.read_bytes(), path.name),
+                                           runtime.embedder(app))
+
+
+def create_account(app, username: str, role: str = "trainee", cohort: str | None = None):
+    """Create an account with the shared test password; return its id."""
+    from practicum import accounts
+    from practicum.db import transaction
+
+    with app.app_context(), transaction():
+        return accounts.create_user(session, username, PASSWORD, role, cohort=cohort).id
+
+
+class AuthActions:
+    """Sign in through the API and carry the bearer header."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str, password: str = PASSWORD) -> dict:
+        response = self.client.post("/api/v1/auth/login",
+                                    json={"username": username, "password": password})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    def headers(self, username: str) -> dict:
+        return {"Authorization": f"Bearer {self.login(username)['access_token']}"}
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def mini_set(app):
+    """The small scenario set in tests/fixtures, imported with the app's embedder."""
+    return import_file(app, FIXTURES / "mini-set.yaml")
+
+
+@pytest.fixture
+def trainee_headers(app, auth, mini_set):
+    create_account(app, "tina", "trainee", "Cohort T")
+    return auth.headers("tina")
+
+
+def first_scenario_id(client, headers) -> int:
+    return client.get("/api/v1/scenarios", headers=headers).get_json()["scenarios"][0]["id"]

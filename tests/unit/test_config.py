@@ -1,0 +1,48 @@
+"""Configuration comes only from the environment and refuses unsafe production settings."""
+
+import pytest
+
+from practicum.config import Config, ConfigError
+
+
+def test_production_refuses_missing_secret(tmp_path):
+    config = Config({"PRACTICUM_ENV": "production", "DATABASE_URL": "postgresql://x/y",
+                     "PRACTICUM_INSTANCE_DIR": str(tmp_path)})
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        config.resolve()
+
+
+def test_production_refuses_short_secret(tmp_path):
+    config = Config({"PRACTICUM_ENV": "production", "DATABASE_URL": "postgresql://x/y",
+                     "SECRET_KEY": "short", "JWT_SECRET_KEY": "k" * 40,
+                     "PRACTICUM_INSTANCE_DIR": str(tmp_path)})
+    with pytest.raises(ConfigError, match="at least 32"):
+        config.resolve()
+
+
+def test_production_accepts_long_secrets(tmp_path):
+    config = Config({"PRACTICUM_ENV": "production", "DATABASE_URL": "postgresql://x/y",
+                     "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "k" * 40,
+                     "PRACTICUM_INSTANCE_DIR": str(tmp_path)}).resolve()
+    assert config.is_production and config.SECRET_KEY == "s" * 40
+
+
+def test_development_secret_is_random_and_kept(tmp_path):
+    first = Config({"PRACTICUM_INSTANCE_DIR": str(tmp_path)}).resolve()
+    second = Config({"PRACTICUM_INSTANCE_DIR": str(tmp_path)}).resolve()
+    assert len(first.SECRET_KEY) >= 32
+    assert first.SECRET_KEY == second.SECRET_KEY
+    assert first.SECRET_KEY != first.JWT_SECRET_KEY
+
+
+def test_defaults_point_at_the_shipped_models(tmp_path):
+    config = Config({"PRACTICUM_INSTANCE_DIR": str(tmp_path)}).resolve()
+    assert config.LLM_MODEL_PATH.endswith(".gguf")
+    assert "minilm" in config.EMBEDDING_MODEL.lower()
+    assert config.LLM_BACKEND == "llama_cpp"
+    assert config.RATELIMIT_STORAGE_URI == "memory://"
+
+
+def test_unknown_llm_backend_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="LLM_BACKEND"):
+        Config({"LLM_BACKEND": "magic", "PRACTICUM_INSTANCE_DIR": str(tmp_path)}).resolve()

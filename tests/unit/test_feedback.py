@@ -1,0 +1,85 @@
+"""Feedback: model prose is checked against the facts; a template replaces it when it fails."""
+
+import pytest
+
+from ai.feedback import FeedbackFacts, FeedbackWriter, coaching_messages, template_coaching
+from ai.guard import check_coaching
+from ai.llm import FakeLLM
+from practicum.errors import ModelUnavailable
+
+NOTE = "Ask a question or give a hint so the student does the thinking."
+
+
+def facts(band="developing") -> FeedbackFacts:
+    return FeedbackFacts(52, band, ["You kept a calm tone."], ["Ask a question."],
+                         "Walk me through how you compared them.", "elicit thinking", NOTE)
+
+
+GOOD = "Next time, try asking a question or giving a hint so the student does the thinking."
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("Next time, ask.", "length"),
+    ("Next time, try asking a question or giving a hint so the student does", "unfinished"),
+    ("Next time, try asking asking asking asking asking asking asking asking.", "repetition"),
+    ("Next time, try a hint; your score was 90 so the student does the thinking.", "numbers"),
+    ("Next time, excellent work, ask a question so the student does the thinking.", "praise"),
+    ("Next time, do not ask a question or give a hint to the student thinking.", "negation"),
+    ("Next time, try to smile warmly at the whole class every single morning.", "ignores"),
+    ("I'm sure you're right, ask a question so the student does the thinking.", "form"),
+])
+def test_guard_rejects_degenerate_or_contradicting_text(text, reason):
+    assert reason in check_coaching(text, NOTE, "developing")
+
+
+def test_guard_accepts_a_faithful_sentence():
+    assert check_coaching(GOOD, NOTE, "developing") is None
+
+
+def test_praise_is_allowed_for_high_bands_only():
+    praise = "Next time, excellent work again: ask a question so the student does the thinking."
+    assert check_coaching(praise, NOTE, "exemplary") is None
+    assert check_coaching(praise, NOTE, "needs_work") is not None
+
+
+def test_model_path_is_recorded_when_the_guard_passes():
+    feedback = FeedbackWriter(FakeLLM([GOOD])).write(facts())
+    assert feedback.source == "model" and feedback.coaching == GOOD
+    assert feedback.model_id == "fake-llm" and feedback.timings["tokens"] > 1
+    assert "Score 52 — Developing." in feedback.text
+
+
+def test_fallback_replaces_rejected_model_text_with_the_same_facts():
+    feedback = FeedbackWriter(FakeLLM(["Next time, excellent, perfect, amazing job!"])).write(facts())
+    assert feedback.source == "fallback"
+    assert feedback.coaching == template_coaching(facts())
+    assert "praise" in feedback.rejected_because
+    assert "excellent" not in feedback.text
+
+
+def test_no_model_means_no_prose_and_source_none():
+    feedback = FeedbackWriter(None).write(facts())
+    assert feedback.source == "none" and feedback.coaching == ""
+    assert feedback.text.startswith("Score 52")
+
+
+def test_time_limit_stops_a_slow_model():
+    slow = FakeLLM([GOOD], delay_s=0.05)
+    feedback = FeedbackWriter(slow, time_limit_s=0.12).write(facts())
+    assert feedback.source == "fallback" and feedback.rejected_because == "time limit reached"
+
+
+def test_unavailable_model_falls_back():
+    class Broken(FakeLLM):
+        def stream_chat(self, messages, max_tokens, grammar=None):
+            raise ModelUnavailable("server down")
+            yield ""
+
+    feedback = FeedbackWriter(Broken()).write(facts())
+    assert feedback.source == "fallback" and "server down" in feedback.rejected_because
+
+
+def test_prompt_always_carries_a_system_message_and_the_note():
+    messages = coaching_messages(facts())
+    assert messages[0]["role"] == "system"
+    assert messages[-1] == {"role": "user", "content": NOTE}

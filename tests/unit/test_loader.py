@@ -1,0 +1,91 @@
+"""Scenario-set files: validated against the schema, every problem reported with its path."""
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scenarios.loader import (
+    InvalidScenarioSet,
+    content_hash,
+    load_scenario_set,
+    shipped_set_files,
+)
+
+FIXTURE = Path(__file__).parent.parent / "fixtures" / "mini-set.yaml"
+
+
+def problems_of(text: str, filename: str = "set.yaml") -> list[str]:
+    with pytest.raises(InvalidScenarioSet) as caught:
+        load_scenario_set(text.encode(), filename)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_fixture_is_valid():
+    document = load_scenario_set(FIXTURE.read_bytes(), "mini-set.yaml")
+    assert document["key"] == "mini-set" and len(document["scenarios"]) == 2
+
+
+def test_every_problem_is_reported_with_its_path_and_line():
+    document = yaml.safe_load(FIXTURE.read_text())
+    del document["scenarios"][1]["expert_responses"][0]["text"]
+    document["scenarios"][0]["student"]["name"] = ""
+    del document["title"]
+    found = problems_of(yaml.safe_dump(document, sort_keys=False))
+    assert any(p.startswith("scenarios[1].expert_responses[0].text: required") for p in found)
+    assert any(p.startswith("scenarios[0].student.name: minLength") for p in found)
+    assert any(p.startswith("title: required") for p in found)
+    assert all("(line " in p for p in found if not p.startswith("title"))
+
+
+def test_duplicate_scenario_keys_are_refused():
+    document = yaml.safe_load(FIXTURE.read_text())
+    document["scenarios"][1]["key"] = document["scenarios"][0]["key"]
+    found = problems_of(yaml.safe_dump(document))
+    assert any("duplicate scenario key" in p for p in found)
+
+
+def test_json_files_are_accepted():
+    document = yaml.safe_load(FIXTURE.read_text())
+    assert load_scenario_set(json.dumps(document).encode(), "set.json")["key"] == "mini-set"
+
+
+@pytest.mark.parametrize("hostile", [
+    "a: &a [x]\n" + "".join(f"b{i}: &b{i} [*{'a' if i == 0 else f'b{i-1}'}, *{'a' if i == 0 else f'b{i-1}'}]\n" for i in range(120)),
+    "key: " + "[" * 200 + "]" * 200,
+    "key: !!python/object/apply:os.system ['echo pwned']\n",
+    "\xff\xfe not utf-8",
+])
+def test_hostile_files_are_refused_quickly(hostile):
+    started = time.perf_counter()
+    with pytest.raises(InvalidScenarioSet):
+        load_scenario_set(hostile.encode("latin-1") if "\xff" in hostile else hostile.encode())
+    assert time.perf_counter() - started < 1.0
+
+
+def test_files_over_two_megabytes_are_refused():
+    assert "larger than 2 MB" in problems_of("x" * (2 * 1024 * 1024 + 1))[0]
+
+
+def test_content_hash_ignores_formatting_and_key_order():
+    document = yaml.safe_load(FIXTURE.read_text())
+    reordered = dict(reversed(list(document.items())))
+    assert content_hash(document) == content_hash(reordered)
+    changed = yaml.safe_load(FIXTURE.read_text())
+    changed["scenarios"][0]["title"] += "!"
+    assert content_hash(changed) != content_hash(document)
+
+
+def test_shipped_library_is_valid_and_broad():
+    scenarios = []
+    for path in shipped_set_files():
+        scenarios += load_scenario_set(path.read_bytes(), path.name)["scenarios"]
+    keys = [s["key"] for s in scenarios]
+    assert len(keys) == len(set(keys)), "scenario keys must be unique across the library"
+    assert len(scenarios) >= 40
+    assert len({s["category"] for s in scenarios}) >= 6
+    for scenario in scenarios:
+        strategies = {r.get("strategy") for r in scenario["expert_responses"]}
+        assert len(scenario["expert_responses"]) >= 3 and len(strategies) >= 3, scenario["key"]
