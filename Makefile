@@ -49,7 +49,7 @@ eval: $(STAMP)
 	$(BIN)/python -m bench.evaluate
 
 lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) instance test-artifacts .pytest_cache

@@ -31,7 +31,7 @@ class LLM(ABC):
         """Tell whether the model is ready to answer."""
         return True
 
-    def load(self) -> None:
+    def load(self) -> None:  # noqa: B027 — optional hook; remote and fake models need no loading
         """Load the model now rather than on the first request."""
 
 

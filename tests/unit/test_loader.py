@@ -52,8 +52,15 @@ def test_json_files_are_accepted():
     assert load_scenario_set(json.dumps(document).encode(), "set.json")["key"] == "mini-set"
 
 
+def billion_laughs(levels: int = 120) -> str:
+    """Each anchor doubles the one before it: tiny text, exponential expansion."""
+    lines = ["a0: &a0 [lol]"]
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
 @pytest.mark.parametrize("hostile", [
-    "a: &a [x]\n" + "".join(f"b{i}: &b{i} [*{'a' if i == 0 else f'b{i-1}'}, *{'a' if i == 0 else f'b{i-1}'}]\n" for i in range(120)),
+    billion_laughs(),
     "key: " + "[" * 200 + "]" * 200,
     "key: !!python/object/apply:os.system ['echo pwned']\n",
     "\xff\xfe not utf-8",
