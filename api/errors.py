@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from practicum.db import session
@@ -25,7 +25,30 @@ def error_response(status: int, code: str, message: str, details=None, headers=N
 
 def wants_json() -> bool:
     """Tell whether the request is for the API (pages get readable HTML errors instead)."""
-    return request.path.startswith("/api/") or request.path in ("/healthz", "/readyz")
+    if request.path.startswith("/api/") or request.path in ("/healthz", "/readyz"):
+        return True
+    # A page's own script (fetch) asks for JSON; a browser navigating asks for HTML.
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
+        "application/json")
+
+
+PAGE_TITLES = {400: "That did not work", 403: "Not allowed", 404: "Page not found",
+               405: "That did not work", 413: "Too much text", 429: "Please slow down",
+               500: "Something went wrong"}
+PAGE_MESSAGES = {
+    403: "Your account does not allow this page.",
+    404: "We could not find that page. It may have moved, or it may belong to someone else.",
+    413: "What you sent is too large. Shorten it and try again.",
+    500: "Something went wrong on our side. Please try again in a moment.",
+}
+
+
+def error_page(status: int, message: str = "", headers=None):
+    """Render the readable HTML error page that people (not API clients) see."""
+    title = PAGE_TITLES.get(status, "That did not work")
+    message = message or PAGE_MESSAGES.get(status, "Go back and try again.")
+    return render_template("error.html", status=status, title=title, message=message), status, (
+        headers or {})
 
 
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -39,20 +62,23 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(PracticumError)
     def domain_error(error: PracticumError):
         session.rollback()
+        if not wants_json():
+            generic = error.status in PAGE_MESSAGES
+            return error_page(error.status, "" if generic else error.message)
         return error_response(error.status, error.code, error.message, error.details)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if not wants_json():
-            return error
-        headers = {}
-        message = error.description or error.name
+        headers, message, page_message = {}, error.description or error.name, ""
         if error.code == 429:
             retry = getattr(error, "retry_after", None) or _retry_after(error)
             headers["Retry-After"] = str(retry)
             message = f"Too many requests: the limit is {error.description}. Try again in {retry} s."
+            page_message = f"Too many tries in a short time. Wait {retry} seconds, then try again."
         if error.code == 405:
             headers["Allow"] = ", ".join(error.valid_methods or [])
+        if not wants_json():
+            return error_page(error.code or 500, page_message, headers)
         return error_response(error.code or 500, HTTP_CODES.get(error.code, "http_error"),
                               message, headers=headers)
 
@@ -61,7 +87,7 @@ def register_error_handlers(app: Flask) -> None:
         session.rollback()
         log.exception("unhandled error on %s %s", request.method, request.path)
         if not wants_json():
-            return "Something went wrong on our side. Please try again.", 500
+            return error_page(500)
         return error_response(500, "internal_error",
                               "Something went wrong on our side. Nothing was saved; try again.")
 

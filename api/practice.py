@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
-from flask import Response, current_app, jsonify, request, stream_with_context
+from flask import current_app, jsonify, request
 from flask_jwt_extended import current_user
 
 from api import bp
 from api.access import json_body, require_role
 from api.serialize import attempt_json, scenario_json, scored_json, session_json
-from practicum import library, practice, runtime
+from practicum import library, practice
 from practicum.db import session
-from practicum.errors import PracticumError, ValidationFailed
+from practicum.errors import ValidationFailed
 from practicum.extensions import limiter, user_rate_key
+from practicum.streaming import attempt_events, event_stream_response, prepare_attempt
 
 ANY_ROLE = ("trainee", "trainer", "admin")
 
@@ -78,14 +77,8 @@ def end_session(session_id: int):
 
 def _score_request(session_id: int):
     body = json_body()
-    scored = practice.score_attempt(session, current_user, session_id, body.get("response"),
-                                    runtime.embedder())
-    previous = practice.previous_score(session, session_id)
-    want_feedback = body.get("feedback", True) is not False
-    # Retrieval and scoring are done: give the connection back before any token flows.
-    session.commit()
-    session.close()
-    return scored, previous, runtime.feedback_writer(with_model=want_feedback)
+    return prepare_attempt(current_user, session_id, body.get("response"),
+                           with_model=body.get("feedback", True) is not False)
 
 
 @bp.post("/sessions/<int:session_id>/attempts")
@@ -100,38 +93,12 @@ def submit_attempt(session_id: int):
         "related"], "follow_up": scored.follow_up, "flags": scored.result.flags}), 201
 
 
-def _sse(event: str, data: dict) -> str:
-    return f"event: {event}\ndata: {json.dumps(data)}\n\n"
-
-
 @bp.post("/sessions/<int:session_id>/attempts/stream")
 @require_role(*ANY_ROLE)
 @attempt_rate_limit
 def stream_attempt(session_id: int):
     """Like submit_attempt, as Server-Sent Events: scored, token…, feedback, done."""
-    scored, previous, writer = _score_request(session_id)
-
-    def events():
-        yield _sse("scored", scored_json(scored, previous))
-        feedback = None
-        for kind, value in writer.stream(scored.facts):
-            if kind == "token":
-                yield _sse("token", {"text": value})
-            else:
-                feedback = value
-        yield _sse("feedback", {"text": feedback.text, "source": feedback.source,
-                                "coaching": feedback.coaching})
-        try:
-            attempt = practice.store_attempt(session, scored, feedback)
-        except PracticumError as error:
-            session.rollback()
-            yield _sse("error", {"error": {"code": error.code, "message": error.message,
-                                           "details": error.details}})
-            return
-        yield _sse("done", {"attempt_id": attempt.id, "attempt": attempt_json(attempt, previous)})
-
-    return Response(stream_with_context(events()), mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return event_stream_response(attempt_events(*_score_request(session_id)))
 
 
 @bp.get("/attempts")

@@ -63,6 +63,14 @@ class Config:
         self.MAX_RESPONSE_CHARS = 5000
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
         self.WARM_MODELS = env.get("WARM_MODELS", "1") != "0"
+        # "Needs attention" rules on the trainer's dashboard (explained in words on the page).
+        self.ATTENTION_TREND_WINDOW = int(env.get("ATTENTION_TREND_WINDOW", "5"))
+        self.ATTENTION_FALLING_POINTS = int(env.get("ATTENTION_FALLING_POINTS", "10"))
+        self.ATTENTION_INACTIVE_DAYS = int(env.get("ATTENTION_INACTIVE_DAYS", "14"))
+        self.ATTENTION_LOW_AVERAGE = int(env.get("ATTENTION_LOW_AVERAGE", "40"))
+        self.ATTENTION_MIN_ATTEMPTS = int(env.get("ATTENTION_MIN_ATTEMPTS", "3"))
+        self.ATTENTION_RETRY_COUNT = int(env.get("ATTENTION_RETRY_COUNT", "4"))
+        self.ATTENTION_RETRY_MIN_GAIN = int(env.get("ATTENTION_RETRY_MIN_GAIN", "5"))
         for name, value in overrides.items():
             setattr(self, name, value)
 

@@ -183,6 +183,9 @@ class Attempt(Base):
         CheckConstraint(
             "feedback_source IN ('model', 'fallback', 'none')", name="attempts_source_valid"
         ),
+        CheckConstraint("override_score BETWEEN 0 AND 100", name="attempts_override_range"),
+        CheckConstraint("(override_score IS NULL) = (override_reason IS NULL)",
+                        name="attempts_override_has_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -203,9 +206,37 @@ class Attempt(Base):
     scorer_version: Mapped[str] = mapped_column(String(40))
     timings: Mapped[dict[str, float]] = mapped_column(JSONB, default=dict)
     created_at: Mapped[datetime] = _created_at()
+    # A trainer's score, kept beside the automatic one (which is never changed).
+    override_score: Mapped[int | None] = mapped_column(Integer)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    overridden_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    overridden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     session: Mapped[PracticeSession] = relationship(back_populates="attempts")
     scenario: Mapped[Scenario] = relationship()
+    overridden_by: Mapped[User | None] = relationship(foreign_keys=[overridden_by_id])
+    notes: Mapped[list[AttemptNote]] = relationship(
+        back_populates="attempt", order_by="AttemptNote.id", passive_deletes=True)
+
+    @property
+    def effective_score(self) -> int:
+        """Return the trainer's score when there is one, else the automatic score."""
+        return self.score if self.override_score is None else self.override_score
+
+
+class AttemptNote(Base):
+    __tablename__ = "attempt_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = _created_at()
+
+    attempt: Mapped[Attempt] = relationship(back_populates="notes")
+    author: Mapped[User | None] = relationship()
 
 
 class RevokedToken(Base):
