@@ -45,8 +45,10 @@ def _register_blueprints(app: Flask) -> None:
     from api.errors import register_error_handlers
     from practicum.cli import register_commands
     from practicum.health import bp as health_bp
+    from web import bp as web_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(web_bp)
     register_error_handlers(app)
     register_commands(app)

@@ -1,0 +1,47 @@
+// History: draw the scores in the attempts table as a line, each point in its band's colour.
+"use strict";
+
+(() => {
+  const canvas = document.getElementById("score-chart");
+  if (!canvas || !window.Chart) {
+    return;
+  }
+  const rows = [...document.querySelectorAll("#attempts-table tbody tr")].reverse();
+  const styles = getComputedStyle(document.documentElement);
+  const colour = (band) =>
+    styles.getPropertyValue(`--band-${band.replace("_", "-")}`).trim() || "#595f66";
+  const colours = rows.map((row) => colour(row.dataset.band));
+  const labels = rows.map((row) => row.querySelector(".band-pill").textContent);
+
+  new window.Chart(canvas, {
+    type: "line",
+    data: {
+      labels: rows.map((row) => row.dataset.date),
+      datasets: [{
+        label: "Score",
+        data: rows.map((row) => Number(row.dataset.score)),
+        borderColor: "#495057",
+        borderWidth: 2,
+        pointBackgroundColor: colours,
+        pointBorderColor: colours,
+        pointRadius: 5,
+        pointHoverRadius: 7,
+        tension: 0.2,
+      }],
+    },
+    options: {
+      animation: false,
+      maintainAspectRatio: false,
+      scales: {
+        y: { min: 0, max: 100, title: { display: true, text: "Score" } },
+        x: { title: { display: true, text: "Attempt date" } },
+      },
+      plugins: {
+        legend: { display: false },
+        tooltip: {
+          callbacks: { label: (item) => `Score ${item.parsed.y} – ${labels[item.dataIndex]}` },
+        },
+      },
+    },
+  });
+})();

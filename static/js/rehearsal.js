@@ -1,0 +1,281 @@
+// The rehearsal room: send an answer, show the score at once, stream the coaching, revise.
+// Everything from the server (the trainee's text, model output) is set with textContent.
+"use strict";
+
+(() => {
+  const form = document.getElementById("answer-form");
+  const chat = document.getElementById("chat");
+  const scene = document.getElementById("scene");
+  if (scene && window.matchMedia("(min-width: 992px)").matches) {
+    scene.open = true; // on a desktop the scene stays beside the chat
+  }
+  if (!form || !chat) {
+    return;
+  }
+  const box = document.getElementById("response");
+  const counter = document.getElementById("response-count");
+  const sendButton = document.getElementById("send");
+  const errorBox = document.getElementById("answer-error");
+  const announcer = document.getElementById("announcer");
+  const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+  const maxChars = Number(counter.dataset.max);
+  const MARKS = { met: "✓", partly: "◐", missed: "✗" };
+  let busy = false;
+
+  const slot = (root, name) => root.querySelector(`[data-slot="${name}"]`);
+  const fromTemplate = (id) =>
+    document.getElementById(id).content.firstElementChild.cloneNode(true);
+
+  function announce(text) {
+    announcer.textContent = text;
+  }
+
+  function updateCount() {
+    const used = box.value.length;
+    counter.textContent = `${used} / ${maxChars}`;
+    counter.classList.toggle("near-limit", used > maxChars * 0.9);
+  }
+
+  function showError(message) {
+    errorBox.textContent = message;
+    errorBox.hidden = false;
+  }
+
+  function setBusy(value) {
+    busy = value;
+    box.readOnly = value;
+    sendButton.disabled = value;
+    sendButton.textContent = value ? "Sending…" : "Send";
+    form.setAttribute("aria-busy", String(value));
+  }
+
+  function changeText(change) {
+    if (change === null || change === undefined) {
+      return "";
+    }
+    if (change > 0) {
+      return `+${change} since your last try`;
+    }
+    return change < 0 ? `−${-change} since your last try` : "Same as your last try";
+  }
+
+  function dimensionItem(dimension) {
+    const item = fromTemplate("dimension-template");
+    item.className = `dimension level-${dimension.level}`;
+    item.dataset.level = dimension.level;
+    slot(item, "mark").textContent = MARKS[dimension.level] || "";
+    slot(item, "label").textContent = dimension.label;
+    slot(item, "level").textContent = dimension.level;
+    slot(item, "reason").textContent = dimension.reason;
+    return item;
+  }
+
+  function matchItem(match) {
+    const item = fromTemplate("match-template");
+    slot(item, "text").textContent = match.text;
+    slot(item, "strategy").textContent = match.strategy;
+    slot(item, "strategy").hidden = !match.strategy;
+    return item;
+  }
+
+  function fillList(turn, name, items) {
+    slot(turn, name).replaceChildren(...items);
+    slot(turn, `${name}-box`).hidden = items.length === 0;
+  }
+
+  function showScore(turn, data) {
+    slot(turn, "pending").hidden = true;
+    slot(turn, "result").hidden = false;
+    slot(turn, "score").textContent = String(data.score);
+    const band = slot(turn, "band");
+    band.className = `band-pill band-${data.band}`;
+    band.textContent = data.band_label;
+    slot(turn, "change").textContent = changeText(data.score_change);
+    slot(turn, "flags").hidden = !(data.flags && data.flags.length);
+    const byLevel = (level) => data.dimensions.filter((d) => d.level === level);
+    fillList(turn, "worked", byLevel("met").map(dimensionItem));
+    fillList(turn, "missed", [...byLevel("partly"), ...byLevel("missed")].map(dimensionItem));
+    fillList(turn, "matches", data.matches.slice(0, 2).map(matchItem));
+    slot(turn, "coach-box").hidden = false;
+    slot(turn, "coach-working").hidden = false;
+    turn.dataset.followUp = data.follow_up || "";
+    announce(`Score ${data.score} out of 100, ${data.band_label}. ${changeText(data.score_change)}`);
+  }
+
+  function showFeedback(turn, data) {
+    slot(turn, "coach").textContent = data.coaching || "";
+    slot(turn, "coach-working").hidden = true;
+    slot(turn, "coach-box").hidden = !data.coaching;
+  }
+
+  function finishTurn(turn, data) {
+    turn.id = `turn-${data.attempt_id}`;
+    turn.dataset.attemptId = String(data.attempt_id);
+    const details = slot(turn, "details");
+    details.href = form.dataset.attemptUrl.replace(/0$/, String(data.attempt_id));
+    details.hidden = false;
+    slot(turn, "actions").hidden = false;
+    const followUp = turn.dataset.followUp;
+    if (followUp) {
+      slot(turn, "follow-up").textContent = followUp;
+      slot(turn, "follow-up-box").hidden = false;
+      turn.querySelector('[data-action="continue"]').hidden = false;
+    }
+    announce(followUp ? `Feedback ready. ${chat.dataset.studentName} replies: ${followUp}`
+                      : "Feedback ready.");
+  }
+
+  function parseEvent(block) {
+    let event = "message";
+    const lines = [];
+    for (const line of block.split("\n")) {
+      if (line.startsWith("event:")) {
+        event = line.slice(6).trim();
+      } else if (line.startsWith("data:")) {
+        lines.push(line.slice(5).replace(/^ /, ""));
+      }
+    }
+    return { event, data: lines.length ? JSON.parse(lines.join("\n")) : {} };
+  }
+
+  // Apply one event to the turn; return the "done" data when the attempt is stored.
+  function handleEvent({ event, data }, turn) {
+    if (event === "scored") {
+      showScore(turn, data);
+    } else if (event === "token") {
+      slot(turn, "coach").append(document.createTextNode(data.text));
+    } else if (event === "feedback") {
+      showFeedback(turn, data);
+    } else if (event === "error") {
+      throw new Error(data.error ? data.error.message : "Your answer could not be saved.");
+    } else if (event === "done") {
+      return data;
+    }
+    return null;
+  }
+
+  async function errorMessage(response) {
+    if ((response.headers.get("Content-Type") || "").includes("application/json")) {
+      const body = await response.json().catch(() => null);
+      if (body && body.error && body.error.message) {
+        return body.error.message;
+      }
+    }
+    if (response.status === 429) {
+      return "Too many answers in a short time. Wait a minute, then send again.";
+    }
+    return "Something went wrong on our side. Your answer is still here; send it again.";
+  }
+
+  async function readEvents(response, turn) {
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = "";
+    let finished = null;
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) {
+          break;
+        }
+        buffer += value.replace(/\r\n/g, "\n");
+        let cut = buffer.indexOf("\n\n");
+        while (cut !== -1) {
+          finished = handleEvent(parseEvent(buffer.slice(0, cut)), turn) || finished;
+          buffer = buffer.slice(cut + 2);
+          cut = buffer.indexOf("\n\n");
+        }
+      }
+    } catch (error) {
+      reader.cancel().catch(() => {});
+      throw error;
+    }
+    if (!finished) {
+      throw new Error("The connection closed before your feedback was saved. Send again.");
+    }
+    return finished;
+  }
+
+  async function streamAnswer(text, turn) {
+    let response;
+    try {
+      response = await fetch(form.dataset.streamUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "text/event-stream, application/json",
+          "X-CSRF-Token": csrfToken,
+        },
+        body: JSON.stringify({ response: text }),
+      });
+    } catch {
+      throw new Error("Could not reach Practicum. Check your connection; your answer is still here.");
+    }
+    if (!response.ok) {
+      throw new Error(await errorMessage(response));
+    }
+    return readEvents(response, turn);
+  }
+
+  async function send() {
+    if (busy) {
+      return;
+    }
+    const text = box.value;
+    if (!text.trim()) {
+      showError("Write your answer first.");
+      box.focus();
+      return;
+    }
+    if (text.length > maxChars) {
+      showError(`Your answer is ${text.length} characters; the limit is ${maxChars}.`);
+      return;
+    }
+    errorBox.hidden = true;
+    setBusy(true);
+    const turn = fromTemplate("turn-template");
+    slot(turn, "response").textContent = text.trim();
+    chat.append(turn);
+    turn.scrollIntoView({ block: "nearest" });
+    announce("Scoring your answer…");
+    try {
+      finishTurn(turn, await streamAnswer(text, turn));
+      box.value = "";
+      updateCount();
+    } catch (error) {
+      turn.remove(); // nothing was saved: the answer stays in the box to send again
+      showError(error.message);
+      announce(error.message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function onChatClick(event) {
+    const button = event.target.closest("button[data-action]");
+    if (!button || busy) {
+      return;
+    }
+    if (button.dataset.action === "revise") {
+      box.value = slot(button.closest(".turn"), "response").textContent;
+      updateCount();
+    }
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+    box.scrollIntoView({ block: "nearest" });
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send();
+  });
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      send();
+    }
+  });
+  box.addEventListener("input", updateCount);
+  chat.addEventListener("click", onChatClick);
+  updateCount();
+})();

@@ -1,0 +1,7 @@
+"""The pages blueprint: sign-in, the scenario library, the rehearsal room and history."""
+
+from flask import Blueprint
+
+bp = Blueprint("web", __name__)
+
+from web import auth, history, library, present, rehearsal, security  # noqa: E402,F401  (routes register)

@@ -1,0 +1,81 @@
+"""Signing in and out with a cookie session; every page checks the account is still active."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+
+from api.errors import wants_json
+from practicum import accounts
+from practicum.db import session as db
+from practicum.errors import AuthenticationFailed
+from practicum.extensions import limiter, login_rate_key
+from web import bp
+
+
+def _login_limit() -> str:
+    return current_app.config["PRACTICUM"].LOGIN_RATE_LIMIT
+
+
+@bp.before_request
+def load_signed_in_user():
+    """Put the signed-in, still active account on g; forget a deactivated one at once."""
+    user_id = session.get("user_id")
+    g.user = accounts.active_user(db, user_id) if isinstance(user_id, int) else None
+    if user_id is not None and g.user is None:
+        session.clear()
+
+
+def login_required(view):
+    """Send visitors who are not signed in to the sign-in page, then back here."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        if g.user is None:
+            if wants_json():  # the page's script: say so, rather than redirect a fetch
+                raise AuthenticationFailed("You are signed out. Sign in again in a new tab; "
+                                           "your answer is still here.")
+            return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def _safe_next(target: str | None) -> str:
+    """Return a same-site path to go to after sign-in; anything else goes to the library."""
+    parts = urlsplit(target or "")
+    if target and target.startswith("/") and not parts.netloc and not parts.scheme \
+            and not target.startswith(("//", "/\\")):
+        return target
+    return url_for("web.library")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, key_func=login_rate_key, methods=["POST"])
+def login():
+    """Show the sign-in form; sign in with a username and password."""
+    next_path = request.values.get("next", "")
+    if g.user is not None:
+        return redirect(_safe_next(next_path))
+    if request.method == "GET":
+        return render_template("login.html", next=next_path, username="")
+    username = request.form.get("username", "")
+    try:
+        user = accounts.authenticate(db, username, request.form.get("password", ""),
+                                     request.remote_addr or "")
+    except AuthenticationFailed as error:
+        return render_template("login.html", next=next_path, username=username,
+                               error=error.message), 401
+    session.clear()  # a fresh session (and CSRF token) for the signed-in account
+    session["user_id"] = user.id
+    return redirect(_safe_next(next_path))
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out and forget the session."""
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("web.login"))

@@ -1,0 +1,28 @@
+"""A trainee's history: every attempt, a chart of scores over time, and each attempt in full."""
+
+from __future__ import annotations
+
+from flask import g, render_template
+
+from practicum import practice
+from practicum.db import session as db
+from web import bp
+from web.auth import login_required
+from web.present import attempt_view
+
+
+@bp.get("/history")
+@login_required
+def history():
+    """List the trainee's attempts, newest first, with a chart of their scores."""
+    return render_template("history.html", attempts=practice.attempts_of(db, g.user))
+
+
+@bp.get("/history/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int):
+    """Show one of the trainee's own attempts (anyone else's is not found)."""
+    found = practice.visible_attempt(db, g.user, attempt_id)
+    previous = practice.previous_score(db, found.session_id, found.id)
+    return render_template("attempt.html", attempt=found, practice_session=found.session,
+                           turn=attempt_view(found, previous))

@@ -1,0 +1,108 @@
+"""The rehearsal room: set the scene, answer the student, read feedback as it streams."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import session as cookie
+
+from practicum import library, practice
+from practicum.db import session as db
+from practicum.errors import ValidationFailed
+from practicum.extensions import limiter
+from practicum.streaming import attempt_events, event_stream_response, prepare_attempt
+from web import bp
+from web.auth import login_required
+from web.present import session_turns
+
+
+def _attempt_limit() -> str:
+    return current_app.config["PRACTICUM"].ATTEMPT_RATE_LIMIT
+
+
+def _user_key() -> str:
+    # The same key and scope as the API's limit: one budget per person, whichever door.
+    return f"user:{cookie.get('user_id')}"
+
+
+attempt_rate_limit = limiter.shared_limit(_attempt_limit, scope="attempts", key_func=_user_key)
+
+
+def _rating(name: str) -> int | None:
+    """Return a 1–5 rating from the form, None when not given (the service checks the range)."""
+    value = request.form.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValidationFailed("Choose a confidence rating from 1 to 5.", {name: "integer 1–5"})
+    return int(value)
+
+
+def _room(practice_session, draft: str = "", status: int = 200):
+    return render_template("rehearsal.html", practice_session=practice_session,
+                           scenario=practice_session.scenario,
+                           turns=session_turns(practice_session), draft=draft,
+                           max_chars=practice.MAX_RESPONSE_CHARS), status
+
+
+@bp.get("/scenarios/<int:scenario_id>")
+@login_required
+def scenario(scenario_id: int):
+    """Set the scene and ask how confident the trainee feels before starting."""
+    return render_template("scenario.html", scenario=library.current_scenario(db, scenario_id))
+
+
+@bp.post("/scenarios/<int:scenario_id>/start")
+@login_required
+def start(scenario_id: int):
+    """Open a rehearsal with the confidence rating given before the first answer."""
+    started = practice.start_session(db, g.user, scenario_id, _rating("confidence_before"))
+    return redirect(url_for("web.rehearsal", session_id=started.id))
+
+
+@bp.get("/rehearsals/<int:session_id>")
+@login_required
+def rehearsal(session_id: int):
+    """Show the room: the scene, the conversation so far and the answer box."""
+    return _room(practice.owned_session(db, g.user, session_id))
+
+
+@bp.post("/rehearsals/<int:session_id>/attempts/stream")
+@login_required
+@attempt_rate_limit
+def stream_attempt(session_id: int):
+    """Score an answer and stream its feedback as Server-Sent Events (the page's script)."""
+    body = request.get_json(silent=True)
+    answer = body.get("response") if isinstance(body, dict) else None
+    return event_stream_response(attempt_events(
+        *prepare_attempt(g.user, session_id, answer)))
+
+
+@bp.post("/rehearsals/<int:session_id>/attempts")
+@login_required
+@attempt_rate_limit
+def submit_attempt(session_id: int):
+    """Score an answer without streaming (the form works without JavaScript too)."""
+    draft = request.form.get("response", "")
+    try:
+        scored, _previous, writer = prepare_attempt(g.user, session_id, draft)
+    except ValidationFailed as error:
+        flash(error.message, "danger")
+        return _room(practice.owned_session(db, g.user, session_id), draft, 422)
+    attempt = practice.store_attempt(db, scored, writer.write(scored.facts))
+    return redirect(url_for("web.rehearsal", session_id=session_id, _anchor=f"turn-{attempt.id}"))
+
+
+@bp.post("/rehearsals/<int:session_id>/end")
+@login_required
+def end(session_id: int):
+    """End the rehearsal with a confidence rating and an optional reflection."""
+    try:
+        rating = _rating("confidence_after")
+        if rating is None:
+            raise ValidationFailed("Choose how confident you feel now, from 1 to 5.")
+        practice.end_session(db, g.user, session_id, rating, request.form.get("reflection"))
+    except ValidationFailed as error:
+        flash(error.message, "danger")
+        return _room(practice.owned_session(db, g.user, session_id), status=422)
+    flash("Rehearsal ended. Your rating and reflection are saved for your trainer.", "success")
+    return redirect(url_for("web.rehearsal", session_id=session_id))

@@ -1,0 +1,62 @@
+"""Protections every page shares: CSRF tokens, security headers, no caching of personal pages."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from flask import request, session
+
+from practicum.errors import PracticumError
+from web import bp
+
+CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+class CSRFRefused(PracticumError):
+    code, status = "csrf_failed", 400
+
+
+def csrf_token() -> str:
+    """Return this browser session's CSRF token, creating it on first use."""
+    if CSRF_FIELD not in session:
+        session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return session[CSRF_FIELD]
+
+
+@bp.app_context_processor
+def inject_csrf_token():
+    return {"csrf_token": csrf_token}
+
+
+@bp.before_request
+def check_csrf():
+    """Refuse a POST that does not carry this session's token (form field or header)."""
+    if request.method != "POST":
+        return
+    sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
+    expected = session.get(CSRF_FIELD, "")
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise CSRFRefused("This page was open too long or came from elsewhere. "
+                          "Reload it and try again.")
+
+
+@bp.after_app_request
+def security_headers(response):
+    """Add the security headers to every response, pages and API alike."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+@bp.after_request
+def no_store(response):
+    """Keep signed-in pages out of shared caches and the back button after sign-out."""
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
