@@ -104,8 +104,11 @@ def serve_command(host, port):
     if app.config["PRACTICUM"].WARM_MODELS:
         click.echo("Loading the embedding model and the language model…")
         runtime.warm(app)
+    from werkzeug.serving import run_simple
+
     click.echo(f"Practicum is running on http://{host}:{port}/")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    # app.run() refuses to block inside a Flask CLI command; the same server, called directly.
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 @click.command("bootstrap")
