@@ -6,7 +6,8 @@
   const form = document.getElementById("answer-form");
   const chat = document.getElementById("chat");
   const scene = document.getElementById("scene");
-  if (scene && window.matchMedia("(min-width: 992px)").matches) {
+  const desktop = window.matchMedia("(min-width: 992px)");
+  if (scene && desktop.matches) {
     scene.open = true; // on a desktop the scene stays beside the chat
   }
   if (!form || !chat) {
@@ -233,6 +234,9 @@
     }
     errorBox.hidden = true;
     setBusy(true);
+    if (scene && !desktop.matches) {
+      scene.open = false; // on a phone the scene folds into a drawer once the talk starts
+    }
     const turn = fromTemplate("turn-template");
     slot(turn, "response").textContent = text.trim();
     chat.append(turn);

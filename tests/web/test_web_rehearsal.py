@@ -6,11 +6,8 @@ import json
 
 from tests.conftest import create_account
 from tests.web.conftest import Browser
+from tests.web.hostile import HostileLLM
 
-# Passes the coaching guard (it keeps the note's words), so it is stored and shown as model text.
-HOSTILE_MODEL_REPLY = ('Next time, try <img src=x onerror="window.xssImg=true"> to give the student '
-                       'one concrete thing to do now, like <a href="javascript:window.xssLink=true">'
-                       'this step</a>.')
 GOOD = "Walk me through how you compared them. What does the 2 stand for?"
 
 
@@ -142,9 +139,7 @@ def test_another_trainees_attempt_and_rehearsal_are_not_found(app, trainee, scen
 
 
 def test_answers_and_model_text_are_escaped_in_pages(app, trainee, client, scenario_ids):
-    from ai.llm import FakeLLM
-
-    app.extensions["practicum.llm"] = FakeLLM([HOSTILE_MODEL_REPLY])
+    app.extensions["practicum.llm"] = HostileLLM()
     session_id = trainee.start(scenario_ids["decimal-compare"])
     attack = "<script>window.xssAnswer=true</script> What does the 2 stand for?"
     done = events_of(stream(trainee, session_id, attack))[-1][1]
