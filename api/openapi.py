@@ -28,6 +28,88 @@ def _id(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
+def _query(*names: str) -> list[dict]:
+    return [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+            for n in names]
+
+
+def _csv(summary: str) -> dict:
+    return {**_op(summary), "responses": {
+        "200": {"description": "CSV (cells starting with = + - @ are prefixed with a quote)",
+                "content": {"text/csv": {"schema": {"type": "string"}}}},
+        **{c: ERROR for c in ("401", "403", "404", "422", "429")}}}
+
+
+def _upload(summary: str, ok: str = "200") -> dict:
+    operation = _op(summary, ok=ok, errors=("401", "403", "413", "422", "429"))
+    file_schema = {"type": "string", "contentMediaType": "application/octet-stream"}
+    operation["requestBody"] = {"required": True, "content": {
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                           "properties": {"file": file_schema}}},
+        "application/yaml": {"schema": {"type": "string"}},
+        "application/json": {"schema": {"type": "object"}}}}
+    return operation
+
+
+DASHBOARD_QUERY = _query("cohort_id", "q", "flag", "sort", "order")
+TRAINER_PATHS = {
+    "/trainer/dashboard": {"get": {**_op("Your trainees' table, cohort charts, attention "
+                                         "rules"), "parameters": DASHBOARD_QUERY}},
+    "/trainer/dashboard.csv": {"get": {**_csv("The cohort table as CSV"),
+                                       "parameters": DASHBOARD_QUERY}},
+    "/trainer/trainees/{trainee_id}": {"parameters": [_id("trainee_id")], "get": _op(
+        "One of your trainees: summary, scores per category, sessions, attempts")},
+    "/trainer/trainees/{trainee_id}/attempts.csv": {"parameters": [_id("trainee_id")],
+                                                    "get": _csv("A trainee's attempts as CSV")},
+    "/trainer/attempts/{attempt_id}/notes": {"parameters": [_id("attempt_id")], "post": _op(
+        "Add a note to an attempt", ok="201", body="Note")},
+    "/trainer/attempts/{attempt_id}/override": {
+        "parameters": [_id("attempt_id")],
+        "put": _op("Set your score with a reason (the automatic score is kept)",
+                   body="Override"),
+        "delete": _op("Remove your score; the automatic score counts again")},
+}
+ADMIN_PATHS = {
+    "/admin/users": {
+        "get": {**_op("Accounts"), "parameters": _query("role", "cohort_id", "q", "active")},
+        "post": _op("Create an account (password generated when absent)", ok="201",
+                    body="NewUser")},
+    "/admin/users/import": {"post": _upload(
+        "Create accounts from CSV: username, role[, display_name, cohort, password]; "
+        "a report per row")},
+    "/admin/users/{user_id}": {"parameters": [_id("user_id")], "get": _op("One account"),
+                               "patch": _op("Change name, role or cohort", body="UserChange")},
+    "/admin/users/{user_id}/deactivate": {"parameters": [_id("user_id")], "post": _op(
+        "Deactivate an account (its tokens stop working at once)")},
+    "/admin/users/{user_id}/activate": {"parameters": [_id("user_id")],
+                                        "post": _op("Reactivate an account")},
+    "/admin/users/{user_id}/password": {"parameters": [_id("user_id")], "post": _op(
+        "Reset a password (generated and returned once when absent)")},
+    "/admin/cohorts": {"get": _op("Cohorts with trainer and trainee counts"),
+                       "post": _op("Create a cohort", ok="201", body="Cohort")},
+    "/admin/cohorts/{cohort_id}": {"parameters": [_id("cohort_id")],
+                                   "patch": _op("Rename a cohort or assign its trainer",
+                                                body="Cohort")},
+    "/admin/audit": {"get": {**_op("The audit log, newest first"), "parameters": _query(
+        "action", "actor", "target", "since", "until", "page", "per_page")}},
+    "/scenario-sets": {"get": _op("Scenario sets with versions and counts"),
+                       "post": _upload("Validate and publish a set as a new version",
+                                       ok="201")},
+    "/scenario-sets/validate": {"post": _upload(
+        "Validate a set: a preview, or 422 with every problem's path and line")},
+    "/scenario-sets/stream": {"post": {**_upload(
+        "Publish with progress; Server-Sent Events: started, progress…, done or error"),
+        "responses": {"200": {"description": "text/event-stream", "content": {
+            "text/event-stream": {"schema": {"type": "string"}}}},
+            **{c: ERROR for c in ("401", "403", "413", "422", "429")}}}},
+    "/scenario-sets/{set_id}": {"parameters": [_id("set_id")], "get": _op(
+        "A set: versions, counts, scenarios of the newest version")},
+    "/scenario-sets/{set_id}/archive": {"parameters": [_id("set_id")], "post": _op(
+        "Archive a set (its attempts stay readable)")},
+    "/scenario-sets/{set_id}/restore": {"parameters": [_id("set_id")],
+                                        "post": _op("Restore an archived set")},
+}
+
 PATHS = {
     "/auth/login": {"post": _op("Sign in; returns access and refresh tokens", body="Login",
                                 auth=False, errors=("401", "422", "429"))},
@@ -55,6 +137,8 @@ PATHS = {
     "/attempts": {"get": _op("Your attempts, newest first")},
     "/attempts/{attempt_id}": {"parameters": [_id("attempt_id")], "get": _op("One attempt")},
     "/openapi.json": {"get": _op("This document", auth=False, errors=())},
+    **TRAINER_PATHS,
+    **ADMIN_PATHS,
 }
 
 SCHEMAS = {
@@ -69,6 +153,21 @@ SCHEMAS = {
     "Answer": {"type": "object", "required": ["response"], "properties": {
         "response": {"type": "string", "minLength": 1, "maxLength": 5000},
         "feedback": {"type": "boolean", "default": True}}},
+    "Note": {"type": "object", "required": ["text"], "properties": {
+        "text": {"type": "string", "minLength": 1, "maxLength": 2000}}},
+    "Override": {"type": "object", "required": ["score", "reason"], "properties": {
+        "score": {"type": "integer", "minimum": 0, "maximum": 100},
+        "reason": {"type": "string", "minLength": 3, "maxLength": 500}}},
+    "NewUser": {"type": "object", "required": ["username", "role"], "properties": {
+        "username": {"type": "string"}, "role": {"enum": ["trainee", "trainer", "admin"]},
+        "display_name": {"type": "string"}, "cohort": {"type": "string"},
+        "password": {"type": "string", "minLength": 10}}},
+    "UserChange": {"type": "object", "properties": {
+        "display_name": {"type": "string"}, "role": {"enum": ["trainee", "trainer", "admin"]},
+        "cohort_id": {"type": ["integer", "null"]}}},
+    "Cohort": {"type": "object", "properties": {
+        "name": {"type": "string", "maxLength": 120},
+        "trainer_id": {"type": ["integer", "null"]}}},
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["code", "message", "details"], "properties": {
             "code": {"type": "string"}, "message": {"type": "string"},

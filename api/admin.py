@@ -1,0 +1,250 @@
+"""Admin routes: people, cohorts, the audit log, and the scenario library."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, current_app, jsonify, request, stream_with_context
+from flask_jwt_extended import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from api import bp
+from api.access import json_body, require_role
+from api.trainer import int_arg
+from practicum import admin, runtime, scenario_admin
+from practicum.db import session
+from practicum.errors import ValidationFailed
+from scenarios.loader import MAX_FILE_BYTES
+
+# Room for multipart headers around a file of the largest allowed size.
+UPLOAD_REQUEST_LIMIT = MAX_FILE_BYTES + 64 * 1024
+RAW_TYPES = {"application/json": "upload.json", "application/yaml": "upload.yaml",
+             "application/x-yaml": "upload.yaml", "text/yaml": "upload.yaml",
+             "text/csv": "upload.csv"}
+
+
+def actor() -> admin.Actor:
+    """Return the signed-in admin as the actor of an audited action."""
+    return admin.Actor(current_user, request.remote_addr or "")
+
+
+def person_json(user) -> dict:
+    """Return the admin view of an account."""
+    return {"id": user.id, "username": user.username, "display_name": user.display_name,
+            "role": user.role, "active": user.active, "cohort_id": user.cohort_id,
+            "cohort": user.cohort.name if user.cohort else None,
+            "created_at": user.created_at.isoformat(),
+            "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None}
+
+
+def uploaded_file() -> tuple[bytes, str]:
+    """Return an upload (multipart field 'file', or the raw body) and its file name."""
+    request.max_content_length = UPLOAD_REQUEST_LIMIT
+    try:
+        upload = request.files.get("file")
+        if upload is not None:
+            return upload.read(MAX_FILE_BYTES + 1), upload.filename or ""
+        data = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        raise scenario_admin.too_large(request.content_length) from None
+    name = request.args.get("filename") or RAW_TYPES.get(request.mimetype, "")
+    if not data:
+        raise ValidationFailed("Send a file: a multipart field named 'file', or the raw body.",
+                               {"file": "required"})
+    return data, name
+
+
+# People -------------------------------------------------------------------------------
+
+
+@bp.get("/admin/users")
+@require_role("admin")
+def admin_list_users():
+    """List accounts, filtered by role, cohort_id, q (name) and active (true/false)."""
+    active = {"true": True, "false": False}.get(request.args.get("active", ""))
+    people = admin.list_people(session, request.args.get("role", ""), int_arg("cohort_id"),
+                               request.args.get("q", ""), active)
+    return jsonify(users=[person_json(u) for u in people])
+
+
+@bp.post("/admin/users")
+@require_role("admin")
+def admin_create_user():
+    """Create an account; a password is generated (and returned once) when none is sent."""
+    body = json_body()
+    user, generated = admin.create_person(
+        session, actor(), body.get("username"), body.get("role"), body.get("display_name", ""),
+        body.get("cohort"), body.get("password"))
+    return jsonify({**person_json(user), "password": generated}), 201
+
+
+@bp.post("/admin/users/import")
+@require_role("admin")
+def admin_import_users():
+    """Create accounts from CSV (username, role[, display_name, cohort, password])."""
+    data, _ = uploaded_file()
+    rows = admin.import_people(session, actor(), data)
+    created = sum(r["status"] == "created" for r in rows)
+    return jsonify(created=created, failed=len(rows) - created, rows=rows)
+
+
+@bp.get("/admin/users/<int:user_id>")
+@require_role("admin")
+def admin_get_user(user_id: int):
+    """Show one account."""
+    return jsonify(person_json(admin.person(session, user_id)))
+
+
+@bp.patch("/admin/users/<int:user_id>")
+@require_role("admin")
+def admin_update_user(user_id: int):
+    """Change an account's display_name, role or cohort_id."""
+    return jsonify(person_json(admin.update_person(session, actor(), user_id, json_body())))
+
+
+@bp.post("/admin/users/<int:user_id>/deactivate")
+@require_role("admin")
+def admin_deactivate_user(user_id: int):
+    """Deactivate an account: its tokens and sessions stop working at once."""
+    return jsonify(person_json(admin.set_active(session, actor(), user_id, False)))
+
+
+@bp.post("/admin/users/<int:user_id>/activate")
+@require_role("admin")
+def admin_activate_user(user_id: int):
+    """Reactivate an account."""
+    return jsonify(person_json(admin.set_active(session, actor(), user_id, True)))
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+@require_role("admin")
+def admin_reset_password(user_id: int):
+    """Set a new password; one is generated (and returned once) when none is sent."""
+    body = request.get_json(silent=True) or {}
+    generated = admin.reset_password(session, actor(), user_id, body.get("password"))
+    return jsonify(reset=True, password=generated)
+
+
+# Cohorts and the audit log ------------------------------------------------------------
+
+
+def cohort_json(cohort, trainees: int | None = None) -> dict:
+    """Return a cohort with its trainer."""
+    trainer = cohort.trainer
+    return {"id": cohort.id, "name": cohort.name, "trainees": trainees,
+            "trainer": None if trainer is None else {
+                "id": trainer.id, "username": trainer.username,
+                "display_name": trainer.display_name}}
+
+
+@bp.get("/admin/cohorts")
+@require_role("admin")
+def admin_list_cohorts():
+    """List cohorts with their trainer and number of trainees."""
+    return jsonify(cohorts=[cohort_json(c, n) for c, n in admin.list_cohorts(session)])
+
+
+@bp.post("/admin/cohorts")
+@require_role("admin")
+def admin_create_cohort():
+    """Create a cohort (name, optional trainer_id)."""
+    return jsonify(cohort_json(admin.save_cohort(session, actor(), None, json_body()), 0)), 201
+
+
+@bp.patch("/admin/cohorts/<int:cohort_id>")
+@require_role("admin")
+def admin_update_cohort(cohort_id: int):
+    """Rename a cohort or assign its trainer (trainer_id, or null for none)."""
+    return jsonify(cohort_json(admin.save_cohort(session, actor(), cohort_id, json_body())))
+
+
+@bp.get("/admin/audit")
+@require_role("admin")
+def admin_audit_log():
+    """Browse the audit log: action, actor, target, since, until, page, per_page."""
+    args = request.args
+    entries, total = admin.browse_audit(
+        session, args.get("action", ""), args.get("actor", ""), args.get("target", ""),
+        args.get("since", ""), args.get("until", ""), int_arg("page") or 1,
+        int_arg("per_page") or 50)
+    return jsonify(total=total, actions=admin.audit_actions(session), entries=[
+        {"id": e.id, "at": e.at.isoformat(), "action": e.action, "target": e.target,
+         "actor": e.actor.username if e.actor else None, "details": e.details,
+         "ip_address": e.ip_address} for e in entries])
+
+
+# Scenario sets ------------------------------------------------------------------------
+
+
+@bp.get("/scenario-sets")
+@require_role("admin")
+def list_scenario_sets():
+    """List scenario sets with their versions and counts."""
+    return jsonify(scenario_sets=scenario_admin.list_sets(session))
+
+
+@bp.post("/scenario-sets/validate")
+@require_role("admin")
+def validate_scenario_set():
+    """Check an uploaded set: 422 with every problem (path, line), or a preview."""
+    data, name = uploaded_file()
+    document = scenario_admin.check_upload(data, name)
+    return jsonify(valid=True, preview=scenario_admin.preview(session, document))
+
+
+@bp.post("/scenario-sets")
+@require_role("admin")
+def publish_scenario_set():
+    """Check and publish an uploaded set as a new version (nothing is written if invalid)."""
+    data, name = uploaded_file()
+    document = scenario_admin.check_upload(data, name)
+    report = scenario_admin.publish(session, document, runtime.embedder(), actor())
+    return jsonify(report.as_dict()), 201 if report.changed else 200
+
+
+def _sse(event: str, data: dict) -> str:
+    return f"event: {event}\ndata: {json.dumps(data)}\n\n"
+
+
+@bp.post("/scenario-sets/stream")
+@require_role("admin")
+def publish_scenario_set_stream():
+    """Like publishing, as Server-Sent Events: progress…, then done or error."""
+    data, name = uploaded_file()
+    document = scenario_admin.check_upload(data, name)
+    app = current_app._get_current_object()
+    total = sum(len(s["expert_responses"]) for s in document["scenarios"])
+    events = scenario_admin.publish_with_progress(app, document, runtime.embedder(),
+                                                  current_user.id, request.remote_addr or "")
+    session.close()
+
+    def stream():
+        yield _sse("started", {"key": document["key"], "expert_responses": total})
+        for kind, payload in events:
+            yield _sse(kind, payload)
+
+    return Response(stream_with_context(stream()), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+@bp.get("/scenario-sets/<int:set_id>")
+@require_role("admin")
+def get_scenario_set(set_id: int):
+    """Show a set: versions, counts and the scenarios of its newest version."""
+    return jsonify(scenario_admin.set_detail(session, set_id))
+
+
+@bp.post("/scenario-sets/<int:set_id>/archive")
+@require_role("admin")
+def archive_scenario_set(set_id: int):
+    """Archive a set: trainees no longer see it; its attempts stay readable."""
+    scenario_admin.set_status(session, actor(), set_id, "archived")
+    return jsonify(scenario_admin.set_detail(session, set_id))
+
+
+@bp.post("/scenario-sets/<int:set_id>/restore")
+@require_role("admin")
+def restore_scenario_set(set_id: int):
+    """Make an archived set visible to trainees again."""
+    scenario_admin.set_status(session, actor(), set_id, "active")
+    return jsonify(scenario_admin.set_detail(session, set_id))

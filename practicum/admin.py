@@ -1,0 +1,252 @@
+"""Admin work on people and cohorts, and the audit log they leave behind.
+
+Each function runs one admin action in one transaction and records it in the audit log with
+the acting admin, so the log answers "who changed what, when" for every account.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+from werkzeug.security import generate_password_hash
+
+from practicum import accounts, audit
+from practicum.csv_files import read_csv
+from practicum.errors import Conflict, NotFound, PracticumError, ValidationFailed
+from practicum.models import ROLES, AuditEntry, Cohort, User
+
+PEOPLE_COLUMNS = ("username", "role")
+
+
+@dataclass
+class Actor:
+    """Who acts, and from where (for the audit log)."""
+
+    user: User
+    ip_address: str = ""
+
+    def record(self, db: Session, action: str, target: str, **details) -> None:
+        """Add an audit entry for this actor."""
+        audit.record(db, action, self.user.id, target, self.ip_address, **details)
+
+
+def new_password() -> str:
+    """Return a random password to hand to a person once."""
+    return secrets.token_urlsafe(12)
+
+
+def person(db: Session, user_id: int) -> User:
+    """Return an account or raise NotFound."""
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound(f"No account {user_id}.")
+    return user
+
+
+def list_people(db: Session, role: str = "", cohort_id: int | None = None, query: str = "",
+                active: bool | None = None) -> list[User]:
+    """Return accounts, filtered by role, cohort, name and state."""
+    stmt = select(User).options(selectinload(User.cohort)).order_by(User.role, User.username)
+    if role:
+        stmt = stmt.where(User.role == role)
+    if cohort_id is not None:
+        stmt = stmt.where(User.cohort_id == cohort_id)
+    if active is not None:
+        stmt = stmt.where(User.active.is_(active))
+    if query.strip():
+        pattern = f"%{query.strip().lower()}%"
+        stmt = stmt.where(User.username.ilike(pattern) | User.display_name.ilike(pattern))
+    return list(db.scalars(stmt))
+
+
+def create_person(db: Session, actor: Actor, username, role, display_name="", cohort=None,
+                  password=None) -> tuple[User, str | None]:
+    """Create an account; return it and the generated password (None when one was given)."""
+    generated = None if password else new_password()
+    fields = {"username": username, "role": role, "display_name": display_name,
+              "cohort": cohort, "password": password or generated}
+    wrong = [k for k, v in fields.items() if v is not None and not isinstance(v, str)]
+    if wrong:
+        raise ValidationFailed("Account fields must be text.", dict.fromkeys(wrong, "text"))
+    user = accounts.create_user(db, username or "", fields["password"], role or "",
+                                display_name or "", cohort or None, actor.user.id)
+    db.commit()
+    return user, generated
+
+
+def import_people(db: Session, actor: Actor, data: bytes) -> list[dict]:
+    """Create accounts from CSV rows; each row succeeds or fails alone; return a row report."""
+    report = []
+    for line, row in enumerate(read_csv(data, PEOPLE_COLUMNS), start=2):
+        generated = None if row.get("password") else new_password()
+        try:
+            with db.begin_nested():
+                accounts.create_user(db, row.get("username", ""), row.get("password") or generated,
+                                     row.get("role", "").lower(), row.get("display_name", ""),
+                                     row.get("cohort") or None, actor.user.id)
+        except PracticumError as error:
+            problems = "; ".join(f"{k}: {v}" for k, v in error.details.items()) \
+                if isinstance(error.details, dict) else ""
+            report.append({"row": line, "username": row.get("username", ""), "status": "failed",
+                           "message": f"{error.message} {problems}".strip()})
+            continue
+        report.append({"row": line, "username": accounts.normalise_username(row["username"]),
+                       "status": "created", "message": "", "password": generated})
+    created = sum(r["status"] == "created" for r in report)
+    actor.record(db, "users_imported", f"{created} accounts", rows=len(report), created=created)
+    db.commit()
+    return report
+
+
+def _own_account(actor: Actor, user: User, what: str) -> None:
+    if user.id == actor.user.id:
+        raise Conflict(f"You cannot {what} your own account; ask another admin.")
+
+
+def update_person(db: Session, actor: Actor, user_id: int, changes: dict) -> User:
+    """Change an account's name, role or cohort (cohort_id None takes it out of any cohort)."""
+    user = person(db, user_id)
+    unknown = set(changes) - {"display_name", "role", "cohort_id"}
+    if unknown:
+        raise ValidationFailed("Only display_name, role and cohort_id can be changed here.",
+                               dict.fromkeys(sorted(unknown), "not changeable"))
+    if "display_name" in changes:
+        name = changes["display_name"]
+        if not isinstance(name, str) or not 1 <= len(name.strip()) <= 120:
+            raise ValidationFailed("The name must be 1–120 characters.",
+                                   {"display_name": "1–120 characters"})
+        user.display_name = name.strip()
+    if "role" in changes and changes["role"] != user.role:
+        if changes["role"] not in ROLES:
+            raise ValidationFailed(f"The role must be one of {', '.join(ROLES)}.",
+                                   {"role": "unknown"})
+        _own_account(actor, user, "change the role of")
+        user.role = changes["role"]
+    if "cohort_id" in changes:
+        user.cohort_id = cohort(db, changes["cohort_id"]).id \
+            if changes["cohort_id"] is not None else None
+    actor.record(db, "user_updated", user.username, **{k: v for k, v in changes.items()})
+    db.commit()
+    return user
+
+
+def set_active(db: Session, actor: Actor, user_id: int, active: bool) -> User:
+    """Deactivate (its tokens and web sessions stop working at once) or reactivate an account."""
+    user = person(db, user_id)
+    if not active:
+        _own_account(actor, user, "deactivate")
+    user.active = active
+    actor.record(db, "user_reactivated" if active else "user_deactivated", user.username)
+    db.commit()
+    return user
+
+
+def reset_password(db: Session, actor: Actor, user_id: int, password=None) -> str | None:
+    """Set a new password (generated when none is given); return the generated one."""
+    user = person(db, user_id)
+    generated = None if password else new_password()
+    chosen = password or generated
+    if not isinstance(chosen, str) or len(chosen) < accounts.MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(f"The password must have at least "
+                               f"{accounts.MIN_PASSWORD_LENGTH} characters.",
+                               {"password": f"at least {accounts.MIN_PASSWORD_LENGTH} characters"})
+    user.password_hash = generate_password_hash(chosen)
+    actor.record(db, "password_reset", user.username)
+    db.commit()
+    return generated
+
+
+def cohort(db: Session, cohort_id) -> Cohort:
+    """Return a cohort or raise NotFound."""
+    if isinstance(cohort_id, bool) or not isinstance(cohort_id, int):
+        raise ValidationFailed("'cohort_id' must be an integer or null.", {"cohort_id": "integer"})
+    found = db.get(Cohort, cohort_id)
+    if found is None:
+        raise NotFound(f"No cohort {cohort_id}.")
+    return found
+
+
+def list_cohorts(db: Session) -> list[tuple[Cohort, int]]:
+    """Return every cohort with its number of trainees."""
+    counts = (select(User.cohort_id, func.count(User.id).label("n"))
+              .where(User.role == "trainee").group_by(User.cohort_id).subquery())
+    rows = db.execute(select(Cohort, func.coalesce(counts.c.n, 0))
+                      .outerjoin(counts, counts.c.cohort_id == Cohort.id)
+                      .options(selectinload(Cohort.trainer)).order_by(Cohort.name))
+    return [(c, n) for c, n in rows]
+
+
+def _trainer(db: Session, trainer_id) -> int | None:
+    if trainer_id is None:
+        return None
+    trainer = person(db, trainer_id) if isinstance(trainer_id, int) else None
+    if trainer is None or trainer.role != "trainer":
+        raise ValidationFailed("'trainer_id' must be the id of a trainer account.",
+                               {"trainer_id": "a trainer's id"})
+    return trainer.id
+
+
+def save_cohort(db: Session, actor: Actor, cohort_id: int | None, changes: dict) -> Cohort:
+    """Create a cohort (cohort_id None) or rename it and assign its trainer."""
+    found = cohort(db, cohort_id) if cohort_id is not None else Cohort(name="")
+    if "name" in changes or cohort_id is None:
+        name = changes.get("name")
+        if not isinstance(name, str) or not 1 <= len(name.strip()) <= 120:
+            raise ValidationFailed("The cohort name must be 1–120 characters.",
+                                   {"name": "1–120 characters"})
+        clash = db.scalar(select(Cohort.id).where(Cohort.name == name.strip()))
+        if clash and clash != found.id:
+            raise Conflict(f"A cohort named {name.strip()!r} already exists.")
+        found.name = name.strip()
+    if "trainer_id" in changes:
+        found.trainer_id = _trainer(db, changes["trainer_id"])
+    db.add(found)
+    db.flush()
+    actor.record(db, "cohort_created" if cohort_id is None else "cohort_updated", found.name,
+                 trainer_id=found.trainer_id)
+    db.commit()
+    return found
+
+
+def _day(value: str, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"'{name}' must be a date like 2026-01-31.",
+                               {name: "YYYY-MM-DD"}) from None
+
+
+def browse_audit(db: Session, action: str = "", actor: str = "", target: str = "",
+                 since: str = "", until: str = "", page: int = 1,
+                 per_page: int = 50) -> tuple[list[AuditEntry], int]:
+    """Return one page of audit entries (newest first) matching the filters, and the total."""
+    stmt = select(AuditEntry)
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if actor:
+        stmt = stmt.join(User, User.id == AuditEntry.actor_id).where(
+            User.username == accounts.normalise_username(actor))
+    if target:
+        stmt = stmt.where(AuditEntry.target.ilike(f"%{target.strip()}%"))
+    first, last = _day(since, "since"), _day(until, "until")
+    if first:
+        stmt = stmt.where(AuditEntry.at >= datetime.combine(first, time.min, UTC))
+    if last:
+        stmt = stmt.where(AuditEntry.at < datetime.combine(last + timedelta(days=1), time.min, UTC))
+    total = db.scalar(select(func.count()).select_from(stmt.subquery()))
+    page, per_page = max(page, 1), min(max(per_page, 1), 200)
+    entries = db.scalars(stmt.options(selectinload(AuditEntry.actor))
+                         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                         .offset((page - 1) * per_page).limit(per_page))
+    return list(entries), total
+
+
+def audit_actions(db: Session) -> list[str]:
+    """Return every action name in the log, for the filter list."""
+    return list(db.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)))

@@ -1,0 +1,167 @@
+"""Admin work on people, cohorts and the audit log, through the API."""
+
+import io
+
+from sqlalchemy import func, select
+
+from practicum.db import session
+from practicum.models import AuditEntry, User
+from tests.conftest import PASSWORD, AuthActions
+
+USERS = "/api/v1/admin/users"
+
+
+def audit_actions(app) -> list[str]:
+    with app.app_context():
+        return list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+
+
+def test_create_an_account_with_a_generated_password(app, client, headers):
+    ada = headers("ada")
+    made = client.post(USERS, headers=ada, json={"username": "Nina", "role": "trainee",
+                                                 "display_name": "Nina N", "cohort": "Cohort T"})
+    assert made.status_code == 201
+    body = made.get_json()
+    assert body["username"] == "nina" and body["cohort"] == "Cohort T" and body["active"]
+    assert len(body["password"]) >= 12
+    AuthActions(client).login("nina", body["password"])
+    again = client.post(USERS, headers=ada, json={"username": "nina", "role": "trainee"})
+    assert again.status_code == 409
+    bad = client.post(USERS, headers=ada, json={"username": "x", "role": "wizard",
+                                                "password": "short"})
+    assert bad.status_code == 422
+    assert set(bad.get_json()["error"]["details"]) == {"username", "password", "role"}
+    assert client.post(USERS, headers=ada, json={"username": 5, "role": "trainee"}
+                       ).status_code == 422
+    with app.app_context():
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.target == "nina"))
+        assert entry.action == "user_created" and entry.actor.username == "ada"
+
+
+def test_bulk_import_reports_every_row(app, client, headers, people):
+    data = ("username,display_name,role,cohort,password\n"
+            "amy,Amy A,trainee,Cohort T,\n"
+            "bob,Bob B,trainer,,a long password\n"
+            "tina,Dup,trainee,,\n"
+            "c,Too short,trainee,,\n"
+            "dan,Dan D,wizard,,\n"
+            "amy,Amy again,trainee,,\n")
+    response = client.post(f"{USERS}/import", headers=headers("ada"),
+                           data={"file": (io.BytesIO(data.encode()), "people.csv")})
+    assert response.status_code == 200, response.get_json()
+    report = response.get_json()
+    assert (report["created"], report["failed"]) == (2, 4)
+    rows = {r["row"]: r for r in report["rows"]}
+    assert rows[2]["status"] == "created" and len(rows[2]["password"]) >= 12
+    assert rows[3]["status"] == "created" and rows[3]["password"] is None
+    assert "already exists" in rows[4]["message"]
+    assert "username" in rows[5]["message"]
+    assert "role" in rows[6]["message"]
+    assert "already exists" in rows[7]["message"]
+    AuthActions(client).login("bob", "a long password")
+    raw = client.post(f"{USERS}/import", headers={**headers("ada"), "Content-Type": "text/csv"},
+                      data="name,role\nx,trainee\n")
+    assert raw.status_code == 422 and "username" in raw.get_json()["error"]["message"]
+    assert "users_imported" in audit_actions(app)
+
+
+def test_deactivation_stops_tokens_at_once_and_reactivation_restores(app, client, people):
+    auth = AuthActions(client)
+    tina = auth.headers("tina")
+    ada = auth.headers("ada")
+    assert client.get("/api/v1/auth/me", headers=tina).status_code == 200
+    off = client.post(f"{USERS}/{people['tina']}/deactivate", headers=ada)
+    assert off.status_code == 200 and off.get_json()["active"] is False
+    refused = client.get("/api/v1/auth/me", headers=tina)
+    assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "unauthorized"
+    login = client.post("/api/v1/auth/login", json={"username": "tina", "password": PASSWORD})
+    assert login.status_code == 401
+    assert client.post(f"{USERS}/{people['tina']}/activate", headers=ada).status_code == 200
+    assert client.get("/api/v1/auth/me", headers=tina).status_code == 200
+    own = client.post(f"{USERS}/{people['ada']}/deactivate", headers=ada)
+    assert own.status_code == 409
+    actions = audit_actions(app)
+    assert actions.index("user_deactivated") < actions.index("user_reactivated")
+
+
+def test_reset_a_password(client, people, headers):
+    ada = headers("ada")
+    generated = client.post(f"{USERS}/{people['tom']}/password", headers=ada).get_json()
+    assert len(generated["password"]) >= 12
+    assert client.post("/api/v1/auth/login", json={"username": "tom", "password": PASSWORD}
+                       ).status_code == 401
+    AuthActions(client).login("tom", generated["password"])
+    chosen = client.post(f"{USERS}/{people['tom']}/password", headers=ada,
+                         json={"password": "another long one"})
+    assert chosen.get_json() == {"reset": True, "password": None}
+    AuthActions(client).login("tom", "another long one")
+    short = client.post(f"{USERS}/{people['tom']}/password", headers=ada, json={"password": "x"})
+    assert short.status_code == 422
+
+
+def test_assign_cohorts_and_trainers(app, client, people, headers):
+    ada = headers("ada")
+    made = client.post("/api/v1/admin/cohorts", headers=ada,
+                       json={"name": "Cohort N", "trainer_id": people["olga"]})
+    assert made.status_code == 201 and made.get_json()["trainer"]["username"] == "olga"
+    cohort_id = made.get_json()["id"]
+    moved = client.patch(f"{USERS}/{people['tina']}", headers=ada, json={"cohort_id": cohort_id})
+    assert moved.get_json()["cohort"] == "Cohort N"
+    olga_sees = client.get("/api/v1/trainer/dashboard", headers=headers("olga")).get_json()
+    assert {r["username"] for r in olga_sees["trainees"]} == {"tina", "otto"}
+    client.patch(f"/api/v1/admin/cohorts/{cohort_id}", headers=ada,
+                 json={"trainer_id": people["terry"]})
+    terry_sees = client.get("/api/v1/trainer/dashboard", headers=headers("terry")).get_json()
+    assert {r["username"] for r in terry_sees["trainees"]} == {"tina", "tom"}
+    listed = client.get("/api/v1/admin/cohorts", headers=ada).get_json()["cohorts"]
+    assert {c["name"]: c["trainees"] for c in listed} == {
+        "Cohort N": 1, "Cohort O": 1, "Cohort T": 1}
+    for bad in ({"trainer_id": people["tina"]}, {"name": ""}, {"name": "Cohort T"}):
+        response = client.patch(f"/api/v1/admin/cohorts/{cohort_id}", headers=ada, json=bad)
+        assert response.status_code in (409, 422)
+    assert client.patch(f"{USERS}/{people['tina']}", headers=ada,
+                        json={"password_hash": "x"}).status_code == 422
+    assert client.patch(f"{USERS}/{people['tina']}", headers=ada,
+                        json={"cohort_id": 99999}).status_code == 404
+    out = client.patch(f"{USERS}/{people['tina']}", headers=ada, json={"cohort_id": None})
+    assert out.get_json()["cohort"] is None
+
+
+def test_list_and_filter_people(client, people, headers):
+    ada = headers("ada")
+    trainees = client.get(USERS, headers=ada, query_string={"role": "trainee"}).get_json()
+    assert {u["username"] for u in trainees["users"]} == {"tina", "tom", "otto"}
+    found = client.get(USERS, headers=ada, query_string={"q": "OT"}).get_json()["users"]
+    assert [u["username"] for u in found] == ["otto"]
+    assert client.get(f"{USERS}/{people['tom']}", headers=ada).get_json()["username"] == "tom"
+
+
+def test_every_admin_action_is_audited_and_the_log_filters(app, client, people, headers):
+    ada = headers("ada")
+    client.post(USERS, headers=ada, json={"username": "zed", "role": "trainee"})
+    client.patch(f"{USERS}/{people['tom']}", headers=ada, json={"display_name": "Tom T"})
+    client.post(f"{USERS}/{people['tom']}/password", headers=ada)
+    client.post(f"{USERS}/{people['tom']}/deactivate", headers=ada)
+    client.post("/api/v1/admin/cohorts", headers=ada, json={"name": "Cohort Z"})
+    log = client.get("/api/v1/admin/audit", headers=ada, query_string={"actor": "ada"}).get_json()
+    assert [e["action"] for e in log["entries"]] == [
+        "cohort_created", "user_deactivated", "password_reset", "user_updated", "user_created"]
+    assert all(e["actor"] == "ada" for e in log["entries"])
+    only = client.get("/api/v1/admin/audit", headers=ada,
+                      query_string={"action": "password_reset", "target": "to"}).get_json()
+    assert only["total"] == 1 and only["entries"][0]["target"] == "tom"
+    assert "user_created" in only["actions"]
+    today = client.get("/api/v1/admin/audit", headers=ada, query_string={
+        "since": "2000-01-01", "until": "2999-01-01", "per_page": 2}).get_json()
+    assert today["total"] >= 5 and len(today["entries"]) == 2
+    bad = client.get("/api/v1/admin/audit", headers=ada, query_string={"since": "yesterday"})
+    assert bad.status_code == 422
+    with app.app_context():
+        assert session.scalar(select(func.count(User.id))) == 7
+
+
+def test_admin_routes_refuse_trainers_and_trainees(client, people, headers):
+    for name in ("terry", "tina"):
+        response = client.get(USERS, headers=headers(name))
+        assert response.status_code == 403
+        assert response.get_json()["error"]["code"] == "forbidden"

@@ -1,0 +1,70 @@
+"""Migration 0002 upgrades a database at 0001 with data in it, and downgrades cleanly."""
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+from practicum.db import sqlalchemy_url
+from practicum.migrate import alembic_config, upgrade
+
+SEED = """
+INSERT INTO users (id, username, display_name, password_hash, role, active, created_at)
+VALUES (1, 'tina', 'Tina', 'x', 'trainee', true, now());
+INSERT INTO scenario_sets (id, key, title, status, created_at) VALUES (1, 's', 'S', 'active', now());
+INSERT INTO scenario_set_versions (id, set_id, version, title, description, content_hash, source,
+  created_at) VALUES (1, 1, 1, 'S', '', 'h', '{}', now());
+INSERT INTO scenarios (id, set_version_id, position, key, title, category, grade_band, subject,
+  context, student_name, student_persona, opening_line, key_moves, dimension_weights,
+  follow_ups, tags) VALUES (1, 1, 0, 'k', 'T', 'defiance', '9-10', 'Any', 'c', 'J', 'p', 'o',
+  '[]', '{}', '{}', '[]');
+INSERT INTO practice_sessions (id, user_id, scenario_id, started_at) VALUES (1, 1, 1, now());
+INSERT INTO attempts (id, session_id, user_id, scenario_id, response_text, response_embedding,
+  score, band, dimensions, matches, feedback_text, feedback_source, model_id, scorer_version,
+  timings, created_at) VALUES (1, 1, 1, 1, 'hello', :vector, 55, 'developing', '[]', '[]', '',
+  'none', '', 'v1', '{}', now());
+"""
+
+
+@pytest.fixture
+def scratch_url(engine, database_url):
+    """An empty database on the test server, dropped afterwards."""
+    name = "practicum_migration_check"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(sqlalchemy_url(database_url)).set(database=name)
+    yield url.render_as_string(hide_password=False)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def test_upgrade_from_0001_keeps_attempts_and_adds_review_columns(scratch_url):
+    upgrade(scratch_url, "0001")
+    scratch = create_engine(scratch_url)
+    try:
+        with scratch.begin() as connection:
+            for statement in filter(str.strip, SEED.split(";")):
+                connection.execute(text(statement), {"vector": str([0.0] * 384)}
+                                   if ":vector" in statement else {})
+        upgrade(scratch_url)
+        with scratch.begin() as connection:
+            row = connection.execute(text(
+                "SELECT score, override_score, override_reason FROM attempts")).one()
+            assert tuple(row) == (55, None, None)
+            connection.execute(text("INSERT INTO attempt_notes (attempt_id, author_id, text, "
+                                    "created_at) VALUES (1, 1, 'Good', now())"))
+            connection.execute(text("UPDATE attempts SET override_score = 70, "
+                                    "override_reason = 'fair', overridden_by_id = 1"))
+        with pytest.raises(IntegrityError, match="attempts_override_has_reason"), \
+                scratch.begin() as connection:
+            connection.execute(text("UPDATE attempts SET override_reason = NULL"))
+        command.downgrade(alembic_config(scratch_url), "0001")
+        columns = {c["name"] for c in inspect(scratch).get_columns("attempts")}
+        assert "override_score" not in columns
+        assert "attempt_notes" not in inspect(scratch).get_table_names()
+        upgrade(scratch_url)
+        assert "attempt_notes" in inspect(scratch).get_table_names()
+    finally:
+        scratch.dispose()
