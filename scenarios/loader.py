@@ -16,6 +16,8 @@ SETS_DIR = Path(__file__).parent / "sets"
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_ALIASES = 100
 MAX_DEPTH = 30
+# Values once aliases are expanded: a few aliases can stand for billions ("billion laughs").
+MAX_EXPANDED_NODES = 200_000
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,18 @@ class _BoundedLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
+def _expanded_nodes(node, memo: dict[int, int]) -> int:
+    """Count the nodes of a composed document with aliases expanded, visiting each node once."""
+    if id(node) not in memo:
+        children = []
+        if isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        memo[id(node)] = 1 + sum(_expanded_nodes(child, memo) for child in children)
+    return memo[id(node)]
+
+
 def _line_index(node, path=()) -> dict[tuple, int]:
     """Map each document path to the 1-based line where its value starts."""
     lines = {path: node.start_mark.line + 1}
@@ -91,9 +105,14 @@ def parse_document(data: bytes, filename: str = "") -> tuple[object, dict[tuple,
             return json.loads(text), {}
         except json.JSONDecodeError as error:
             raise InvalidScenarioSet([Problem("", f"invalid JSON: {error.msg}", error.lineno)]) from None
+        except RecursionError:  # json recurses once per level of nesting
+            raise InvalidScenarioSet([Problem("", "invalid JSON: nested far too deeply")]) from None
     loader = _BoundedLoader(text)
     try:
         node = loader.get_single_node()
+        if node is not None and _expanded_nodes(node, {}) > MAX_EXPANDED_NODES:
+            raise InvalidScenarioSet([Problem("", f"aliases expand to more than "
+                                                  f"{MAX_EXPANDED_NODES:,} values")])
         document = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
