@@ -151,3 +151,21 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
     page.keyboard.type(password)
     page.keyboard.press("Enter")
     page.wait_for_url("**/library")
+
+
+LOW_CONTRAST = (Path(__file__).parent / "low_contrast.js").read_text()
+
+
+
+def low_contrast(page) -> list[str]:
+    """Return the visible text on the page below WCAG AA contrast against its background."""
+    problems = page.evaluate(LOW_CONTRAST)
+    assert isinstance(problems, list), "the contrast check did not run"
+    return problems
+
+
+def look(page, name: str) -> None:
+    """Screenshot a page for reviewers and check its text contrast (WCAG AA)."""
+    screenshot(page, name)
+    problems = low_contrast(page)
+    assert not problems, f"{name}: text below AA contrast: {problems}"

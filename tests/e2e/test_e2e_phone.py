@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import look, sign_in
 from tests.e2e.test_e2e_rehearsal import open_scenario, send_with_keyboard, wait_until_saved
 
 pytestmark = pytest.mark.e2e
@@ -17,7 +17,7 @@ def test_pages_fit_a_360_px_phone(phone, new_trainee):
     assert phone.evaluate(FITS)
     sign_in(phone, new_trainee())
     assert phone.evaluate(FITS)
-    screenshot(phone, "phone-library")
+    look(phone, "phone-library")
     phone.get_by_role("button", name="Show the menu").click()
     phone.get_by_role("link", name="History").wait_for(state="visible")
     phone.get_by_role("button", name="Show the menu").click()
@@ -27,7 +27,7 @@ def test_pages_fit_a_360_px_phone(phone, new_trainee):
     wait_until_saved(phone)
     assert phone.evaluate(FITS)
     assert not phone.locator("#scene").evaluate("details => details.open")  # a drawer now
-    screenshot(phone, "phone-rehearsal")
+    look(phone, "phone-rehearsal")
     phone.goto("/history")
     assert phone.evaluate(FITS)
-    screenshot(phone, "phone-history")
+    look(phone, "phone-history")

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import look, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -53,7 +53,7 @@ def test_trainee_rehearses_revises_ends_and_reviews(page, new_trainee, record_pr
     expect_library(page)
     open_scenario(page, "Which decimal is bigger?")
     expect_scene(page)
-    screenshot(page, "03-rehearsal-start")
+    look(page, "03-rehearsal-start")
 
     first_score_s = send_with_keyboard(page, FIRST)
     page.wait_for_function(COACH_STREAMING)  # tokens arrive while the coach is still writing
@@ -64,7 +64,7 @@ def test_trainee_rehearses_revises_ends_and_reviews(page, new_trainee, record_pr
     first = int(turn.locator("[data-slot=score]").inner_text())
     expect_understandable_feedback(turn)
     assert page.get_by_label("What would you say to Maya?").input_value() == ""
-    screenshot(page, "04-rehearsal-feedback")
+    look(page, "04-rehearsal-feedback")
 
     revise_with_keyboard(page)
     box = page.get_by_label("What would you say to Maya?")
@@ -79,10 +79,13 @@ def test_trainee_rehearses_revises_ends_and_reviews(page, new_trainee, record_pr
                 f"{'+' if change > 0 else '−'}{abs(change)} since your last try")
     assert second.locator("[data-slot=change]").inner_text() == expected
     assert change > 0, "the revision adds the moves the first answer missed"
-    screenshot(page, "05-rehearsal-revised")
+    look(page, "05-rehearsal-revised")
 
     end_rehearsal(page)
     review_history(page)
+    page.goto("/library")
+    assert page.get_by_text("2 attempts").is_visible()
+    look(page, "08-library-with-progress")
     record_property("first_score_s", round(first_score_s, 3))
     print(f"\ntime to first score in the browser: {first_score_s * 1000:.0f} ms")
 
@@ -100,7 +103,7 @@ def expect_library(page) -> None:
     page.wait_for_url(re.compile("q=seats"))
     assert page.get_by_text("Showing 1 of 2 scenarios.").is_visible()
     page.goto("/library")
-    screenshot(page, "02-library")
+    look(page, "02-library")
 
 
 def expect_scene(page) -> None:
@@ -151,18 +154,18 @@ def review_history(page) -> None:
     points = page.evaluate("Chart.getChart(document.getElementById('score-chart'))"
                            ".data.datasets[0].data.length")
     assert points == 2
-    screenshot(page, "06-history")
+    look(page, "06-history")
     rows.first.get_by_role("link", name=re.compile("^View")).click()
     page.wait_for_url(re.compile(r"/history/\d+$"))
     assert BETTER.strip() in page.locator("[data-slot=response]").inner_text()
     assert page.get_by_text("Confidence after:").is_visible()
-    screenshot(page, "07-attempt-detail")
+    look(page, "07-attempt-detail")
 
 
 def test_sign_in_page_and_skip_link_work_from_the_keyboard(page, new_trainee):
     page.goto("/login")
     assert page.evaluate("document.activeElement.id") == "username"
-    screenshot(page, "01-sign-in")
+    look(page, "01-sign-in")
     sign_in(page, new_trainee())
     page.goto("/history")
     page.keyboard.press("Tab")

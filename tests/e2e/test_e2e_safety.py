@@ -9,7 +9,7 @@ import pytest
 from practicum import library, practice
 from practicum.db import session
 from practicum.models import User
-from tests.e2e.conftest import STREAM_DELAY_S, screenshot, sign_in
+from tests.e2e.conftest import STREAM_DELAY_S, look, sign_in
 from tests.e2e.test_e2e_rehearsal import LAST_TURN, open_scenario, wait_until_saved
 from tests.web.hostile import HostileLLM
 
@@ -68,7 +68,7 @@ def test_another_trainees_attempt_is_not_found_by_url(page, live, new_trainee):
         assert response.status == 404
         assert page.get_by_role("heading", name="Page not found").is_visible()
         assert "A private answer." not in page.content()
-    screenshot(page, "09-not-found")
+    look(page, "09-not-found")
 
 
 def test_a_failure_shows_a_message_and_keeps_the_answer(page, live, new_trainee):
