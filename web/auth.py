@@ -35,8 +35,9 @@ def login_required(view):
     def guarded(*args, **kwargs):
         if g.user is None:
             if wants_json():  # the page's script: say so, rather than redirect a fetch
-                raise AuthenticationFailed("You are signed out. Sign in again in a new tab; "
-                                           "your answer is still here.")
+                raise AuthenticationFailed(
+                    "You are signed out. Sign in again in a new tab; your answer is still here."
+                )
             return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 
@@ -46,8 +47,13 @@ def login_required(view):
 def _safe_next(target: str | None) -> str:
     """Return a same-site path to go to after sign-in; anything else goes to the library."""
     parts = urlsplit(target or "")
-    if target and target.startswith("/") and not parts.netloc and not parts.scheme \
-            and not target.startswith(("//", "/\\")):
+    if (
+        target
+        and target.startswith("/")
+        and not parts.netloc
+        and not parts.scheme
+        and not target.startswith(("//", "/\\"))
+    ):
         return target
     return url_for("web.library")
 
@@ -63,11 +69,11 @@ def login():
         return render_template("login.html", next=next_path, username="")
     username = request.form.get("username", "")
     try:
-        user = accounts.authenticate(db, username, request.form.get("password", ""),
-                                     request.remote_addr or "")
+        user = accounts.authenticate(
+            db, username, request.form.get("password", ""), request.remote_addr or ""
+        )
     except AuthenticationFailed as error:
-        return render_template("login.html", next=next_path, username=username,
-                               error=error.message), 401
+        return render_template("login.html", next=next_path, username=username, error=error.message), 401
     session.clear()  # a fresh session (and CSRF token) for the signed-in account
     session["user_id"] = user.id
     return redirect(_safe_next(next_path))

@@ -24,5 +24,6 @@ def attempt(attempt_id: int):
     """Show one of the trainee's own attempts (anyone else's is not found)."""
     found = practice.visible_attempt(db, g.user, attempt_id)
     previous = practice.previous_score(db, found.session_id, found.id)
-    return render_template("attempt.html", attempt=found, practice_session=found.session,
-                           turn=attempt_view(found, previous))
+    return render_template(
+        "attempt.html", attempt=found, practice_session=found.session, turn=attempt_view(found, previous)
+    )

@@ -23,13 +23,15 @@ def progress_by_scenario(user) -> dict[tuple[int, str], tuple[int, int]]:
         .join(Scenario, Scenario.id == Attempt.scenario_id)
         .join(ScenarioSetVersion, ScenarioSetVersion.id == Scenario.set_version_id)
         .where(Attempt.user_id == user.id)
-        .group_by(ScenarioSetVersion.set_id, Scenario.key))
+        .group_by(ScenarioSetVersion.set_id, Scenario.key)
+    )
     return {(set_id, key): (best, count) for set_id, key, best, count in rows}
 
 
 def _matches(scenario, chosen: dict[str, str], query: str) -> bool:
-    return (all(not value or getattr(scenario, name) == value for name, value in chosen.items())
-            and (not query or query in scenario.title.lower()))
+    return all(not value or getattr(scenario, name) == value for name, value in chosen.items()) and (
+        not query or query in scenario.title.lower()
+    )
 
 
 @bp.get("/")
@@ -47,8 +49,14 @@ def library_page():
     chosen = {name: request.args.get(name, "") for name in FILTERS}
     query = request.args.get("q", "").strip()
     shown = [s for s in scenarios if _matches(s, chosen, query.lower())]
-    groups = [(category, list(items)) for category, items in
-              groupby(shown, key=lambda s: s.category)]
-    return render_template("library.html", groups=groups, options=options, chosen=chosen,
-                           query=query, shown=len(shown), total=len(scenarios),
-                           progress=progress_by_scenario(g.user))
+    groups = [(category, list(items)) for category, items in groupby(shown, key=lambda s: s.category)]
+    return render_template(
+        "library.html",
+        groups=groups,
+        options=options,
+        chosen=chosen,
+        query=query,
+        shown=len(shown),
+        total=len(scenarios),
+        progress=progress_by_scenario(g.user),
+    )

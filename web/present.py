@@ -22,8 +22,12 @@ def coaching_of(attempt) -> str:
 def attempt_view(attempt, previous_score: int | None) -> dict:
     """Return an attempt with its coaching and the student's follow-up line."""
     follow_ups = attempt.scenario.follow_ups or {}
-    return {**attempt_json(attempt, previous_score), "coaching": coaching_of(attempt),
-            "follow_up": follow_ups.get(attempt.band, ""), "flags": []}
+    return {
+        **attempt_json(attempt, previous_score),
+        "coaching": coaching_of(attempt),
+        "follow_up": follow_ups.get(attempt.band, ""),
+        "flags": [],
+    }
 
 
 def session_turns(practice_session) -> list[dict]:

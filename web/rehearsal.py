@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask import session as cookie
+from flask_limiter.util import get_remote_address
 
 from practicum import library, practice
 from practicum.db import session as db
@@ -21,7 +22,8 @@ def _attempt_limit() -> str:
 
 def _user_key() -> str:
     # The same key and scope as the API's limit: one budget per person, whichever door.
-    return f"user:{cookie.get('user_id')}"
+    user_id = cookie.get("user_id")
+    return f"user:{user_id}" if user_id else f"addr:{get_remote_address()}"
 
 
 attempt_rate_limit = limiter.shared_limit(_attempt_limit, scope="attempts", key_func=_user_key)
@@ -38,10 +40,14 @@ def _rating(name: str) -> int | None:
 
 
 def _room(practice_session, draft: str = "", status: int = 200):
-    return render_template("rehearsal.html", practice_session=practice_session,
-                           scenario=practice_session.scenario,
-                           turns=session_turns(practice_session), draft=draft,
-                           max_chars=practice.MAX_RESPONSE_CHARS), status
+    return render_template(
+        "rehearsal.html",
+        practice_session=practice_session,
+        scenario=practice_session.scenario,
+        turns=session_turns(practice_session),
+        draft=draft,
+        max_chars=practice.MAX_RESPONSE_CHARS,
+    ), status
 
 
 @bp.get("/scenarios/<int:scenario_id>")
@@ -73,8 +79,7 @@ def stream_attempt(session_id: int):
     """Score an answer and stream its feedback as Server-Sent Events (the page's script)."""
     body = request.get_json(silent=True)
     answer = body.get("response") if isinstance(body, dict) else None
-    return event_stream_response(attempt_events(
-        *prepare_attempt(g.user, session_id, answer)))
+    return event_stream_response(attempt_events(*prepare_attempt(g.user, session_id, answer)))
 
 
 @bp.post("/rehearsals/<int:session_id>/attempts")

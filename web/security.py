@@ -30,6 +30,7 @@ def csrf_token() -> str:
 
 @bp.app_context_processor
 def inject_csrf_token():
+    """Let every template put the token in its forms and in the page's meta tag."""
     return {"csrf_token": csrf_token}
 
 
@@ -41,8 +42,7 @@ def check_csrf():
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
     expected = session.get(CSRF_FIELD, "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise CSRFRefused("This page was open too long or came from elsewhere. "
-                          "Reload it and try again.")
+        raise CSRFRefused("This page was open too long or came from elsewhere. Reload it and try again.")
 
 
 @bp.after_app_request

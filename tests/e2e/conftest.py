@@ -24,8 +24,14 @@ from tests.conftest import (
 )
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 780}
 # Slow enough per word that the coaching visibly streams in.
@@ -61,8 +67,7 @@ def chromium():
     if not executable:
         pytest.fail("Debian's chromium is not installed: run `make browser`.")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
@@ -154,7 +159,6 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
 
 
 LOW_CONTRAST = (Path(__file__).parent / "low_contrast.js").read_text()
-
 
 
 def low_contrast(page) -> list[str]:

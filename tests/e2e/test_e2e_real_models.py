@@ -21,8 +21,10 @@ from tests.e2e.test_e2e_rehearsal import LAST_TURN, open_scenario, wait_until_sa
 pytestmark = [pytest.mark.e2e, pytest.mark.integration]
 
 TITLE = "Which decimal is bigger? (real models)"
-ANSWERS = ["Walk me through how you compared 0.25 and 0.3. What does the 2 stand for?",
-           "I can see why 25 feels bigger. Let's look at the tenths first: which has more?"]
+ANSWERS = [
+    "Walk me through how you compared 0.25 and 0.3. What does the 2 stand for?",
+    "I can see why 25 feels bigger. Let's look at the tenths first: which has more?",
+]
 # Generous: the target is under a second on an idle machine; shared CI machines are slower.
 SCORE_LIMIT_S = 5.0
 
@@ -38,8 +40,7 @@ def live_on_real_models(live):
     llm.load()
     document = load_scenario_set((FIXTURES / "mini-set.yaml").read_bytes(), "mini-set.yaml")
     document["key"] = "mini-set-real-models"
-    document["scenarios"] = [{**s, "title": f"{s['title']} (real models)"}
-                             for s in document["scenarios"]]
+    document["scenarios"] = [{**s, "title": f"{s['title']} (real models)"} for s in document["scenarios"]]
     with app.app_context(), transaction():
         library.import_scenario_set(session, document, embedder)
     app.extensions["practicum.embedder"], app.extensions["practicum.llm"] = embedder, llm
@@ -69,14 +70,20 @@ def _send(page, answer: str) -> dict:
     turn = page.locator(LAST_TURN)
     turn.locator("[data-slot=result]").wait_for(state="visible")
     score_s = time.perf_counter() - started
-    page.wait_for_function("""() => {
+    page.wait_for_function(
+        """() => {
       const coach = [...document.querySelectorAll('#chat .turn')].pop()
         .querySelector('[data-slot=coach]');
       return coach.textContent.length > 0;
-    }""", timeout=30_000)
+    }""",
+        timeout=30_000,
+    )
     first_text_s = time.perf_counter() - started
     page.locator(LAST_TURN).get_by_role("link", name="Details").wait_for(timeout=30_000)
     wait_until_saved(page)
-    return {"score_s": round(score_s, 3), "first_coaching_text_s": round(first_text_s, 3),
-            "saved_s": round(time.perf_counter() - started, 3),
-            "score": int(turn.locator("[data-slot=score]").inner_text())}
+    return {
+        "score_s": round(score_s, 3),
+        "first_coaching_text_s": round(first_text_s, 3),
+        "saved_s": round(time.perf_counter() - started, 3),
+        "score": int(turn.locator("[data-slot=score]").inner_text()),
+    }

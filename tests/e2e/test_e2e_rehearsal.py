@@ -12,8 +12,10 @@ from tests.e2e.conftest import look, sign_in
 pytestmark = pytest.mark.e2e
 
 FIRST = "What does the 2 in 0.25 stand for?"
-BETTER = (" I can see why 25 feels bigger, Maya. Walk me through how you compared them,"
-          " then let's look at the tenths first together.")
+BETTER = (
+    " I can see why 25 feels bigger, Maya. Walk me through how you compared them,"
+    " then let's look at the tenths first together."
+)
 LAST_TURN = "#chat .turn >> nth=-1"
 COACH_STREAMING = """() => {
   const turn = [...document.querySelectorAll('#chat .turn')].pop();
@@ -38,8 +40,7 @@ def send_with_keyboard(page, text: str) -> float:
     box.fill(text)
     started = time.perf_counter()
     box.press("Control+Enter")
-    page.locator(LAST_TURN).locator("[data-slot=score]").filter(has_text=re.compile(r"\d")) \
-        .wait_for()
+    page.locator(LAST_TURN).locator("[data-slot=score]").filter(has_text=re.compile(r"\d")).wait_for()
     return time.perf_counter() - started
 
 
@@ -59,7 +60,11 @@ def test_trainee_rehearses_revises_ends_and_reviews(page, new_trainee, record_pr
     page.wait_for_function(COACH_STREAMING)  # tokens arrive while the coach is still writing
     turn = page.locator(LAST_TURN)
     assert turn.locator("[data-slot=band]").inner_text() in {
-        "Needs work", "Developing", "Proficient", "Exemplary"}
+        "Needs work",
+        "Developing",
+        "Proficient",
+        "Exemplary",
+    }
     wait_until_saved(page)
     first = int(turn.locator("[data-slot=score]").inner_text())
     expect_understandable_feedback(turn)
@@ -75,8 +80,11 @@ def test_trainee_rehearses_revises_ends_and_reviews(page, new_trainee, record_pr
     wait_until_saved(page)
     second = page.locator(LAST_TURN)
     change = int(second.locator("[data-slot=score]").inner_text()) - first
-    expected = ("Same as your last try" if change == 0 else
-                f"{'+' if change > 0 else '−'}{abs(change)} since your last try")
+    expected = (
+        "Same as your last try"
+        if change == 0
+        else f"{'+' if change > 0 else '−'}{abs(change)} since your last try"
+    )
     assert second.locator("[data-slot=change]").inner_text() == expected
     assert change > 0, "the revision adds the moves the first answer missed"
     look(page, "05-rehearsal-revised")
@@ -109,8 +117,11 @@ def expect_library(page) -> None:
 def expect_scene(page) -> None:
     assert page.get_by_text("Maya compared 0.25 and 0.3").is_visible()
     assert page.get_by_text("Confident and quick; likes to be first to answer.").is_visible()
-    assert page.locator(".bubble-student").first.inner_text().endswith(
-        "0.25 is bigger than 0.3 because 25 is bigger than 3.")
+    assert (
+        page.locator(".bubble-student")
+        .first.inner_text()
+        .endswith("0.25 is bigger than 0.3 because 25 is bigger than 3.")
+    )
     assert page.get_by_text("0 / 5000").is_visible()
 
 
@@ -151,8 +162,9 @@ def review_history(page) -> None:
     rows = page.locator("#attempts-table tbody tr")
     assert rows.count() == 2
     assert rows.first.locator(".band-pill").inner_text()
-    points = page.evaluate("Chart.getChart(document.getElementById('score-chart'))"
-                           ".data.datasets[0].data.length")
+    points = page.evaluate(
+        "Chart.getChart(document.getElementById('score-chart')).data.datasets[0].data.length"
+    )
     assert points == 2
     look(page, "06-history")
     rows.first.get_by_role("link", name=re.compile("^View")).click()

@@ -29,8 +29,7 @@ def hostile_model(live):
     live.app.extensions["practicum.llm"] = usual
 
 
-def test_markup_in_the_answer_and_in_model_output_runs_no_script(page, new_trainee,
-                                                                 hostile_model):
+def test_markup_in_the_answer_and_in_model_output_runs_no_script(page, new_trainee, hostile_model):
     sign_in(page, new_trainee())
     open_scenario(page, "Which decimal is bigger?")
     page.get_by_label("What would you say to Maya?").fill(HOSTILE_ANSWER)
@@ -57,8 +56,7 @@ def test_another_trainees_attempt_is_not_found_by_url(page, live, new_trainee):
         user = session.query(User).filter_by(username=owner).one()
         scenario = library.scenario_by_key(session, "decimal-compare")
         started = practice.start_session(session, user, scenario.id, 3)
-        scored = practice.score_attempt(session, user, started.id, "A private answer.",
-                                        _embedder(live.app))
+        scored = practice.score_attempt(session, user, started.id, "A private answer.", _embedder(live.app))
         attempt = practice.store_attempt(session, scored, _no_feedback(scored))
         attempt_id, session_id = attempt.id, started.id
         session.remove()

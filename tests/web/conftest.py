@@ -26,16 +26,16 @@ class Browser:
         return TOKEN.search(page).group(1)
 
     def login(self, username: str, password: str = PASSWORD, **extra):
-        return self.client.post("/login", data={"username": username, "password": password,
-                                                "csrf_token": self.token(), **extra})
+        return self.client.post(
+            "/login", data={"username": username, "password": password, "csrf_token": self.token(), **extra}
+        )
 
     def post(self, path: str, data: dict | None = None, **kwargs):
         return self.client.post(path, data={"csrf_token": self.token(), **(data or {})}, **kwargs)
 
     def start(self, scenario_id: int, confidence: int = 3) -> int:
         self.client.get(f"/scenarios/{scenario_id}")
-        response = self.post(f"/scenarios/{scenario_id}/start",
-                             {"confidence_before": str(confidence)})
+        response = self.post(f"/scenarios/{scenario_id}/start", {"confidence_before": str(confidence)})
         assert response.status_code == 302, response.get_data(as_text=True)
         return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
 

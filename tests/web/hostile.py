@@ -15,5 +15,7 @@ class HostileLLM(FakeLLM):
 
 
 def hostile_reply(note: str) -> str:
-    return (f'Next time, try <img src=x onerror="window.xssImg=true"> this: {note}, '
-            f'<a href="javascript:window.xssLink=true">like this</a>.')
+    return (
+        f'Next time, try <img src=x onerror="window.xssImg=true"> this: {note}, '
+        f'<a href="javascript:window.xssLink=true">like this</a>.'
+    )

@@ -95,8 +95,10 @@ def test_sign_in_is_rate_limited_with_a_readable_page(make_app, mini_set):
 
 
 def test_the_page_script_is_told_in_json_when_signed_out(browser, client):
-    response = client.post("/rehearsals/1/attempts/stream", json={"response": "hi"},
-                           headers={"Accept": "text/event-stream, application/json",
-                                    "X-CSRF-Token": browser.token()})
+    response = client.post(
+        "/rehearsals/1/attempts/stream",
+        json={"response": "hi"},
+        headers={"Accept": "text/event-stream, application/json", "X-CSRF-Token": browser.token()},
+    )
     assert response.status_code == 401
     assert "signed out" in response.get_json()["error"]["message"]

@@ -23,9 +23,10 @@ def events_of(response) -> list[tuple[str, dict]]:
 def stream(trainee, session_id, text, **headers):
     """Send an answer as the page's script does, and read the whole stream."""
     response = trainee.client.post(
-        f"/rehearsals/{session_id}/attempts/stream", json={"response": text},
-        headers={"Accept": "text/event-stream, application/json",
-                 "X-CSRF-Token": trainee.token(), **headers})
+        f"/rehearsals/{session_id}/attempts/stream",
+        json={"response": text},
+        headers={"Accept": "text/event-stream, application/json", "X-CSRF-Token": trainee.token(), **headers},
+    )
     response.get_data()  # the attempt is stored at the end of the stream
     return response
 
@@ -103,8 +104,9 @@ def test_ending_stores_confidence_and_reflection(app, trainee, client, scenario_
 
     session_id = trainee.start(scenario_ids["wont-change-seats"], confidence=2)
     assert trainee.post(f"/rehearsals/{session_id}/end", {}).status_code == 422
-    response = trainee.post(f"/rehearsals/{session_id}/end",
-                            {"confidence_after": "4", "reflection": "Offer the choice sooner."})
+    response = trainee.post(
+        f"/rehearsals/{session_id}/end", {"confidence_after": "4", "reflection": "Offer the choice sooner."}
+    )
     assert response.status_code == 302
     with app.app_context():
         stored = session.get(PracticeSession, session_id)

@@ -74,14 +74,19 @@ def test_no_inline_script_handlers_or_other_hosts(path):
 
 
 def test_vendored_assets_ship_with_their_licences():
-    for name in ("bootstrap/bootstrap.min.css", "bootstrap/bootstrap.bundle.min.js",
-                 "bootstrap/LICENSE", "chartjs/chart.umd.min.js", "chartjs/LICENSE.md"):
+    for name in (
+        "bootstrap/bootstrap.min.css",
+        "bootstrap/bootstrap.bundle.min.js",
+        "bootstrap/LICENSE",
+        "chartjs/chart.umd.min.js",
+        "chartjs/LICENSE.md",
+    ):
         assert (STATIC / "vendor" / name).stat().st_size > 500, name
 
 
 def _contrast(colour: str, background: str = "#ffffff") -> float:
     def luminance(hex_colour: str) -> float:
-        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
         linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -103,7 +108,8 @@ def test_stored_coaching_is_the_prose_without_the_facts():
 
     from web.present import coaching_of
 
-    stored = SimpleNamespace(feedback_source="model",
-                             feedback_text="Next time, try naming it.\nScore 50 — Developing.")
+    stored = SimpleNamespace(
+        feedback_source="model", feedback_text="Next time, try naming it.\nScore 50 — Developing."
+    )
     assert coaching_of(stored) == "Next time, try naming it."
     assert coaching_of(SimpleNamespace(feedback_source="none", feedback_text="Score 1")) == ""
