@@ -34,8 +34,7 @@ def sse(event: str, data: dict) -> str:
     return f"event: {event}\ndata: {json.dumps(data)}\n\n"
 
 
-def attempt_events(scored: ScoredAttempt, previous: int | None,
-                   writer: FeedbackWriter) -> Iterator[str]:
+def attempt_events(scored: ScoredAttempt, previous: int | None, writer: FeedbackWriter) -> Iterator[str]:
     """Yield the score first, then the coaching tokens, then store the attempt."""
     yield sse("scored", scored_json(scored, previous))
     feedback = None
@@ -44,19 +43,22 @@ def attempt_events(scored: ScoredAttempt, previous: int | None,
             yield sse("token", {"text": value})
         else:
             feedback = value
-    yield sse("feedback", {"text": feedback.text, "source": feedback.source,
-                           "coaching": feedback.coaching})
+    yield sse("feedback", {"text": feedback.text, "source": feedback.source, "coaching": feedback.coaching})
     try:
         attempt = practice.store_attempt(session, scored, feedback)
     except PracticumError as error:
         session.rollback()
-        yield sse("error", {"error": {"code": error.code, "message": error.message,
-                                      "details": error.details}})
+        yield sse(
+            "error", {"error": {"code": error.code, "message": error.message, "details": error.details}}
+        )
         return
     yield sse("done", {"attempt_id": attempt.id, "attempt": attempt_json(attempt, previous)})
 
 
 def event_stream_response(events: Iterator[str]) -> Response:
     """Return a streaming response that proxies do not buffer."""
-    return Response(stream_with_context(events), mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return Response(
+        stream_with_context(events),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
