@@ -17,7 +17,7 @@ class Thresholds:
     """The configured limits of every rule."""
 
     trend_window: int = 5
-    falling_points: int = 10
+    falling_points: int = 15
     inactive_days: int = 14
     low_average: int = 40
     min_attempts: int = 3

@@ -119,10 +119,31 @@ def bootstrap_command():
         click.echo(line)
 
 
+@click.command("demo")
+@click.option("--force", is_flag=True, help="Add the demo even if real accounts exist.")
+@with_appcontext
+def demo_command(force):
+    """Create a demo cohort with six weeks of scored practice (for trying the dashboards)."""
+    import time
+
+    from practicum.demo import create_demo
+
+    started = time.perf_counter()
+    app = current_app._get_current_object()
+    for line in bootstrap.bootstrap(app):
+        click.echo(line)
+    try:
+        for line in create_demo(session, runtime.embedder(app), force):
+            click.echo(line)
+    except PracticumError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Done in {time.perf_counter() - started:.1f} s.")
+
+
 def register_commands(app) -> None:
     """Attach every command to the app's CLI."""
     for command in (db_cli, scenarios_cli, users_cli, score_command, serve_command,
-                    bootstrap_command):
+                    bootstrap_command, demo_command):
         app.cli.add_command(command)
 
 

@@ -65,7 +65,8 @@ class Config:
         self.WARM_MODELS = env.get("WARM_MODELS", "1") != "0"
         # "Needs attention" rules on the trainer's dashboard (explained in words on the page).
         self.ATTENTION_TREND_WINDOW = int(env.get("ATTENTION_TREND_WINDOW", "5"))
-        self.ATTENTION_FALLING_POINTS = int(env.get("ATTENTION_FALLING_POINTS", "10"))
+        # 15, not less: equally good answers can differ by about 10 points (see `practicum demo`).
+        self.ATTENTION_FALLING_POINTS = int(env.get("ATTENTION_FALLING_POINTS", "15"))
         self.ATTENTION_INACTIVE_DAYS = int(env.get("ATTENTION_INACTIVE_DAYS", "14"))
         self.ATTENTION_LOW_AVERAGE = int(env.get("ATTENTION_LOW_AVERAGE", "40"))
         self.ATTENTION_MIN_ATTEMPTS = int(env.get("ATTENTION_MIN_ATTEMPTS", "3"))
