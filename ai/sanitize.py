@@ -1,29 +1,59 @@
 """Strip content that tries to game the scorer before a response is scored.
 
-What is removed never counts for the response, so adding it can never raise a score:
-instructions aimed at the model, fake chat or system tags, JSON that claims a score, and
-sentences repeated or copied from the scenario text.
+What is removed never counts for the response, so adding it can never raise a score: the
+scorer sees exactly the text it would have seen without it. Removed, each with a flag:
+- instructions aimed at the model, fake chat or system tags, and JSON that claims a score
+  (`instructions_to_the_model`; a sentence holding one is dropped whole);
+- sentences said twice (`repeated_sentences`) and words said several times in a row, which
+  are collapsed to one (`repeated_words`);
+- sentences copied from the scenario text (`copied_scenario_text`);
+- runs of keywords with no sentence shape (`keyword_list`);
+- sentences of nothing but filler: praise words, hedges and stock phrases (`no_substance`).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
+
+from ai.cues import STOPWORDS, normalise
 
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 INJECTION = re.compile(
     r"(ignore|disregard|forget|override|bypass)\b.{0,40}\b(rubric|instruction|prompt|rules?|"
-    r"scor\w*|previous|above|system)"
-    r"|\b(give|award|assign|rate|set)\b.{0,30}\b(100|full marks|top score|perfect score|"
-    r"maximum|exemplary)"
-    r"|\b(score|band|grade)\s*[:=]\s*\S+"
-    r"|</?\s*(system|assistant|user|im_start|im_end|s|inst)\s*>|\[/?inst\]|<\|[^|]*\|>"
-    r"|\b(system|assistant)\s*(prompt|message|note)?\s*:"
-    r"|\byou are (now )?(an? )?(ai|model|assistant|grader|scorer)\b",
+    r"scor\w*|previous|above|system|criteria|grading)"
+    r"|\b(give|award|assign|rate|set|mark|grade)\b.{0,30}\b(100|full marks|top score|"
+    r"perfect score|max(imum)?( score)?|exemplary|a+\+?\s*$|10/10|100%)"
+    r"|\b(score|band|grade|rating|points)\s*[:=]\s*\S+"
+    r"|</?\s*(system|assistant|user|im_start|im_end|s|inst|sys|prompt|instructions?)\s*>"
+    r"|\[/?(inst|system|sys)\]|<\|[^|]*\|>|<<\s*/?sys\s*>>"
+    r"|\b(system|assistant|developer)\s*(prompt|message|note|override)?\s*:"
+    r"|#+\s*\w+\s*:|^\s*(user|human)\s*:"
+    r"|\byou are (now )?(an? )?(ai|model|assistant|grader|scorer|evaluator|language model)\b"
+    r"|\b(as an? (ai|language model|grader|evaluator))\b"
+    r"|\b(this|my) (response|answer) (is|deserves|should (get|receive|be))\b.{0,30}"
+    r"\b(exemplary|perfect|100|full|top|maximum|excellent)",
     re.IGNORECASE,
 )
 JSON_BLOB = re.compile(r"\{[^{}]*\}|\[[^\[\]]*\]")
+# Bracketed stage directions ("[quietly]", "[points at the board]") stay: trainees narrate.
+JSON_SCORE = re.compile(r"score|band|grade|rating|points|rubric|\"\s*:", re.IGNORECASE)
+# Letters only: numbers may rightly repeat in maths ("0.3 is 0.30; 3 x 3").
+REPEATED_WORD = re.compile(r"\b([a-z][a-z']*)(?:[\s,;]+\1\b)+", re.IGNORECASE)
 WORD = re.compile(r"[a-z0-9']+")
+COPY_NGRAM = 4
+COPY_SHARE = 0.9
+# Words that carry no move on their own: praise, hedges, stock phrases.
+FILLER = frozenset(
+    "great good nice job well done awesome amazing excellent fantastic wonderful super cool "
+    "brilliant perfect okay ok alright right sure yeah yep hmm um uh oh wow really very so "
+    "totally absolutely definitely basically literally honestly actually important moment "
+    "thing things stuff lot lots matter matters think believe guess like kind sort "
+    "interesting true indeed exactly certainly obviously fine cool thanks thank keep going "
+    "work effort try trying everyone everybody something anything everything always "
+    "you're it's that's i'm we're they're isn't don't".split()
+)
 
 
 @dataclass
@@ -35,50 +65,95 @@ class Sanitized:
 
 
 def _words(text: str) -> list[str]:
-    return WORD.findall(text.lower())
+    return WORD.findall(normalise(text))
 
 
-def _copied(sentence: str, source_words: set[str]) -> bool:
-    words = _words(sentence)
-    return len(words) >= 4 and sum(w in source_words for w in words) / len(words) >= 0.85
+def _ngrams(words: list[str], n: int = COPY_NGRAM) -> set[tuple[str, ...]]:
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
 
 
-def _keyword_list(sentence: str) -> bool:
+def _copied(words: list[str], source: set[tuple[str, ...]]) -> bool:
+    """Most of the sentence is runs of words found in the scenario text, in the same order.
+
+    Runs, not single words: restating a problem's quantities in your own sentence is fine.
+    """
+    if len(words) < COPY_NGRAM:
+        return False
+    covered = [False] * len(words)
+    for i in range(len(words) - COPY_NGRAM + 1):
+        if tuple(words[i:i + COPY_NGRAM]) in source:
+            covered[i:i + COPY_NGRAM] = [True] * COPY_NGRAM
+    return sum(covered) / len(words) >= COPY_SHARE
+
+
+def _keyword_list(sentence: str, words: list[str]) -> bool:
     """A run of words with no sentence shape, or one word said over and over."""
-    words = _words(sentence)
     if len(words) >= 6 and len(set(words)) / len(words) < 0.5:
         return True
-    commas = sentence.count(",")
-    return commas >= 5 and commas >= len(words) / 2
+    function_words = sum(w in STOPWORDS for w in words)
+    separators = sentence.count(",") + sentence.count(";") + sentence.count("|")
+    if separators >= 3 and separators >= len(words) / 3 and function_words <= 1:
+        return True
+    return len(words) >= 7 and function_words == 0
+
+
+def _no_substance(words: list[str]) -> bool:
+    return bool(words) and all(w in FILLER or w in STOPWORDS for w in words)
+
+
+def _echo(words: list[str], known: Counter) -> bool:
+    """A fragment of at most three words, all said elsewhere in the response or the scenario."""
+    return len(words) <= 3 and not any(w in STOPWORDS for w in words) \
+        and all(known[w] >= 2 for w in words)
+
+
+def _judge(sentence: str, words: list[str], seen: set[str], source: set[tuple[str, ...]],
+           known: Counter) -> str | None:
+    """Return the flag that removes a sentence, or None to keep it."""
+    if INJECTION.search(sentence):
+        return "instructions_to_the_model"
+    if " ".join(words) in seen:
+        return "repeated_sentences"
+    if _copied(words, source):
+        return "copied_scenario_text"
+    if _keyword_list(sentence, words) or _echo(words, known):
+        return "keyword_list"
+    if _no_substance(words):
+        return "no_substance"
+    return None
 
 
 def sanitize_response(text: str, scenario_texts: list[str]) -> Sanitized:
     """Return the text a score may count, with a flag for each kind of removal."""
     flags: set[str] = set()
     stripped = JSON_BLOB.sub(lambda m: _drop_json(m.group(0), flags), text)
-    source_words = set(_words(" ".join(scenario_texts)))
+    scenario_words = [_words(t) for t in scenario_texts]
+    source = set().union(set(), *(_ngrams(w) for w in scenario_words))
+    # A word counts as known twice over when the scenario says it: one more use is an echo.
+    known = Counter(_words(stripped)) + Counter({w: 2 for ws in scenario_words for w in ws})
     kept, seen = [], set()
     for sentence in SENTENCE_SPLIT.split(stripped):
-        sentence = sentence.strip()
-        if not sentence:
+        sentence = " ".join(sentence.split())
+        collapsed = REPEATED_WORD.sub(r"\1", sentence)
+        words = _words(collapsed)
+        if collapsed != sentence:
+            flags.add("repeated_words")
+            if len(words) * 2 <= len(_words(sentence)):
+                continue  # mostly one word said over and over: nothing left to count
+        if not words:
             continue
-        normal = " ".join(_words(sentence))
-        if INJECTION.search(sentence):
-            flags.add("instructions_to_the_model")
-        elif normal in seen:
-            flags.add("repeated_sentences")
-        elif _copied(sentence, source_words):
-            flags.add("copied_scenario_text")
-        elif _keyword_list(sentence):
-            flags.add("keyword_list")
+        flag = _judge(collapsed, words, seen, source, known)
+        seen.add(" ".join(words))
+        if flag:
+            flags.add(flag)
         else:
-            kept.append(sentence)
-        seen.add(normal)
+            kept.append(collapsed)
     return Sanitized(" ".join(kept), sorted(flags))
 
 
 def _drop_json(blob: str, flags: set[str]) -> str:
-    if re.search(r"score|band|grade|rating|points", blob, re.IGNORECASE):
+    claims_score = blob.startswith("{") and JSON_SCORE.search(blob)
+    if claims_score or INJECTION.search(blob):
         flags.add("instructions_to_the_model")
         return " "
     return blob

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from ai.dimensions import ScenarioFacts
 from ai.feedback import Feedback, FeedbackFacts, feedback_facts
 from ai.scoring import ScoreResult, score_response, scoring_text
-from embeddings.embedder import DIMENSIONS, Embedder
+from ai.signals import embed_response
+from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch, closest_expert_responses, closest_in_category
 from practicum.errors import NotFound, ValidationFailed
 from practicum.library import current_scenario
@@ -109,20 +110,20 @@ class ScoredAttempt:
 
 
 def score_for_scenario(db: Session, scenario: Scenario, response: str, embedder: Embedder):
-    """Embed a response once, rank the scenario's expert responses, and score it."""
+    """Embed a response (and its sentences) once, rank the scenario's experts, and score it."""
     timings = {}
     facts = scenario_facts(scenario)
     started = time.perf_counter()
     text, flags = scoring_text(response, facts)
-    vector = embedder.embed(text) if text else np.zeros(DIMENSIONS, dtype=np.float32)
+    embedded = embed_response(embedder, text)
     timings["embed_ms"] = _ms_since(started)
     started = time.perf_counter()
-    matches = closest_expert_responses(db, scenario.id, vector) if text else []
+    matches = closest_expert_responses(db, scenario.id, embedded.vector) if text else []
     timings["search_ms"] = _ms_since(started)
     started = time.perf_counter()
-    result = score_response(text, matches, facts, flags)
+    result = score_response(text, matches, facts, flags, embedded, embedder, response)
     timings["score_ms"] = _ms_since(started)
-    return vector, result, timings
+    return embedded.vector, result, timings
 
 
 def score_attempt(db: Session, user: User, session_id: int, response,

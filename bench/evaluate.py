@@ -1,0 +1,317 @@
+"""How well do scores agree with expert judgement? `make eval` (python -m bench.evaluate).
+
+Each MRBench dialogue (../shared/data/mrbench-dev) becomes a scenario: context = the
+conversation so far, opening line = the last student turn, category `misconception`, expert
+response = the `Expert` tutor's. The set is imported through the real importer into a fresh
+embedded PostgreSQL, and every other response is scored by the real `practicum score` command
+(--no-feedback), the path the API uses. Printed, in one run, for each labelled dimension
+(`Yes` versus the rest) and their mean, the ROC AUC of:
+- the raw best similarity to the expert response (baseline, from the same run);
+- the overall score with the shipped rubric model (ai/rubric_model.json), which was fitted on
+  this very data, so in-sample;
+- the overall score with heads refitted in 5 folds grouped by dialogue, each fold scored by a
+  model that never saw it: the held-out figure.
+`--write-model` refits the heads on all responses and writes ai/rubric_model.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.stats import rankdata
+
+from ai.rubric_model import HEAD_LABELS, MODEL_PATH, RubricModel
+from ai.scoring import PreparedResponse, prepare_response, score_response
+from ai.signals import PENALTY_FEATURES
+from embeddings.embedder import Embedder
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mrbench-dev" / (
+    "mrbench_dev.json")
+LABELS = ("Mistake_Identification", "Mistake_Location", "Providing_Guidance", "Actionability")
+SET_KEY = "mrbench-dev"
+FOLDS = 5
+REGULARISATION_C = 0.3
+TURN = re.compile(r"\n\s*(?=(?:Tutor|Student):)")
+
+
+class MemoEmbedder(Embedder):
+    """Remembers each batch it embedded, so the second pass over the same texts is free."""
+
+    def __init__(self, inner: Embedder):
+        self.inner, self.model_id, self._memo = inner, inner.model_id, {}
+
+    @property
+    def loaded(self) -> bool:
+        return getattr(self.inner, "loaded", True)
+
+    def embed_batch(self, texts: list[str]) -> np.ndarray:
+        key = tuple(texts)
+        if key not in self._memo:
+            self._memo[key] = self.inner.embed_batch(texts)
+        return self._memo[key]
+
+
+# ---- data -----------------------------------------------------------------------------------
+
+def load_dialogues(path: Path = DATA) -> list[dict]:
+    """Return MRBench dialogues, each with a scenario key."""
+    dialogues = json.loads(path.read_text())
+    for index, dialogue in enumerate(dialogues):
+        dialogue["key"] = f"d{index:03d}"
+    return dialogues
+
+
+def last_student_turn(history: str) -> str:
+    """Return what the student said last (the scenario's opening line)."""
+    turns = [t.strip() for t in TURN.split(history) if t.strip()]
+    said = [t for t in turns if t.startswith("Student:")]
+    return (said[-1] if said else turns[-1]).removeprefix("Student:").strip()
+
+
+def scenario_set(dialogues: list[dict]) -> dict:
+    """Build one scenario-set document, one scenario per dialogue."""
+    scenarios = [{
+        "key": d["key"], "title": f"MRBench dialogue {d['conversation_id']}"[:200],
+        "category": "misconception", "grade_band": "K-12", "subject": "Maths",
+        "context": d["conversation_history"][:4000],
+        "student": {"name": "Student", "persona": "A student solving a maths word problem.",
+                    "opening_line": last_student_turn(d["conversation_history"])[:2000]},
+        "expert_responses": [{"text": d["tutor_responses"]["Expert"]["response"]}],
+    } for d in dialogues]
+    return {"key": SET_KEY, "title": "MRBench development split", "scenarios": scenarios}
+
+
+def responses(dialogues: list[dict]) -> list[dict]:
+    """Return every non-expert response with its labels (1 = Yes)."""
+    rows = []
+    for group, d in enumerate(dialogues):
+        for tutor, item in d["tutor_responses"].items():
+            if tutor == "Expert":
+                continue
+            labels = [int(item["annotation"][name] == "Yes") for name in LABELS]
+            rows.append({"id": f"{d['key']}/{tutor}", "scenario": d["key"], "group": group,
+                         "response": item["response"], "labels": labels})
+    return rows
+
+
+# ---- metrics and fitting --------------------------------------------------------------------
+
+def roc_auc(labels, scores) -> float:
+    """ROC AUC by the rank-sum (Mann–Whitney) formula; ties count half."""
+    labels, ranks = np.asarray(labels), rankdata(np.asarray(scores, dtype=float))
+    positives = labels.sum()
+    negatives = len(labels) - positives
+    return float((ranks[labels == 1].sum() - positives * (positives + 1) / 2)
+                 / (positives * negatives))
+
+
+def auc_row(labels: np.ndarray, scores) -> list[float]:
+    """AUC against each labelled dimension, then their mean."""
+    values = [roc_auc(labels[:, j], scores) for j in range(len(LABELS))]
+    return values + [float(np.mean(values))]
+
+
+def fit_logistic(z: np.ndarray, y: np.ndarray, c: float, nonpositive: list[bool]):
+    """L2 logistic regression; weights flagged nonpositive are held at or below zero."""
+    p = z.shape[1]
+
+    def loss(wb):
+        w, b = wb[:p], wb[p]
+        margin = z @ w + b
+        prob = 1 / (1 + np.exp(-margin))
+        value = np.sum(np.logaddexp(0, margin) - y * margin) + 0.5 / c * w @ w
+        return value, np.append(z.T @ (prob - y) + w / c, np.sum(prob - y))
+
+    bounds = [(None, 0.0) if neg else (None, None) for neg in nonpositive] + [(None, None)]
+    fit = minimize(loss, np.zeros(p + 1), jac=True, method="L-BFGS-B", bounds=bounds)
+    return fit.x[:p], float(fit.x[p])
+
+
+def fit_model(signals: list[dict], labels: np.ndarray, version: str) -> RubricModel:
+    """Fit one head per labelled dimension on standardised signals."""
+    names = tuple(signals[0])
+    x = np.array([[s[n] for n in names] for s in signals], dtype=np.float64)
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = (x - mean) / scale
+    nonpositive = [n in PENALTY_FEATURES for n in names]
+    heads = {key: fit_logistic(z, labels[:, LABELS.index(label)], REGULARISATION_C, nonpositive)
+             for key, label in HEAD_LABELS.items()}
+    return RubricModel(version, names, mean, scale, heads, frozenset({"misconception"}))
+
+
+def grouped_folds(groups: np.ndarray, folds: int = FOLDS):
+    """Yield (train, test) index arrays; a dialogue's responses always fall in one fold."""
+    order = np.random.RandomState(0).permutation(np.unique(groups))
+    for k in range(folds):
+        test = np.isin(groups, order[k::folds])
+        yield np.flatnonzero(~test), np.flatnonzero(test)
+
+
+# ---- the run --------------------------------------------------------------------------------
+
+def build_app(folder: Path):
+    """A fresh embedded PostgreSQL, migrated, and an app with the real MiniLM and no LLM."""
+    from practicum import create_app
+    from practicum.config import Config
+    from practicum.embedded_db import embedded_database_url
+    from practicum.migrate import upgrade
+
+    url = embedded_database_url(folder / "pg", "mrbench_eval")
+    upgrade(url)
+    return create_app(Config(environ={}, DATABASE_URL=url, INSTANCE_DIR=folder,
+                             SECRET_KEY="e" * 40, JWT_SECRET_KEY="e" * 40,
+                             EMBEDDING_BACKEND="sentence_transformers", LLM_BACKEND="fake",
+                             WARM_MODELS=False, RATELIMIT_ENABLED=False))
+
+
+def import_set(app, document: dict) -> None:
+    """Validate and import the set through the real importer."""
+    from practicum import library, runtime
+    from practicum.db import session, transaction
+    from scenarios.loader import load_scenario_set
+
+    data = json.dumps(document).encode()
+    with app.app_context(), transaction():
+        library.import_scenario_set(session, load_scenario_set(data, "mrbench.json"),
+                                    runtime.embedder(app))
+
+
+def score_with_cli(app, rows: list[dict], folder: Path) -> dict[str, dict]:
+    """Run `practicum score IN OUT --no-feedback`; return the output records by id."""
+    source, target = folder / "in.jsonl", folder / "out.jsonl"
+    source.write_text("".join(json.dumps({"id": r["id"], "scenario": f"{SET_KEY}/{r['scenario']}",
+                                          "response": r["response"]}) + "\n" for r in rows))
+    outcome = app.test_cli_runner().invoke(args=["score", str(source), str(target),
+                                                 "--no-feedback"])
+    if outcome.exit_code != 0:
+        raise SystemExit(f"practicum score failed: {outcome.output}")
+    records = [json.loads(line) for line in target.read_text().splitlines() if line.strip()]
+    return {r["id"]: r for r in records}
+
+
+def prepare_all(app, rows: list[dict]) -> tuple[list[PreparedResponse], list]:
+    """Clean, embed and match every response in memory (same functions, cached vectors)."""
+    from embeddings.search import ExpertMatch
+    from practicum import library, runtime
+    from practicum.db import session
+    from practicum.practice import scenario_facts
+
+    prepared, facts = [], []
+    with app.app_context():
+        scenarios = {s.key: s for s in library.current_scenarios(session)}
+        embedder = runtime.embedder(app)
+        for row in rows:
+            scenario = scenarios[row["scenario"]]
+            experts = [ExpertMatch(e.id, scenario.id, e.text, e.strategy, 0.0)
+                       for e in scenario.expert_responses]
+            facts.append(scenario_facts(scenario))
+            prepared.append(prepare_response(embedder, row["response"], facts[-1], experts))
+        session.remove()
+    return prepared, facts
+
+
+def rescore(app, prepared, facts, model: RubricModel | None, indices) -> dict[int, object]:
+    """Score prepared responses with a given rubric model."""
+    from practicum import runtime
+
+    embedder = runtime.embedder(app)
+    return {i: score_response(prepared[i].text, prepared[i].matches, facts[i], prepared[i].flags,
+                              prepared[i].embedded, embedder, prepared[i].raw, model)
+            for i in indices}
+
+
+def print_table(rows: list[tuple[str, list[float]]]) -> None:
+    names = [n.replace("_", " ") for n in LABELS] + ["mean"]
+    print(f"{'ROC AUC (Yes vs rest)':<44}" + "".join(f"{n[:14]:>15}" for n in names))
+    for title, values in rows:
+        print(f"{title:<44}" + "".join(f"{v:>15.3f}" for v in values))
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--write-model", action="store_true",
+                        help="refit the rubric heads on all responses; write ai/rubric_model.json")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    dialogues = load_dialogues(args.data)
+    rows = responses(dialogues)
+    labels = np.array([r["labels"] for r in rows])
+    groups = np.array([r["group"] for r in rows])
+    folder = Path(tempfile.mkdtemp(prefix="pe-"))
+    try:
+        app = build_app(folder)
+        from practicum import runtime
+
+        app.extensions["practicum.embedder"] = MemoEmbedder(runtime.embedder(app))
+        phase = _phases(started)
+        import_set(app, scenario_set(dialogues))
+        phase("setup and import")
+        records = score_with_cli(app, rows, folder)
+        phase("practicum score")
+        prepared, facts = prepare_all(app, rows)
+        shipped = rescore(app, prepared, facts, None, range(len(rows)))
+        signals = [shipped[i].signals for i in range(len(rows))]
+        if args.write_model:
+            model = fit_model(signals, labels, "mrbench-dev-" + time.strftime("%Y%m%d"))
+            MODEL_PATH.write_text(json.dumps(model.as_json(), indent=1) + "\n")
+            print(f"wrote {MODEL_PATH} ({len(rows)} responses)")
+        held_out = np.zeros(len(rows))
+        for train, test in grouped_folds(groups):
+            model = fit_model([signals[i] for i in train], labels[train], "fold")
+            for i, result in rescore(app, prepared, facts, model, test).items():
+                held_out[i] = result.score
+        phase("cross-validation")
+        report(rows, records, shipped, labels, held_out, started)
+    finally:
+        from practicum.db import session
+
+        session.remove()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _phases(started: float):
+    last = [started]
+
+    def phase(name: str) -> None:
+        now = time.perf_counter()
+        print(f"{name}: {now - last[0]:.0f} s", flush=True)
+        last[0] = now
+
+    return phase
+
+
+def report(rows, records, shipped, labels, held_out, started) -> None:
+    """Print the AUC table and how far the in-memory pass agrees with the CLI."""
+    cli_scores = np.array([records[r["id"]].get("score", 0) for r in rows])
+    errors = sum("error" in records[r["id"]] for r in rows)
+    best_sim = np.array([(records[r["id"]].get("matches") or [{"similarity": 0.0}])[0]
+                         ["similarity"] for r in rows])
+    memory = np.array([shipped[i].score for i in range(len(rows))])
+    print(f"MRBench dev: {len(rows)} responses in {len({r['scenario'] for r in rows})} dialogues;"
+          f" scored by `practicum score --no-feedback` ({errors} error lines)")
+    print_table([
+        ("baseline: raw best similarity", auc_row(labels, best_sim)),
+        ("score, shipped model (in-sample)", auc_row(labels, cli_scores)),
+        (f"score, held-out ({FOLDS}-fold grouped by dialogue)", auc_row(labels, held_out)),
+    ])
+    bands = {}
+    for record, yes in zip((records[r["id"]] for r in rows), labels.sum(axis=1), strict=True):
+        bands.setdefault(int(yes), []).append(record.get("score", 0))
+    print("median score by number of Yes labels: "
+          + ", ".join(f"{k}: {np.median(v):.0f}" for k, v in sorted(bands.items())))
+    print(f"in-memory pass vs CLI: {int((memory != cli_scores).sum())} scores differ "
+          f"(max {int(np.abs(memory - cli_scores).max())} points); "
+          f"total {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
