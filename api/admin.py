@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from flask import Response, current_app, jsonify, request, stream_with_context
+from flask import current_app, jsonify, request
 from flask_jwt_extended import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -14,6 +12,7 @@ from api.trainer import int_arg
 from practicum import admin, runtime, scenario_admin
 from practicum.db import session
 from practicum.errors import ValidationFailed
+from practicum.streaming import event_stream_response
 from scenarios.loader import MAX_FILE_BYTES
 
 # Room for multipart headers around a file of the largest allowed size.
@@ -202,29 +201,17 @@ def publish_scenario_set():
     return jsonify(report.as_dict()), 201 if report.changed else 200
 
 
-def _sse(event: str, data: dict) -> str:
-    return f"event: {event}\ndata: {json.dumps(data)}\n\n"
-
-
 @bp.post("/scenario-sets/stream")
 @require_role("admin")
 def publish_scenario_set_stream():
-    """Like publishing, as Server-Sent Events: progress…, then done or error."""
+    """Like publishing, as Server-Sent Events: started, progress…, then done or error."""
     data, name = uploaded_file()
     document = scenario_admin.check_upload(data, name)
-    app = current_app._get_current_object()
-    total = sum(len(s["expert_responses"]) for s in document["scenarios"])
-    events = scenario_admin.publish_with_progress(app, document, runtime.embedder(),
-                                                  current_user.id, request.remote_addr or "")
-    session.close()
-
-    def stream():
-        yield _sse("started", {"key": document["key"], "expert_responses": total})
-        for kind, payload in events:
-            yield _sse(kind, payload)
-
-    return Response(stream_with_context(stream()), mimetype="text/event-stream",
-                    headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    events = scenario_admin.publish_event_stream(
+        current_app._get_current_object(), document, runtime.embedder(), current_user.id,
+        request.remote_addr or "")
+    session.close()  # the worker thread uses its own connection
+    return event_stream_response(events)
 
 
 @bp.get("/scenario-sets/<int:set_id>")

@@ -18,6 +18,7 @@ from practicum import library
 from practicum.admin import Actor
 from practicum.errors import NotFound, PracticumError, ValidationFailed
 from practicum.models import Attempt, ExpertResponse, Scenario, ScenarioSet
+from practicum.streaming import sse
 from scenarios.loader import MAX_FILE_BYTES, InvalidScenarioSet, content_hash, load_scenario_set
 
 log = logging.getLogger(__name__)
@@ -105,12 +106,13 @@ def publish_with_progress(app, document: dict, embedder: Embedder,
                                      ("progress", {"done": done, "total": total})))
                 events.put(("done", report.as_dict()))
             except PracticumError as error:
-                events.put(("error", {"code": error.code, "message": error.message,
-                                      "details": error.details}))
+                events.put(("error", {"error": {"code": error.code, "message": error.message,
+                                                "details": error.details}}))
             except Exception:
                 log.exception("publishing scenario set %s failed", document.get("key"))
-                events.put(("error", {"code": "internal_error", "details": {},
-                                      "message": "Publishing failed; nothing was saved."}))
+                events.put(("error", {"error": {"code": "internal_error", "details": {},
+                                                "message": "Publishing failed; nothing was "
+                                                           "saved."}}))
 
     threading.Thread(target=work, name="publish-set", daemon=True).start()
     while True:
@@ -118,6 +120,15 @@ def publish_with_progress(app, document: dict, embedder: Embedder,
         yield kind, data
         if kind in ("done", "error"):
             return
+
+
+def publish_event_stream(app, document: dict, embedder: Embedder, actor_id: int,
+                         ip_address: str) -> Iterator[str]:
+    """Publish as Server-Sent Events: started, progress…, then done or error."""
+    total = sum(len(s["expert_responses"]) for s in document["scenarios"])
+    yield sse("started", {"key": document["key"], "expert_responses": total})
+    for kind, data in publish_with_progress(app, document, embedder, actor_id, ip_address):
+        yield sse(kind, data)
 
 
 def scenario_set(db: Session, set_id: int) -> ScenarioSet:

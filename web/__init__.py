@@ -4,4 +4,13 @@ from flask import Blueprint
 
 bp = Blueprint("web", __name__)
 
-from web import auth, history, library, present, rehearsal, security  # noqa: E402,F401  (routes register)
+from web import (  # noqa: E402,F401  (routes register on import)
+    admin,
+    auth,
+    history,
+    library,
+    present,
+    rehearsal,
+    security,
+    trainer,
+)

@@ -20,10 +20,14 @@ ACCOUNTS = {"trainee": "tina", "trainer": "terry", "admin": "ada"}
 MISSING_ID = "999999"
 
 
-def api_routes(app):
-    """Yield (endpoint, method, url) for every API and health route."""
+WEB_PUBLIC = {"web.login", "web.home", "web.logout"}
+CSRF = "matrix-csrf"
+
+
+def routes(app, pages: bool):
+    """Yield (endpoint, method, url) for every page route, or every other route."""
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.startswith("web."):
+        if rule.endpoint.startswith("web.") != pages:
             continue
         url = re.sub(r"<(?:\w+:)?\w+>", MISSING_ID, rule.rule)
         if rule.endpoint == "static":
@@ -55,7 +59,7 @@ def bearer(app, people, role: str, refresh: bool) -> dict:
 
 def test_every_route_answers_each_role_as_expected(app, client, people):
     checked = 0
-    for endpoint, method, url in api_routes(app):
+    for endpoint, method, url in routes(app, pages=False):
         roles = allowed_roles(app, endpoint)
         for role in ROLES:
             headers = bearer(app, people, role, refresh=endpoint == "api.refresh")
@@ -78,9 +82,48 @@ def test_every_route_answers_each_role_as_expected(app, client, people):
     assert checked > 150
 
 
+def sign_in_page(client, people, role: str) -> None:
+    with client.session_transaction() as cookie:
+        cookie.clear()
+        cookie["csrf_token"] = CSRF
+        if role != "anonymous":
+            cookie["user_id"] = people[ACCOUNTS[role]]
+
+
+def test_every_page_answers_each_role_as_expected(app, client, people):
+    """Pages: anonymous visitors go to sign-in, wrong roles get 403, right roles get through.
+
+    A page without role_required counts as 'any signed-in account': if it forgot its guard,
+    the anonymous check below fails.
+    """
+    checked = 0
+    for endpoint, method, url in routes(app, pages=True):
+        roles = getattr(app.view_functions[endpoint], "required_roles", None) or ANY
+        for role in ROLES:
+            sign_in_page(client, people, role)
+            response = client.open(url, method=method, data={} if method == "POST" else None,
+                                   headers={"X-CSRF-Token": CSRF})
+            status = response.status_code
+            to_login = status == 302 and "/login" in response.location
+            where = f"{role} {method} {url} → {status} {response.location or ''}"
+            assert status < 500, where
+            if endpoint in WEB_PUBLIC:  # (a sign-in with no password is a 401, not a guard)
+                assert status != 403, where
+            elif role == "anonymous":
+                assert to_login, where
+            elif role in roles:
+                assert status not in (401, 403) and not to_login, where
+            else:
+                assert status == 403, where
+            checked += 1
+    assert checked > 80
+
+
 @pytest.mark.parametrize("prefix, roles", [("/api/v1/admin/", {"admin"}),
                                            ("/api/v1/scenario-sets", {"admin"}),
-                                           ("/api/v1/trainer/", {"trainer", "admin"})])
+                                           ("/api/v1/trainer/", {"trainer", "admin"}),
+                                           ("/admin/", {"admin"}),
+                                           ("/trainer", {"trainer", "admin"})])
 def test_trainer_and_admin_areas_have_the_expected_roles(app, prefix, roles):
     rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(prefix)]
     assert rules
