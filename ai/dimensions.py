@@ -270,11 +270,14 @@ HEAD_REASONS = {
 }
 
 
+HEAD_SHARE = 1.0
+
+
 def _from_head(key: str, probability: float, ev: Evidence) -> tuple[float, str]:
-    value = round(probability, 2)
+    rule_value, rule_reason = DETECTORS[key](ev)
+    value = round(HEAD_SHARE * probability + (1 - HEAD_SHARE) * rule_value, 2)
     met, partly, missed = HEAD_REASONS[key]
     reason = met if value >= 0.75 else partly if value >= 0.25 else missed
-    rule_value, rule_reason = DETECTORS[key](ev)
     if value < 0.75 and rule_value == 0.0:
         reason = rule_reason
     return value, reason

@@ -56,6 +56,11 @@ FILLER = frozenset(
 )
 
 
+# Articles, pronouns, prepositions and auxiliaries: every real sentence of six words has one.
+FUNCTION_WORDS = STOPWORDS - {"why", "how", "what", "when", "where", "which", "who", "not", "no",
+                              "yes", "first", "then", "also", "too", "just", "so", "can"}
+
+
 @dataclass
 class Sanitized:
     """A response with the gaming content taken out, and what was taken."""
@@ -90,11 +95,12 @@ def _keyword_list(sentence: str, words: list[str]) -> bool:
     """A run of words with no sentence shape, or one word said over and over."""
     if len(words) >= 6 and len(set(words)) / len(words) < 0.5:
         return True
-    function_words = sum(w in STOPWORDS for w in words)
+    function_words = sum(w in FUNCTION_WORDS for w in words)
     separators = sentence.count(",") + sentence.count(";") + sentence.count("|")
-    if separators >= 3 and separators >= len(words) / 3 and function_words <= 1:
-        return True
-    return len(words) >= 7 and function_words == 0
+    wordy = sum(not w.replace("'", "").isdigit() for w in words) * 2 >= len(words)
+    if separators >= 3 and separators >= len(words) / 3 and function_words <= 1 and wordy:
+        return True  # a list of numbers (counting on, a sequence) is maths, not stuffing
+    return len(words) >= 6 and function_words == 0
 
 
 def _no_substance(words: list[str]) -> bool:
@@ -102,9 +108,9 @@ def _no_substance(words: list[str]) -> bool:
 
 
 def _echo(words: list[str], known: Counter) -> bool:
-    """A fragment of at most three words, all said elsewhere in the response or the scenario."""
-    return len(words) <= 3 and not any(w in STOPWORDS for w in words) \
-        and all(known[w] >= 2 for w in words)
+    """A fragment of at most three words whose words were all said elsewhere already."""
+    meaning = [w for w in words if w not in STOPWORDS]
+    return len(words) <= 3 and bool(meaning) and all(known[w] >= 2 for w in meaning)
 
 
 def _judge(sentence: str, words: list[str], seen: set[str], source: set[tuple[str, ...]],

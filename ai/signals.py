@@ -1,6 +1,6 @@
 """The measurable signals behind a score: embeddings of the response and of the scenario.
 
-A response is embedded once, together with its sentences, in one batch call. Scenario-side
+A response is embedded once: its sentences in one batch call, the response vector their mean. Scenario-side
 vectors (key moves, expert sentences, the student's opening line, the context) are embedded on
 first use and kept in-process, keyed by a hash of the model and the texts, so a scenario costs
 one batch call per process and version. `response_features` turns both into the named numbers
@@ -46,15 +46,20 @@ class EmbeddedResponse:
 
 
 def embed_response(embedder: Embedder, text: str) -> EmbeddedResponse:
-    """Embed a response and its sentences in one call; one sentence reuses the whole vector."""
+    """Embed a response's sentences in one batch call; the response vector is their mean.
+
+    One call, each token embedded once: embedding the whole text beside its sentences would pad
+    every sentence to the whole text's length and cost several times a raw encode. A response
+    of one sentence is embedded as it is. The mean is L2-normalised like every other vector.
+    """
     if not text:
         return EmbeddedResponse.empty()
-    parts = sentences(text)[:MAX_SENTENCES]
-    if len(parts) <= 1:
-        vector = embedder.embed_batch([text])[0]
-        return EmbeddedResponse(vector, tuple(parts) or (text,), vector[None, :])
-    rows = embedder.embed_batch([text, *parts])
-    return EmbeddedResponse(rows[0], tuple(parts), rows[1:])
+    parts = sentences(text)[:MAX_SENTENCES] or [text]
+    rows = embedder.embed_batch(parts)
+    vector = rows.mean(axis=0) if len(parts) > 1 else rows[0]
+    norm = float(np.linalg.norm(vector))
+    vector = (vector / norm if norm else vector).astype(np.float32)
+    return EmbeddedResponse(vector, tuple(parts), rows)
 
 
 @dataclass(frozen=True)
