@@ -1,7 +1,9 @@
 """Demo data: a cohort of trainees who rehearsed over six weeks, so dashboards mean something.
 
 Every attempt goes through the practice service and is scored by the configured embedder and
-scorer; feedback skips the language model (source "none") for speed. Dates are moved back
+scorer; feedback skips the language model (source "none") for speed. Each trainee follows a
+path of target scores; their answer each time is the candidate (built from the scenario's
+expert responses, or a weak reply) whose real score is nearest the target. Dates are moved back
 afterwards to spread the attempts over the weeks. The demo refuses to run against a database
 that holds real accounts (anything beyond the bootstrap's first three), unless forced.
 """
@@ -15,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -27,7 +30,7 @@ from practicum.models import Attempt, PracticeSession, User, utcnow
 
 DEMO_COHORT = "Demo cohort"
 DEMO_PREFIX = "demo."
-SEED = 7  # chosen so the flags fall where the profiles intend with the current scorer
+SEED = 7
 WEAK_REPLIES = (
     "Stop that and get on with your work.",
     "No, that's wrong. Just do what I asked.",
@@ -49,27 +52,27 @@ REFLECTIONS = (
 
 @dataclass(frozen=True)
 class Profile:
-    """How one demo trainee practised: a quality path from first to last attempt."""
+    """How one demo trainee practised: a path of target scores from first to last attempt."""
 
     username: str
     name: str
     attempts: int
-    start: float  # quality of the first attempt, 0..1
-    end: float  # quality of the last attempt, 0..1
+    start: int  # target score of the first attempt
+    end: int  # target score of the last attempt
     first_day: int  # days ago of the first attempt
     last_day: int  # days ago of the last attempt
     repeat_scenario: bool = False
 
 
 PROFILES = (
-    Profile("priya", "Priya Shah", 12, 0.2, 0.95, 40, 1),  # improving steadily
-    Profile("marcus", "Marcus Bell", 9, 0.15, 0.2, 38, 3),  # struggling throughout
-    Profile("sofia", "Sofia Alvarez", 10, 0.85, 0.95, 41, 2),  # strong and steady
-    Profile("liam", "Liam O'Connor", 10, 0.9, 0.15, 39, 1),  # falling lately
-    Profile("amara", "Amara Okafor", 5, 0.4, 0.6, 42, 20),  # has gone quiet
-    Profile("noah", "Noah Kim", 6, 0.45, 0.5, 25, 2, repeat_scenario=True),  # stuck on one
-    Profile("grace", "Grace Liu", 4, 0.5, 0.9, 12, 0),  # new and quick
-    Profile("ethan", "Ethan Brooks", 8, 0.5, 0.6, 35, 4),  # middling
+    Profile("priya", "Priya Shah", 12, 20, 90, 40, 1),  # improving steadily
+    Profile("marcus", "Marcus Bell", 9, 15, 25, 38, 3),  # struggling throughout
+    Profile("sofia", "Sofia Alvarez", 10, 88, 92, 41, 2),  # strong and steady
+    Profile("liam", "Liam O'Connor", 10, 85, 20, 39, 1),  # falling lately
+    Profile("amara", "Amara Okafor", 5, 40, 65, 42, 20),  # has gone quiet
+    Profile("noah", "Noah Kim", 6, 50, 50, 25, 2, repeat_scenario=True),  # stuck on one
+    Profile("grace", "Grace Liu", 4, 50, 90, 12, 0),  # new and quick
+    Profile("ethan", "Ethan Brooks", 8, 55, 65, 35, 4),  # middling
 )
 
 
@@ -90,33 +93,64 @@ def scenario_pool(scenarios: list, size: int = 12) -> list:
     return rounds[:size]
 
 
-def response_for(scenario, quality: float, rng: random.Random,
-                 habit: random.Random | None = None) -> str:
-    """Write a response of roughly this quality from the scenario's own expert responses.
+def candidate_answers(scenario) -> list[str]:
+    """Answers of every quality, built from the scenario's own expert responses."""
+    answers = list(WEAK_REPLIES + MIDDLE_REPLIES)
+    for index, response in enumerate(scenario.expert_responses):
+        sentences = [s for s in re.split(r"(?<=[.?!])\s+", response.text) if s]
+        answers += [response.text, " ".join(sentences[: max(1, len(sentences) - 1)]),
+                    f"{sentences[0]} {MIDDLE_REPLIES[index % len(MIDDLE_REPLIES)]}"]
+    return list(dict.fromkeys(answers))
 
-    `habit`, when given, picks the expert response: a trainee who keeps reaching for the same
-    move gives much the same answer each time.
+
+class BatchedEmbedder(Embedder):
+    """The configured embedder, remembering vectors: a scenario's candidates are embedded in
+    one batch call (identical vectors, a fraction of the calls)."""
+
+    def __init__(self, inner: Embedder):
+        self.inner, self.model_id = inner, inner.model_id
+        self.vectors: dict[str, np.ndarray] = {}
+
+    def embed_batch(self, texts: list[str]) -> np.ndarray:
+        """Return one vector per text, embedding only texts not seen before, in one call."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self.vectors]
+        if missing:
+            self.vectors.update(zip(missing, self.inner.embed_batch(missing), strict=True))
+        return np.stack([self.vectors[t] for t in texts])
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n+", text) if s.strip()]
+
+
+class AnswerPicker:
+    """Picks, per scenario, the answer whose real score is nearest a target score.
+
+    Scores come from the configured scorer (the same call the practice service makes), so the
+    demo tells its story (improving, falling, stuck) whatever the scorer's version.
     """
-    experts = [r.text for r in scenario.expert_responses]
-    expert = (habit or rng).choice(experts)
-    sentences = [s for s in re.split(r"(?<=[.?!])\s+", expert) if s]
-    if quality >= 0.8:
-        return expert
-    if quality >= 0.6:
-        return " ".join(sentences[: max(1, len(sentences) - 1)])
-    if quality >= 0.4:
-        return f"{sentences[0]} {rng.choice(MIDDLE_REPLIES)}"
-    if quality >= 0.25:
-        return rng.choice(MIDDLE_REPLIES)
-    return rng.choice(WEAK_REPLIES)
+
+    def __init__(self, db: Session, embedder: BatchedEmbedder):
+        self.db, self.embedder = db, embedder
+        self.scored: dict[int, list[tuple[int, str]]] = {}
+
+    def pick(self, scenario, target: float, rng: random.Random) -> str:
+        """Return an answer scoring near target (a little noise keeps the lines human)."""
+        if scenario.id not in self.scored:
+            answers = candidate_answers(scenario)
+            # The scorer embeds an answer's sentences (or the whole of a one-sentence answer).
+            self.embedder.embed_batch([p for a in answers for p in (a, *_sentences(a))])
+            self.scored[scenario.id] = [
+                (practice.score_for_scenario(self.db, scenario, text, self.embedder)[1].score,
+                 text) for text in answers]
+        return min(self.scored[scenario.id],
+                   key=lambda pair: abs(pair[0] - target) + rng.uniform(0, 4))[1]
 
 
-def _rehearse(db: Session, user: User, scenario, quality: float, when, rng, embedder,
-              writer: FeedbackWriter, habit: random.Random | None) -> Attempt:
+def _rehearse(db: Session, user: User, scenario, text: str, confidence: int, when, rng,
+              embedder, writer: FeedbackWriter) -> Attempt:
     """One session with one attempt, scored by the service, then dated `when`."""
-    confidence = max(1, min(5, round(1 + 4 * quality + rng.uniform(-1, 1))))
     started = practice.start_session(db, user, scenario.id, max(1, confidence - 1))
-    text = response_for(scenario, quality, rng, habit)
     scored = practice.score_attempt(db, user, started.id, text, embedder)
     attempt = practice.store_attempt(db, scored, writer.write(scored.facts))
     practice.end_session(db, user, started.id, confidence,
@@ -127,20 +161,21 @@ def _rehearse(db: Session, user: User, scenario, quality: float, when, rng, embe
     return attempt
 
 
-def _practise(db: Session, user: User, profile: Profile, scenarios, rng, embedder,
-              writer) -> list[Attempt]:
+def _practise(db: Session, user: User, profile: Profile, scenarios, rng, embedder, writer,
+              picker: AnswerPicker) -> list[Attempt]:
     now = utcnow()
     chosen = rng.sample(scenarios, k=min(len(scenarios), profile.attempts))
     made = []
     for index in range(profile.attempts):
         share = index / max(1, profile.attempts - 1)
-        quality = profile.start + (profile.end - profile.start) * share
-        quality = min(1.0, max(0.0, quality + rng.uniform(-0.05, 0.05)))
+        target = profile.start + (profile.end - profile.start) * share
         days = profile.first_day + (profile.last_day - profile.first_day) * share
         when = now - timedelta(days=days, hours=rng.uniform(0, 6))
         scenario = chosen[0] if profile.repeat_scenario else chosen[index % len(chosen)]
-        habit = random.Random(profile.username) if profile.repeat_scenario else None
-        made.append(_rehearse(db, user, scenario, quality, when, rng, embedder, writer, habit))
+        # Someone stuck gives the same answer again; others vary a little around the target.
+        text = picker.pick(scenario, target, random.Random(0) if profile.repeat_scenario else rng)
+        confidence = max(1, min(5, round(1 + target / 25 + rng.uniform(-1, 1))))
+        made.append(_rehearse(db, user, scenario, text, confidence, when, rng, embedder, writer))
     db.execute(update(User).where(User.id == user.id).values(
         created_at=now - timedelta(days=profile.first_day + 2),
         last_login_at=now - timedelta(days=profile.last_day)))
@@ -168,13 +203,15 @@ def create_demo(db: Session, embedder: Embedder, force: bool = False,
         cohort.trainer_id = trainer.id
     password = secrets.token_urlsafe(12)
     rng, writer = random.Random(seed), FeedbackWriter(None)
+    embedder = BatchedEmbedder(embedder)
+    picker = AnswerPicker(db, embedder)
     db.commit()
     yield f"Demo cohort {DEMO_COHORT!r} (trainer: {trainer.username if trainer else 'none'})."
     for profile in PROFILES:
         user = accounts.create_user(db, DEMO_PREFIX + profile.username, password, "trainee",
                                     profile.name, DEMO_COHORT)
         db.commit()
-        made = _practise(db, user, profile, scenarios, rng, embedder, writer)
+        made = _practise(db, user, profile, scenarios, rng, embedder, writer, picker)
         scores = [a.score for a in made]
         yield f"  {profile.name}: {len(made)} attempts, scores {scores[0]} → {scores[-1]}."
     _trainer_touches(db, trainer)
