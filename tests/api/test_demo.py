@@ -4,9 +4,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from practicum.attention import Thresholds
 from practicum.db import session
 from practicum.demo import PROFILES
 from practicum.models import Attempt, Cohort, User, utcnow
+from practicum.trainers import cohort_dashboard
 from tests.conftest import create_account
 
 
@@ -33,6 +35,13 @@ def test_demo_fills_a_cohort_with_weeks_of_practice(app, runner):
     with app.app_context():
         cohort = session.scalar(select(Cohort).where(Cohort.name == "Demo cohort"))
         assert cohort.trainer.username == "trainer"
+    with app.app_context():
+        trainer = session.scalar(select(User).where(User.username == "trainer"))
+        board = cohort_dashboard(session, trainer, Thresholds())
+    flags = {r.trainee.username: {f.code for f in r.flags} for r in board.rows if r.attempts}
+    assert flags == {"demo.priya": set(), "demo.marcus": {"low_average"}, "demo.sofia": set(),
+                     "demo.liam": {"falling"}, "demo.amara": {"inactive"},
+                     "demo.noah": {"stuck"}, "demo.grace": set(), "demo.ethan": set()}
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "already here" in again.output
     assert demo_counts(app)["attempts"] == counts["attempts"]
