@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import current_app, jsonify, request
 from flask_jwt_extended import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -12,7 +14,7 @@ from api.trainer import int_arg
 from practicum import admin, runtime, scenario_admin
 from practicum.db import session
 from practicum.errors import ValidationFailed
-from practicum.streaming import event_stream_response
+from practicum.streaming import event_stream_response, sse
 from scenarios.loader import MAX_FILE_BYTES
 
 # Room for multipart headers around a file of the largest allowed size.
@@ -201,17 +203,29 @@ def publish_scenario_set():
     return jsonify(report.as_dict()), 201 if report.changed else 200
 
 
+def publish_events(document: dict, actor_id: int) -> Iterator[str]:
+    """Publish as Server-Sent Events: started, progress…, then done or error (API and page)."""
+    app, embedder = current_app._get_current_object(), runtime.embedder()
+    total = sum(len(s["expert_responses"]) for s in document["scenarios"])
+    ip_address = request.remote_addr or ""
+    session.close()  # the worker thread uses its own connection
+
+    def events():
+        yield sse("started", {"key": document["key"], "expert_responses": total})
+        for kind, data in scenario_admin.publish_with_progress(app, document, embedder,
+                                                               actor_id, ip_address):
+            yield sse(kind, data)
+
+    return events()
+
+
 @bp.post("/scenario-sets/stream")
 @require_role("admin")
 def publish_scenario_set_stream():
     """Like publishing, as Server-Sent Events: started, progress…, then done or error."""
     data, name = uploaded_file()
     document = scenario_admin.check_upload(data, name)
-    events = scenario_admin.publish_event_stream(
-        current_app._get_current_object(), document, runtime.embedder(), current_user.id,
-        request.remote_addr or "")
-    session.close()  # the worker thread uses its own connection
-    return event_stream_response(events)
+    return event_stream_response(publish_events(document, current_user.id))
 
 
 @bp.get("/scenario-sets/<int:set_id>")

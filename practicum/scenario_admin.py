@@ -18,7 +18,6 @@ from practicum import library
 from practicum.admin import Actor
 from practicum.errors import NotFound, PracticumError, ValidationFailed
 from practicum.models import Attempt, ExpertResponse, Scenario, ScenarioSet
-from practicum.streaming import sse
 from scenarios.loader import MAX_FILE_BYTES, InvalidScenarioSet, content_hash, load_scenario_set
 
 log = logging.getLogger(__name__)
@@ -120,15 +119,6 @@ def publish_with_progress(app, document: dict, embedder: Embedder,
         yield kind, data
         if kind in ("done", "error"):
             return
-
-
-def publish_event_stream(app, document: dict, embedder: Embedder, actor_id: int,
-                         ip_address: str) -> Iterator[str]:
-    """Publish as Server-Sent Events: started, progress…, then done or error."""
-    total = sum(len(s["expert_responses"]) for s in document["scenarios"])
-    yield sse("started", {"key": document["key"], "expert_responses": total})
-    for kind, data in publish_with_progress(app, document, embedder, actor_id, ip_address):
-        yield sse(kind, data)
 
 
 def scenario_set(db: Session, set_id: int) -> ScenarioSet:

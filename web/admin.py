@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
 
-from api.admin import uploaded_file
+from api.admin import publish_events, uploaded_file
 from api.errors import wants_json
 from practicum import admin, runtime, scenario_admin
 from practicum.admin import Actor
@@ -215,11 +215,7 @@ def publish_set_stream():
     """Publish with progress as Server-Sent Events (the page's script)."""
     data, name = uploaded_file()
     document = scenario_admin.check_upload(data, name)
-    events = scenario_admin.publish_event_stream(current_app._get_current_object(), document,
-                                                 runtime.embedder(), g.user.id,
-                                                 request.remote_addr or "")
-    db.close()  # the worker thread uses its own connection
-    return event_stream_response(events)
+    return event_stream_response(publish_events(document, g.user.id))
 
 
 @bp.get("/admin/scenario-sets/<int:set_id>", endpoint="admin_scenario_set")
