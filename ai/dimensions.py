@@ -77,7 +77,8 @@ VAGUE = re.compile(r"\b(try again|do better|fix it|be better|try harder|figure i
 HARSH = re.compile(
     r"\b(stupid|idiot|lazy|dumb|shut up|calm down|obviously|whatever|pathetic|ridiculous|"
     r"or else|get out|because i said so|i don'?t care|useless|you always|you never|"
-    r"or you'?(?:ll| will| are going)|detention|(?:go|going|sent) to the office|last warning)\b"
+    r"or you'?(?:ll| will| are going)|detention|(?:go|going|sent) to the office|last warning|"
+    r"just do (?:the|your|it)|(?:just )?get on with it)\b"
 )
 WARM = re.compile(
     r"\b(we|let'?s|together|thanks|thank you|please|i know you can|glad|great question)\b")
@@ -161,9 +162,13 @@ class Evidence:
 
     def reveals_answer(self) -> bool:
         """States a result (a telling phrase and a number the scenario never gave)."""
-        s = self.signals
-        return s.get("tell_cues", 0) > 0 and s.get("numbers_new", 0) > 0 \
-            and s.get("ask_cues", 0) == 0
+        return reveals_answer(self.signals)
+
+
+def reveals_answer(signals: dict[str, float]) -> bool:
+    """Tell whether a response states the result instead of asking for it."""
+    return signals.get("tell_cues", 0) > 0 and signals.get("numbers_new", 0) > 0 \
+        and signals.get("ask_cues", 0) == 0
 
 
 def _recognises_issue(ev: Evidence) -> tuple[float, str]:
@@ -281,6 +286,12 @@ def _from_head(key: str, probability: float, ev: Evidence) -> tuple[float, str]:
     if value < 0.75 and rule_value == 0.0:
         reason = rule_reason
     return value, reason
+
+
+def weighted_mean(dimensions: list[DimensionResult]) -> float:
+    """Return the weighted mean of dimension values (0 when nothing is weighted)."""
+    total = sum(d.weight for d in dimensions)
+    return sum(d.value * d.weight for d in dimensions) / total if total else 0.0
 
 
 def nothing_to_judge(facts: ScenarioFacts) -> list[DimensionResult]:

@@ -1,37 +1,46 @@
 """Turn a trainee's response into a 0–100 score, a band and six explained rubric dimensions.
 
 How a score is made (scorer version in SCORER_VERSION; every attempt records it):
-1. Clean. ai/sanitize.py removes instructions aimed at the model, fake chat or system tags,
+1. Clean (ai/sanitize.py). Removed: instructions aimed at the model, fake chat or system tags,
    JSON that claims a score, repeated sentences and words, sentences copied from the scenario,
    keyword lists and filler-only sentences. What is removed never counts, so adding it can
    never raise a score; instructions to the model also cost INJECTION_PENALTY points.
-2. Embed once. The cleaned response and its sentences are embedded in one batch call
-   (all-MiniLM-L6-v2). The scenario's key moves, expert sentences, opening line and context are
-   embedded on first use and cached in-process by content hash (ai/signals.py).
-3. Signals (ai/signals.py): similarity to every expert response (best and mean, exact pgvector
+2. Embed once (ai/signals.py). The cleaned response's sentences are embedded in one batch call
+   (all-MiniLM-L6-v2); the response vector is their normalised mean (a one-sentence response is
+   embedded as it is). The scenario's key moves, expert sentences, opening line and context are
+   embedded on first use and cached in-process by content hash.
+3. Signals (ai/signals.py): similarity to every expert response (best and mean; exact pgvector
    ranking); alignment of the response's sentences with the expert moves (key moves and expert
-   sentences: coverage and precision); similarity to the student's line and the context; and
+   sentences: coverage and precision); similarity to the student's line and to the context; and
    lexical cues of teacher moves (ai/cues.py): flagging an error, hinting, asking, telling,
    explaining, pointing at a location, next-step verbs, praise that treats the answer as right.
 4. Dimensions (ai/dimensions.py), each a value from 0 to 1 with a reason: recognises the issue,
    addresses it specifically, guides without giving the answer, gives an actionable next step,
-   acknowledges feelings, tone. For student-error scenarios the first four come from logistic
-   heads fitted on MRBench's expert labels (ai/rubric_model.json, weights shipped, no training at
-   run time); elsewhere, and for feelings and tone, rule detectors decide. A response that gives
-   the answer away is capped on "guides without giving the answer".
-5. Combine (BLENDS: one for the fitted heads, one for the rules).
-   rubric = weighted mean of the dimension values (category weights, then the scenario's
-   `dimension_weights`), stretched from the blend's floor..ceiling (fitted 0.30..0.90, rules
-   0..1) to 0..100.
-   match = 0.5 × best + 0.2 × mean similarity + 0.3 × coverage, stretched from
-   SIM_FLOOR..SIM_CEILING to 0..100.
-   score = round(share × match + (1 − share) × rubric), share 0.10 for the fitted heads (they
-   already read similarity) and 0.30 for the rules; capped at NO_SUBSTANCE_CAP when fewer
-   than MIN_SUBSTANCE_WORDS words are left after cleaning.
+   acknowledges feelings or perspective, tone. For student-error scenarios (the categories in
+   ai/rubric_model.json) the first four are logistic heads fitted on MRBench's expert labels,
+   shipped as weights (ai/rubric_model.py); elsewhere, and for feelings and tone everywhere,
+   rule detectors on the cues of shared/PEDAGOGY.md decide (0, 0.5 or 1). A response that gives
+   the answer away gets at most REVEAL_CAP on "guides without giving the answer". Fewer than
+   MIN_SUBSTANCE_WORDS words left after cleaning: every dimension is missed.
+5. Combine. mean = weighted mean of the dimension values (category weights, then the
+   scenario's `dimension_weights`). rubric points: with the blend of the judge (BLENDS: fitted
+   heads or rules) the mean is stretched from the blend's floor (0 points) to its ceiling
+   (100). Where the scenario has two or more expert responses, the expert reference
+   (ai/reference.py: the median mean its own experts reach, each judged against the others)
+   moves the anchor of EXPERT_POINTS (85) REFERENCE_WEIGHT (3/4) of the way from where the
+   plain stretch puts it; floor 0, anchor 85, a perfect mean 100, linear in between.
+   match points: 0.5 × best + 0.2 × mean similarity + 0.3 × coverage, stretched from SIM_FLOOR
+   to SIM_CEILING. score = round(share × match + (1 − share) × rubric), share 0.10 for the
+   fitted heads (they already read similarity) and 0.30 for the rules.
+   Caps: NO_SUBSTANCE_CAP when fewer than MIN_SUBSTANCE_WORDS words are left; at most
+   REVEAL_SCORE_CAP (59, Developing) when the response gives the answer away and the scenario
+   weighs "guides without giving the answer" REVEAL_GATE_WEIGHT or more.
    Every step is deterministic: the same text and scenario version give the same score.
 6. Bands (ai/bands.py): 0–39 Needs work, 40–59 Developing, 60–79 Proficient, 80–100 Exemplary.
 The language model never changes a score; it only rephrases the next-step tip (ai/feedback.py).
-Agreement with expert judgement is measured by `make eval` (bench/evaluate.py).
+Agreement with expert judgement is measured by `make eval` (bench/evaluate.py): ROC AUC of the
+score against MRBench's labels, with a held-out (cross-validated) figure and the raw-similarity
+baseline.
 """
 
 from __future__ import annotations
@@ -47,7 +56,10 @@ from ai.dimensions import (
     ScenarioFacts,
     assess_dimensions,
     nothing_to_judge,
+    reveals_answer,
+    weighted_mean,
 )
+from ai.reference import expert_reference
 from ai.rubric_model import RubricModel, shipped_model
 from ai.sanitize import sanitize_response
 from ai.signals import (
@@ -74,11 +86,17 @@ class Blend:
 
 
 # The fitted heads already read similarity, and their probabilities sit between the base rates
-# of the labels, so they are stretched more; the rule detectors' 0 / 0.5 / 1 are used as they are.
-BLENDS = {"fitted": Blend(0.10, 0.30, 0.90), "rules": Blend(0.30, 0.0, 1.0)}
+# of the labels, so they are stretched more. The rules' floor sits above 0 because a neutral
+# tone alone earns a rule mean of about 0.1 to 0.2.
+BLENDS = {"fitted": Blend(0.10, 0.30, 0.90), "rules": Blend(0.30, 0.20, 1.0)}
 MIN_SUBSTANCE_WORDS = 4
 NO_SUBSTANCE_CAP = 15
 INJECTION_PENALTY = 10
+EXPERT_POINTS = 85
+MIN_REFERENCE_GAP = 0.2
+REFERENCE_WEIGHT = 0.75
+REVEAL_SCORE_CAP = 59
+REVEAL_GATE_WEIGHT = 2
 
 
 @dataclass
@@ -112,21 +130,35 @@ def similarity_points(similarities: list[float], coverage: float | None = None) 
     return _stretch(0.5 * best + 0.2 * mean + 0.3 * coverage, SIM_FLOOR, SIM_CEILING)
 
 
-def rubric_points(dimensions: list[DimensionResult], blend: Blend = BLENDS["rules"]) -> float:
-    """Return the weighted mean of the dimension values, stretched onto 0–100 points."""
-    total_weight = sum(d.weight for d in dimensions)
-    if total_weight == 0:
-        return 0.0
-    mean = sum(d.value * d.weight for d in dimensions) / total_weight
-    return _stretch(mean, blend.rubric_floor, blend.rubric_ceiling)
+def rubric_points(dimensions: list[DimensionResult], blend: Blend = BLENDS["rules"],
+                  reference: float | None = None) -> float:
+    """Return the weighted mean of the dimension values as 0–100 points.
+
+    Without a reference the mean is stretched from the blend's floor to its ceiling. With the
+    scenario's expert reference (ai/reference.py), the floor gives 0, the reference gives
+    EXPERT_POINTS and a perfect mean gives 100, linearly in between.
+    """
+    mean = weighted_mean(dimensions)
+    if reference is None:
+        return _stretch(mean, blend.rubric_floor, blend.rubric_ceiling)
+    floor = blend.rubric_floor
+    # Move the anchor only part of the way from where the default stretch puts EXPERT_POINTS:
+    # a scenario's few experts are a noisy measure of what expert looks like to the detectors.
+    default = floor + EXPERT_POINTS / 100 * (blend.rubric_ceiling - floor)
+    reference = default + REFERENCE_WEIGHT * (reference - default)
+    reference = float(np.clip(reference, floor + MIN_REFERENCE_GAP, 0.95))
+    if mean <= reference:
+        return float(max(0.0, EXPERT_POINTS * (mean - floor) / (reference - floor)))
+    return float(min(100.0, EXPERT_POINTS + (100 - EXPERT_POINTS) * (mean - reference)
+                     / (1 - reference)))
 
 
 def combine(dimensions: list[DimensionResult], similarities: list[float], coverage: float,
-            words: int, flags, fitted: bool = False) -> int:
+            words: int, flags, fitted: bool = False, reference: float | None = None) -> int:
     """Combine dimensions and similarity into the 0–100 score (step 5 of the docstring)."""
     blend = BLENDS["fitted" if fitted else "rules"]
     points = blend.similarity_share * similarity_points(similarities, coverage) + (
-        1 - blend.similarity_share) * rubric_points(dimensions, blend)
+        1 - blend.similarity_share) * rubric_points(dimensions, blend, reference)
     if words < MIN_SUBSTANCE_WORDS:
         points = min(points, NO_SUBSTANCE_CAP)
     if "instructions_to_the_model" in flags:
@@ -160,8 +192,9 @@ def score_response(text: str, matches: list[ExpertMatch], facts: ScenarioFacts,
         best_move = best_key_move(embedded, scenario, ALIGNED)
     else:
         signals = {"sim_best": max(similarities, default=0.0)}
-        best_move = ""
+        best_move, scenario = "", None
     model = model or shipped_model()
+    reference = expert_reference(scenario, facts, model) if scenario else None
     heads = model.predict(signals) if full and model.applies_to(facts.category) else None
     words = len(text.split())
     if words < MIN_SUBSTANCE_WORDS:
@@ -169,7 +202,9 @@ def score_response(text: str, matches: list[ExpertMatch], facts: ScenarioFacts,
     else:
         dimensions = assess_dimensions(text, facts, signals, heads, best_move)
     score = combine(dimensions, similarities, signals.get("align_coverage"), words, flags,
-                    fitted=heads is not None)
+                    fitted=heads is not None, reference=reference)
+    if reveals_answer(signals) and facts.weights().get("guides_not_tells", 0) >= REVEAL_GATE_WEIGHT:
+        score = min(score, REVEAL_SCORE_CAP)
     best = max(similarities, default=0.0)
     return ScoreResult(score, band_for(score), best, dimensions, matches, list(flags),
                        signals={k: float(v) for k, v in signals.items()})

@@ -14,7 +14,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -55,7 +55,13 @@ def embed_response(embedder: Embedder, text: str) -> EmbeddedResponse:
     if not text:
         return EmbeddedResponse.empty()
     parts = sentences(text)[:MAX_SENTENCES] or [text]
-    rows = embedder.embed_batch(parts)
+    return _pooled(embedder.embed_batch(parts), text)
+
+
+def _pooled(rows, text: str) -> EmbeddedResponse:
+    """Make a response's embedding from its sentences' vectors: the normalised mean."""
+    parts = sentences(text)[:MAX_SENTENCES] or [text]
+    rows = np.asarray(rows, dtype=np.float32)[:len(parts)]
     vector = rows.mean(axis=0) if len(parts) > 1 else rows[0]
     norm = float(np.linalg.norm(vector))
     vector = (vector / norm if norm else vector).astype(np.float32)
@@ -64,13 +70,28 @@ def embed_response(embedder: Embedder, text: str) -> EmbeddedResponse:
 
 @dataclass(frozen=True)
 class ScenarioVectors:
-    """Vectors of what the scenario says: its moves, its student and its context."""
+    """Vectors of what the scenario says: its moves, its student and its context.
+
+    `experts` holds each expert response (sorted by text) embedded as a response would be, from
+    the same batch, so the experts can be judged against each other (ai/reference.py).
+    """
 
     moves: tuple[str, ...]
     move_vectors: np.ndarray
     opening: np.ndarray
     context: np.ndarray
     key_move_count: int = 0
+    experts: tuple[tuple[str, EmbeddedResponse], ...] = ()
+    digest: str = ""
+
+    def without_expert(self, index: int) -> ScenarioVectors:
+        """The same scenario with one expert's sentences taken out of the moves."""
+        others = [text for i, (text, _) in enumerate(self.experts) if i != index]
+        keep = set(self.moves[:self.key_move_count]) | {s for t in others for s in sentences(t)}
+        rows = [i for i, move in enumerate(self.moves) if move in keep]
+        return replace(self, moves=tuple(self.moves[i] for i in rows),
+                       move_vectors=self.move_vectors[rows],
+                       experts=tuple(e for i, e in enumerate(self.experts) if i != index))
 
 
 class ScenarioVectorCache:
@@ -94,8 +115,11 @@ class ScenarioVectorCache:
                 self._items.move_to_end(digest)
                 return self._items[digest]
         rows = embedder.embed_batch(texts)
+        row_of = {move: rows[2 + i] for i, move in enumerate(moves)}
+        experts = tuple((text, _pooled([row_of[s] for s in sentences(text)], text))
+                        for text in sorted(set(expert_texts)) if sentences(text))
         vectors = ScenarioVectors(tuple(moves), rows[2:], rows[0], rows[1],
-                                  len(dict.fromkeys(key_moves)))
+                                  len(dict.fromkeys(key_moves)), experts, digest)
         with self._lock:
             self._items[digest] = vectors
             while len(self._items) > self.size:

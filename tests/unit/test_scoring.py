@@ -18,6 +18,7 @@ from ai.signals import (
     ScenarioVectors,
     embed_response,
     response_features,
+    sentences,
 )
 from embeddings.embedder import DIMENSIONS as VECTOR_SIZE
 from embeddings.embedder import FakeEmbedder
@@ -70,7 +71,7 @@ def test_a_poor_or_off_topic_answer_needs_work(embedder, key, text):
 
 
 @pytest.mark.parametrize("key, text", [
-    (MAYA, "Not quite, Maya. Look at the tenths place in each number. Which has more tenths?"),
+    (MAYA, "Hmm, not quite. Try again and check the digits."),
     (JORDAN, "Jordan, I hear that it feels unfair. Please move to the window seat for now."),
 ])
 def test_a_reasonable_answer_is_developing_or_proficient(embedder, key, text):
@@ -121,11 +122,37 @@ def test_scenario_weights_override_the_category(embedder):
     assert "tone" not in by_key and by_key["next_step"] == 3
 
 
-def test_giving_the_answer_away_caps_guidance(embedder):
+def test_giving_the_answer_away_caps_guidance_and_the_score(embedder):
     result = score(embedder, MAYA, "That's wrong, Maya. The answer is 0.3 because 0.30 is "
                                    "bigger than 0.25.")
     guides = next(d for d in result.dimensions if d.key == "guides_not_tells")
     assert guides.value <= 0.4 and "gave the answer away" in guides.reason
+    assert result.score <= scoring.REVEAL_SCORE_CAP
+
+
+def test_the_expert_reference_is_each_expert_judged_against_the_others(embedder):
+    from ai.reference import expert_reference
+
+    facts, experts = scenario(MAYA)
+    vectors = SCENARIO_VECTORS.get(embedder, facts.key_moves, [e.text for e in experts],
+                                   facts.opening_line, facts.context)
+    reference = expert_reference(vectors, facts, shipped_model())
+    assert reference is not None and 0 < reference < 1
+    assert expert_reference(vectors, facts, shipped_model()) == reference
+    one = SCENARIO_VECTORS.get(embedder, (), [experts[0].text], facts.opening_line, facts.context)
+    assert expert_reference(one, facts, shipped_model()) is None
+    left_out, kept = vectors.experts[0][0], vectors.without_expert(0)
+    assert len(kept.experts) == len(experts) - 1 and left_out not in dict(kept.experts)
+    assert sentences(left_out)[0] in vectors.moves and sentences(left_out)[0] not in kept.moves
+    assert len(kept.moves) == len(kept.move_vectors)
+
+
+def test_an_expert_reference_moves_where_expert_level_lands():
+    dims = [scoring.DimensionResult("tone", 0.6, "x", 1.0)]
+    plain = scoring.rubric_points(dims, scoring.BLENDS["rules"])
+    low_bar = scoring.rubric_points(dims, scoring.BLENDS["rules"], reference=0.6)
+    high_bar = scoring.rubric_points(dims, scoring.BLENDS["rules"], reference=0.95)
+    assert high_bar < plain < low_bar <= scoring.EXPERT_POINTS
 
 
 def test_praise_that_treats_a_mistake_as_right_is_named(embedder):
