@@ -7,11 +7,11 @@ from flask_jwt_extended import current_user
 
 from api import bp
 from api.access import json_body, require_role
-from api.serialize import attempt_json, scenario_json, scored_json, session_json
 from practicum import library, practice
 from practicum.db import session
 from practicum.errors import ValidationFailed
 from practicum.extensions import limiter, user_rate_key
+from practicum.serialize import attempt_json, scenario_json, scored_json, session_json
 from practicum.streaming import attempt_events, event_stream_response, prepare_attempt
 
 ANY_ROLE = ("trainee", "trainer", "admin")

@@ -7,11 +7,11 @@ from flask_jwt_extended import current_user
 
 from api import bp
 from api.access import json_body, require_role
-from api.serialize import attempt_json, scenario_json
 from practicum import review, trainers
 from practicum.attention import Thresholds
 from practicum.db import session
 from practicum.errors import ValidationFailed
+from practicum.serialize import attempt_json, scenario_json
 
 TRAINER_ROLES = ("trainer", "admin")
 

@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from flask import Response, stream_with_context
 
 from ai.feedback import FeedbackWriter
-from api.serialize import attempt_json, scored_json
 from practicum import practice, runtime
 from practicum.db import session
 from practicum.errors import PracticumError
 from practicum.practice import ScoredAttempt
+from practicum.serialize import attempt_json, scored_json
 
 
 def prepare_attempt(user, session_id: int, response, with_model: bool = True):

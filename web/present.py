@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ai.bands import band_for, band_label
-from api.serialize import attempt_json
+from practicum.serialize import attempt_json
 from web import bp
 
 # Stored feedback is the coaching sentence, then the facts (ai.feedback.facts_text), which
