@@ -17,48 +17,163 @@ def _family(*phrases: str) -> re.Pattern:
 
 # Treats the answer as right, or closes the exchange: "great job", "you're right", "move on".
 AFFIRM = _family(
-    r"great job", r"good job", r"well done", r"nice (?:job|work)", r"excellent", r"perfect",
+    r"great job",
+    r"good job",
+    r"well done",
+    r"nice (?:job|work)",
+    r"excellent",
+    r"perfect",
     r"(?:that'?s|that is|you'?re|you are)(?: absolutely| exactly| completely)? (?:correct|right)",
-    r"you got it", r"exactly", r"correct", r"good try", r"great try", r"good effort",
-    r"great effort", r"good work", r"great work", r"awesome", r"fantastic", r"brilliant")
+    r"you got it",
+    r"exactly",
+    r"correct",
+    r"good try",
+    r"great try",
+    r"good effort",
+    r"great effort",
+    r"good work",
+    r"great work",
+    r"awesome",
+    r"fantastic",
+    r"brilliant",
+)
 MOVE_ON = _family(r"move on", r"next (?:problem|question|one)", r"now,? let'?s", r"let'?s move")
 # Flags that something is off, without necessarily saying what.
 ERROR = _family(
-    r"mistake", r"error", r"mix-?up", r"misunderstand\w*", r"not quite", r"almost", r"close",
-    r"(?:seems|looks) like", r"might (?:be|have)", r"may (?:be|have)", r"there'?s", r"actually",
-    r"instead of", r"rather than", r"but", r"however", r"not", r"n't", r"wrong", r"incorrect",
-    r"careful", r"double-?check", r"re-?check", r"re-?evaluate", r"re-?examine", r"revisit",
-    r"closer look", r"look again", r"again", r"oops", r"slip", r"i noticed?", r"i can see",
-    r"i see")
+    r"mistake",
+    r"error",
+    r"mix-?up",
+    r"misunderstand\w*",
+    r"not quite",
+    r"almost",
+    r"close",
+    r"(?:seems|looks) like",
+    r"might (?:be|have)",
+    r"may (?:be|have)",
+    r"there'?s",
+    r"actually",
+    r"instead of",
+    r"rather than",
+    r"but",
+    r"however",
+    r"not",
+    r"n't",
+    r"wrong",
+    r"incorrect",
+    r"careful",
+    r"double-?check",
+    r"re-?check",
+    r"re-?evaluate",
+    r"re-?examine",
+    r"revisit",
+    r"closer look",
+    r"look again",
+    r"again",
+    r"oops",
+    r"slip",
+    r"i noticed?",
+    r"i can see",
+    r"i see",
+)
 # A hint or strategy that leaves work for the student.
 HINT = _family(
-    r"remember", r"think about", r"consider", r"means", r"when (?:we|you)", r"notice", r"hint",
-    r"try", r"let'?s", r"imagine", r"what if", r"for example", r"because", r"so that",
-    r"break (?:it )?down", r"first")
+    r"remember",
+    r"think about",
+    r"consider",
+    r"means",
+    r"when (?:we|you)",
+    r"notice",
+    r"hint",
+    r"try",
+    r"let'?s",
+    r"imagine",
+    r"what if",
+    r"for example",
+    r"because",
+    r"so that",
+    r"break (?:it )?down",
+    r"first",
+)
 ASK = _family(
-    r"can you", r"could you", r"would you", r"what do you", r"what would", r"why", r"what is",
-    r"what'?s", r"which", r"do you", r"did you", r"where", r"walk me through", r"tell me",
-    r"show me", r"how (?:many|much|did|do|would|can|could|might|are|is)")
+    r"can you",
+    r"could you",
+    r"would you",
+    r"what do you",
+    r"what would",
+    r"why",
+    r"what is",
+    r"what'?s",
+    r"which",
+    r"do you",
+    r"did you",
+    r"where",
+    r"walk me through",
+    r"tell me",
+    r"show me",
+    r"how (?:many|much|did|do|would|can|could|might|are|is)",
+)
 # Gives the result instead of leaving it to the student.
 TELL = _family(
     r"the (?:correct |right |final )?(?:answer|solution|result|total) (?:is|would be|should be|was)",
-    r"should (?:be|have been)", r"equals", r"which (?:gives|is|equals)", r"would be",
-    r"you get", r"we get", r"is actually")
+    r"should (?:be|have been)",
+    r"equals",
+    r"which (?:gives|is|equals)",
+    r"would be",
+    r"you get",
+    r"we get",
+    r"is actually",
+)
 # Explains a concept or an operation.
 EXPLAIN = _family(
-    r"means?", r"because", r"since", r"so", r"multipl\w+", r"divid\w+", r"add\w*",
-    r"subtract\w*", r"times", r"per", r"each", r"total", r"sum", r"difference", r"product",
-    r"convert\w*", r"units?", r"percent\w*", r"fractions?", r"place value",
-    r"remember (?:that|to)")
+    r"means?",
+    r"because",
+    r"since",
+    r"so",
+    r"multipl\w+",
+    r"divid\w+",
+    r"add\w*",
+    r"subtract\w*",
+    r"times",
+    r"per",
+    r"each",
+    r"total",
+    r"sum",
+    r"difference",
+    r"product",
+    r"convert\w*",
+    r"units?",
+    r"percent\w*",
+    r"fractions?",
+    r"place value",
+    r"remember (?:that|to)",
+)
 # Points at a location: a step, a line, a part of the work or a concrete behaviour.
 LOCATION = _family(
-    r"steps?", r"lines?", r"part", r"calculation", r"equation", r"answer", r"number", r"total",
-    r"first", r"second", r"third", r"last", r"where you", r"when you", r"paragraph",
-    r"sentence", r"column", r"digit", r"place")
+    r"steps?",
+    r"lines?",
+    r"part",
+    r"calculation",
+    r"equation",
+    r"answer",
+    r"number",
+    r"total",
+    r"first",
+    r"second",
+    r"third",
+    r"last",
+    r"where you",
+    r"when you",
+    r"paragraph",
+    r"sentence",
+    r"column",
+    r"digit",
+    r"place",
+)
 IMPERATIVE = re.compile(
     r"(?:^|[.!?]\s+|;\s*|,\s*(?:so|now|then)\s+)(?:let'?s|try|think|look|check|remember|start|"
     r"go back|recalculate|calculate|count|add|multiply|divide|subtract|find|write|rewrite|take|"
-    r"show|explain|re-?read|read|jot|tell me|walk me|come|meet|pick|choose|put)\b")
+    r"show|explain|re-?read|read|jot|tell me|walk me|come|meet|pick|choose|put)\b"
+)
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 WORD = re.compile(r"[a-z0-9']+")
 STOPWORDS = frozenset(

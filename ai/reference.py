@@ -26,13 +26,18 @@ _cache: OrderedDict[tuple, float | None] = OrderedDict()
 _lock = threading.Lock()
 
 
-def expert_reference(scenario: ScenarioVectors, facts: ScenarioFacts,
-                     model: RubricModel) -> float | None:
+def expert_reference(scenario: ScenarioVectors, facts: ScenarioFacts, model: RubricModel) -> float | None:
     """Return the median rubric mean of the scenario's experts, or None with fewer than two."""
     if len(scenario.experts) < 2:
         return None
-    key = (scenario.digest, facts.category, tuple(sorted(facts.weights().items())),
-           model.version, facts.context, facts.opening_line)
+    key = (
+        scenario.digest,
+        facts.category,
+        tuple(sorted(facts.weights().items())),
+        model.version,
+        facts.context,
+        facts.opening_line,
+    )
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
@@ -46,17 +51,16 @@ def expert_reference(scenario: ScenarioVectors, facts: ScenarioFacts,
     return reference
 
 
-def _expert_mean(scenario: ScenarioVectors, index: int, facts: ScenarioFacts,
-                 model: RubricModel) -> float:
+def _expert_mean(scenario: ScenarioVectors, index: int, facts: ScenarioFacts, model: RubricModel) -> float:
     text, embedded = scenario.experts[index]
     others = scenario.without_expert(index)
     similarities = [float(embedded.vector @ e.vector) for _, e in others.experts]
     cleaned = sanitize_response(text, [facts.context, facts.opening_line]).text or text
-    signals = response_features(cleaned, text, similarities, embedded, others, facts.context,
-                                facts.opening_line)
+    signals = response_features(
+        cleaned, text, similarities, embedded, others, facts.context, facts.opening_line
+    )
     heads = model.predict(signals) if model.applies_to(facts.category) else None
-    dimensions = assess_dimensions(cleaned, facts, signals, heads,
-                                   best_key_move(embedded, others, ALIGNED))
+    dimensions = assess_dimensions(cleaned, facts, signals, heads, best_key_move(embedded, others, ALIGNED))
     return weighted_mean(dimensions)
 
 

@@ -59,10 +59,14 @@ class RubricModel:
             "features": list(self.features),
             "mean": [round(float(v), 6) for v in self.mean],
             "scale": [round(float(v), 6) for v in self.scale],
-            "heads": {key: {"label": HEAD_LABELS.get(key, ""),
-                            "weights": [round(float(v), 6) for v in w],
-                            "intercept": round(b, 6)}
-                      for key, (w, b) in self.heads.items()},
+            "heads": {
+                key: {
+                    "label": HEAD_LABELS.get(key, ""),
+                    "weights": [round(float(v), 6) for v in w],
+                    "intercept": round(b, 6),
+                }
+                for key, (w, b) in self.heads.items()
+            },
         }
 
 
@@ -72,12 +76,18 @@ def _sigmoid(x: float) -> float:
 
 def model_from_json(data: dict) -> RubricModel:
     """Build a model from its JSON form."""
-    heads = {key: (np.array(h["weights"], dtype=np.float64), float(h["intercept"]))
-             for key, h in data["heads"].items()}
-    return RubricModel(data["version"], tuple(data["features"]),
-                       np.array(data["mean"], dtype=np.float64),
-                       np.array(data["scale"], dtype=np.float64), heads,
-                       frozenset(data["categories"]))
+    heads = {
+        key: (np.array(h["weights"], dtype=np.float64), float(h["intercept"]))
+        for key, h in data["heads"].items()
+    }
+    return RubricModel(
+        data["version"],
+        tuple(data["features"]),
+        np.array(data["mean"], dtype=np.float64),
+        np.array(data["scale"], dtype=np.float64),
+        heads,
+        frozenset(data["categories"]),
+    )
 
 
 @cache

@@ -57,8 +57,25 @@ FILLER = frozenset(
 
 
 # Articles, pronouns, prepositions and auxiliaries: every real sentence of six words has one.
-FUNCTION_WORDS = STOPWORDS - {"why", "how", "what", "when", "where", "which", "who", "not", "no",
-                              "yes", "first", "then", "also", "too", "just", "so", "can"}
+FUNCTION_WORDS = STOPWORDS - {
+    "why",
+    "how",
+    "what",
+    "when",
+    "where",
+    "which",
+    "who",
+    "not",
+    "no",
+    "yes",
+    "first",
+    "then",
+    "also",
+    "too",
+    "just",
+    "so",
+    "can",
+}
 
 
 @dataclass
@@ -74,7 +91,7 @@ def _words(text: str) -> list[str]:
 
 
 def _ngrams(words: list[str], n: int = COPY_NGRAM) -> set[tuple[str, ...]]:
-    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+    return {tuple(words[i : i + n]) for i in range(len(words) - n + 1)}
 
 
 def _copied(words: list[str], source: set[tuple[str, ...]]) -> bool:
@@ -86,8 +103,8 @@ def _copied(words: list[str], source: set[tuple[str, ...]]) -> bool:
         return False
     covered = [False] * len(words)
     for i in range(len(words) - COPY_NGRAM + 1):
-        if tuple(words[i:i + COPY_NGRAM]) in source:
-            covered[i:i + COPY_NGRAM] = [True] * COPY_NGRAM
+        if tuple(words[i : i + COPY_NGRAM]) in source:
+            covered[i : i + COPY_NGRAM] = [True] * COPY_NGRAM
     return sum(covered) / len(words) >= COPY_SHARE
 
 
@@ -113,8 +130,9 @@ def _echo(words: list[str], known: Counter) -> bool:
     return len(words) <= 3 and bool(meaning) and all(known[w] >= 2 for w in meaning)
 
 
-def _judge(sentence: str, words: list[str], seen: set[str], source: set[tuple[str, ...]],
-           known: Counter) -> str | None:
+def _judge(
+    sentence: str, words: list[str], seen: set[str], source: set[tuple[str, ...]], known: Counter
+) -> str | None:
     """Return the flag that removes a sentence, or None to keep it."""
     if INJECTION.search(sentence):
         return "instructions_to_the_model"

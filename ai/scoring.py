@@ -130,8 +130,9 @@ def similarity_points(similarities: list[float], coverage: float | None = None) 
     return _stretch(0.5 * best + 0.2 * mean + 0.3 * coverage, SIM_FLOOR, SIM_CEILING)
 
 
-def rubric_points(dimensions: list[DimensionResult], blend: Blend = BLENDS["rules"],
-                  reference: float | None = None) -> float:
+def rubric_points(
+    dimensions: list[DimensionResult], blend: Blend = BLENDS["rules"], reference: float | None = None
+) -> float:
     """Return the weighted mean of the dimension values as 0–100 points.
 
     Without a reference the mean is stretched from the blend's floor to its ceiling. With the
@@ -149,16 +150,23 @@ def rubric_points(dimensions: list[DimensionResult], blend: Blend = BLENDS["rule
     reference = float(np.clip(reference, floor + MIN_REFERENCE_GAP, 0.95))
     if mean <= reference:
         return float(max(0.0, EXPERT_POINTS * (mean - floor) / (reference - floor)))
-    return float(min(100.0, EXPERT_POINTS + (100 - EXPERT_POINTS) * (mean - reference)
-                     / (1 - reference)))
+    return float(min(100.0, EXPERT_POINTS + (100 - EXPERT_POINTS) * (mean - reference) / (1 - reference)))
 
 
-def combine(dimensions: list[DimensionResult], similarities: list[float], coverage: float,
-            words: int, flags, fitted: bool = False, reference: float | None = None) -> int:
+def combine(
+    dimensions: list[DimensionResult],
+    similarities: list[float],
+    coverage: float,
+    words: int,
+    flags,
+    fitted: bool = False,
+    reference: float | None = None,
+) -> int:
     """Combine dimensions and similarity into the 0–100 score (step 5 of the docstring)."""
     blend = BLENDS["fitted" if fitted else "rules"]
     points = blend.similarity_share * similarity_points(similarities, coverage) + (
-        1 - blend.similarity_share) * rubric_points(dimensions, blend, reference)
+        1 - blend.similarity_share
+    ) * rubric_points(dimensions, blend, reference)
     if words < MIN_SUBSTANCE_WORDS:
         points = min(points, NO_SUBSTANCE_CAP)
     if "instructions_to_the_model" in flags:
@@ -172,10 +180,16 @@ def scoring_text(response: str, facts: ScenarioFacts) -> tuple[str, list[str]]:
     return cleaned.text, cleaned.flags
 
 
-def score_response(text: str, matches: list[ExpertMatch], facts: ScenarioFacts,
-                   flags=(), embedded: EmbeddedResponse | None = None,
-                   embedder: Embedder | None = None, raw_text: str | None = None,
-                   model: RubricModel | None = None) -> ScoreResult:
+def score_response(
+    text: str,
+    matches: list[ExpertMatch],
+    facts: ScenarioFacts,
+    flags=(),
+    embedded: EmbeddedResponse | None = None,
+    embedder: Embedder | None = None,
+    raw_text: str | None = None,
+    model: RubricModel | None = None,
+) -> ScoreResult:
     """Score cleaned response text given its similarities to the scenario's expert responses.
 
     With the embedder and the response's embedding, every signal is used; without them (old
@@ -185,10 +199,12 @@ def score_response(text: str, matches: list[ExpertMatch], facts: ScenarioFacts,
     similarities = [m.similarity for m in matches]
     full = embedded is not None and embedder is not None
     if full:
-        scenario = SCENARIO_VECTORS.get(embedder, facts.key_moves, [m.text for m in matches],
-                                        facts.opening_line, facts.context)
-        signals = response_features(text, raw_text or text, similarities, embedded, scenario,
-                                    facts.context, facts.opening_line)
+        scenario = SCENARIO_VECTORS.get(
+            embedder, facts.key_moves, [m.text for m in matches], facts.opening_line, facts.context
+        )
+        signals = response_features(
+            text, raw_text or text, similarities, embedded, scenario, facts.context, facts.opening_line
+        )
         best_move = best_key_move(embedded, scenario, ALIGNED)
     else:
         signals = {"sim_best": max(similarities, default=0.0)}
@@ -201,22 +217,45 @@ def score_response(text: str, matches: list[ExpertMatch], facts: ScenarioFacts,
         dimensions = nothing_to_judge(facts)
     else:
         dimensions = assess_dimensions(text, facts, signals, heads, best_move)
-    score = combine(dimensions, similarities, signals.get("align_coverage"), words, flags,
-                    fitted=heads is not None, reference=reference)
+    score = combine(
+        dimensions,
+        similarities,
+        signals.get("align_coverage"),
+        words,
+        flags,
+        fitted=heads is not None,
+        reference=reference,
+    )
     if reveals_answer(signals) and facts.weights().get("guides_not_tells", 0) >= REVEAL_GATE_WEIGHT:
         score = min(score, REVEAL_SCORE_CAP)
     best = max(similarities, default=0.0)
-    return ScoreResult(score, band_for(score), best, dimensions, matches, list(flags),
-                       signals={k: float(v) for k, v in signals.items()})
+    return ScoreResult(
+        score,
+        band_for(score),
+        best,
+        dimensions,
+        matches,
+        list(flags),
+        signals={k: float(v) for k, v in signals.items()},
+    )
 
 
-def rank_experts(vector: np.ndarray, experts: list[ExpertMatch],
-                 expert_vectors: np.ndarray) -> list[ExpertMatch]:
+def rank_experts(
+    vector: np.ndarray, experts: list[ExpertMatch], expert_vectors: np.ndarray
+) -> list[ExpertMatch]:
     """Rank expert responses by cosine similarity in memory, as the pgvector search does."""
     sims = expert_vectors @ vector if len(experts) else np.zeros(0)
     ranked = sorted(range(len(experts)), key=lambda i: (-float(sims[i]), i))
-    return [ExpertMatch(experts[i].expert_response_id, experts[i].scenario_id, experts[i].text,
-                        experts[i].strategy, float(sims[i])) for i in ranked]
+    return [
+        ExpertMatch(
+            experts[i].expert_response_id,
+            experts[i].scenario_id,
+            experts[i].text,
+            experts[i].strategy,
+            float(sims[i]),
+        )
+        for i in ranked
+    ]
 
 
 @dataclass(frozen=True)
@@ -230,8 +269,9 @@ class PreparedResponse:
     matches: list[ExpertMatch]
 
 
-def prepare_response(embedder: Embedder, response: str, facts: ScenarioFacts,
-                     experts: list[ExpertMatch]) -> PreparedResponse:
+def prepare_response(
+    embedder: Embedder, response: str, facts: ScenarioFacts, experts: list[ExpertMatch]
+) -> PreparedResponse:
     """Clean, embed once and rank the scenario's experts in memory (no database)."""
     text, flags = scoring_text(response, facts)
     embedded = embed_response(embedder, text)
@@ -242,8 +282,13 @@ def prepare_response(embedder: Embedder, response: str, facts: ScenarioFacts,
     return PreparedResponse(response, text, flags, embedded, matches)
 
 
-def score_text(embedder: Embedder, response: str, facts: ScenarioFacts,
-               experts: list[ExpertMatch], model: RubricModel | None = None) -> ScoreResult:
+def score_text(
+    embedder: Embedder,
+    response: str,
+    facts: ScenarioFacts,
+    experts: list[ExpertMatch],
+    model: RubricModel | None = None,
+) -> ScoreResult:
     """Score a response without a database: clean, embed once, rank experts, score.
 
     `experts` are the scenario's expert responses (their similarity fields are ignored); the

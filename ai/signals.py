@@ -61,7 +61,7 @@ def embed_response(embedder: Embedder, text: str) -> EmbeddedResponse:
 def _pooled(rows, text: str) -> EmbeddedResponse:
     """Make a response's embedding from its sentences' vectors: the normalised mean."""
     parts = sentences(text)[:MAX_SENTENCES] or [text]
-    rows = np.asarray(rows, dtype=np.float32)[:len(parts)]
+    rows = np.asarray(rows, dtype=np.float32)[: len(parts)]
     vector = rows.mean(axis=0) if len(parts) > 1 else rows[0]
     norm = float(np.linalg.norm(vector))
     vector = (vector / norm if norm else vector).astype(np.float32)
@@ -87,11 +87,14 @@ class ScenarioVectors:
     def without_expert(self, index: int) -> ScenarioVectors:
         """The same scenario with one expert's sentences taken out of the moves."""
         others = [text for i, (text, _) in enumerate(self.experts) if i != index]
-        keep = set(self.moves[:self.key_move_count]) | {s for t in others for s in sentences(t)}
+        keep = set(self.moves[: self.key_move_count]) | {s for t in others for s in sentences(t)}
         rows = [i for i, move in enumerate(self.moves) if move in keep]
-        return replace(self, moves=tuple(self.moves[i] for i in rows),
-                       move_vectors=self.move_vectors[rows],
-                       experts=tuple(e for i, e in enumerate(self.experts) if i != index))
+        return replace(
+            self,
+            moves=tuple(self.moves[i] for i in rows),
+            move_vectors=self.move_vectors[rows],
+            experts=tuple(e for i, e in enumerate(self.experts) if i != index),
+        )
 
 
 class ScenarioVectorCache:
@@ -103,8 +106,7 @@ class ScenarioVectorCache:
         self._experts: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, embedder: Embedder, key_moves, expert_texts, opening: str,
-            context: str) -> ScenarioVectors:
+    def get(self, embedder: Embedder, key_moves, expert_texts, opening: str, context: str) -> ScenarioVectors:
         """Return the scenario's vectors, embedding them on first use."""
         key_moves = [m.strip() for m in key_moves if m.strip()]
         moves = _expert_moves(key_moves, expert_texts)
@@ -116,10 +118,14 @@ class ScenarioVectorCache:
                 return self._items[digest]
         rows = embedder.embed_batch(texts)
         row_of = {move: rows[2 + i] for i, move in enumerate(moves)}
-        experts = tuple((text, _pooled([row_of[s] for s in sentences(text)], text))
-                        for text in sorted(set(expert_texts)) if sentences(text))
-        vectors = ScenarioVectors(tuple(moves), rows[2:], rows[0], rows[1],
-                                  len(dict.fromkeys(key_moves)), experts, digest)
+        experts = tuple(
+            (text, _pooled([row_of[s] for s in sentences(text)], text))
+            for text in sorted(set(expert_texts))
+            if sentences(text)
+        )
+        vectors = ScenarioVectors(
+            tuple(moves), rows[2:], rows[0], rows[1], len(dict.fromkeys(key_moves)), experts, digest
+        )
         with self._lock:
             self._items[digest] = vectors
             while len(self._items) > self.size:
@@ -170,19 +176,24 @@ def alignment(embedded: EmbeddedResponse, scenario: ScenarioVectors) -> tuple[fl
     return float(cross.max(axis=0).mean()), float(cross.max(axis=1).mean())
 
 
-def best_key_move(embedded: EmbeddedResponse, scenario: ScenarioVectors,
-                  threshold: float) -> str:
+def best_key_move(embedded: EmbeddedResponse, scenario: ScenarioVectors, threshold: float) -> str:
     """Return the scenario key move the response makes most clearly, or "" if none is made."""
     if not scenario.key_move_count or not len(embedded.sentence_vectors):
         return ""
-    best = (embedded.sentence_vectors @ scenario.move_vectors[:scenario.key_move_count].T).max(0)
+    best = (embedded.sentence_vectors @ scenario.move_vectors[: scenario.key_move_count].T).max(0)
     index = int(best.argmax())
     return scenario.moves[index] if best[index] >= threshold else ""
 
 
-def response_features(text: str, raw_text: str, similarities: list[float],
-                      embedded: EmbeddedResponse, scenario: ScenarioVectors,
-                      context: str, opening: str) -> dict[str, float]:
+def response_features(
+    text: str,
+    raw_text: str,
+    similarities: list[float],
+    embedded: EmbeddedResponse,
+    scenario: ScenarioVectors,
+    context: str,
+    opening: str,
+) -> dict[str, float]:
     """Compute the named signals of one cleaned response.
 
     Cues that only ever count against a response (praise that treats it as right, moving on)
@@ -204,15 +215,13 @@ def response_features(text: str, raw_text: str, similarities: list[float],
         "context_sim": float(embedded.vector @ scenario.context),
         "opening_sim": float(embedded.vector @ scenario.opening),
         "opening_sentence_max": float(sentence_sims.max()) if len(sentence_sims) else 0.0,
-        "opening_overlap": len(cues.content_words(text) & opening_words)
-        / math.sqrt(1 + len(opening_words)),
+        "opening_overlap": len(cues.content_words(text) & opening_words) / math.sqrt(1 + len(opening_words)),
         "numbers_from_scenario": min(3, sum(n in said for n in written)),
         "numbers_new": min(3, sum(n not in said for n in written)),
         "error_cues": errors,
         "hint_cues": cues.count(cues.HINT, lower, 3),
         "ask_cues": cues.count(cues.ASK, lower, 2) if "?" in text else 0,
-        "ends_with_question": float(bool(embedded.sentences)
-                                    and embedded.sentences[-1].endswith("?")),
+        "ends_with_question": float(bool(embedded.sentences) and embedded.sentences[-1].endswith("?")),
         "tell_cues": cues.count(cues.TELL, lower, 2),
         "explain_cues": cues.count(cues.EXPLAIN, lower, 4),
         "imperatives": min(2, len(cues.IMPERATIVE.findall(lower))),

@@ -34,8 +34,7 @@ from ai.scoring import PreparedResponse, prepare_response, score_response
 from ai.signals import PENALTY_FEATURES
 from embeddings.embedder import Embedder
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mrbench-dev" / (
-    "mrbench_dev.json")
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mrbench-dev" / ("mrbench_dev.json")
 LABELS = ("Mistake_Identification", "Mistake_Location", "Providing_Guidance", "Actionability")
 SET_KEY = "mrbench-dev"
 FOLDS = 5
@@ -62,6 +61,7 @@ class MemoEmbedder(Embedder):
 
 # ---- data -----------------------------------------------------------------------------------
 
+
 def load_dialogues(path: Path = DATA) -> list[dict]:
     """Return MRBench dialogues, each with a scenario key."""
     dialogues = json.loads(path.read_text())
@@ -79,14 +79,23 @@ def last_student_turn(history: str) -> str:
 
 def scenario_set(dialogues: list[dict]) -> dict:
     """Build one scenario-set document, one scenario per dialogue."""
-    scenarios = [{
-        "key": d["key"], "title": f"MRBench dialogue {d['conversation_id']}"[:200],
-        "category": "misconception", "grade_band": "K-12", "subject": "Maths",
-        "context": d["conversation_history"][:4000],
-        "student": {"name": "Student", "persona": "A student solving a maths word problem.",
-                    "opening_line": last_student_turn(d["conversation_history"])[:2000]},
-        "expert_responses": [{"text": d["tutor_responses"]["Expert"]["response"]}],
-    } for d in dialogues]
+    scenarios = [
+        {
+            "key": d["key"],
+            "title": f"MRBench dialogue {d['conversation_id']}"[:200],
+            "category": "misconception",
+            "grade_band": "K-12",
+            "subject": "Maths",
+            "context": d["conversation_history"][:4000],
+            "student": {
+                "name": "Student",
+                "persona": "A student solving a maths word problem.",
+                "opening_line": last_student_turn(d["conversation_history"])[:2000],
+            },
+            "expert_responses": [{"text": d["tutor_responses"]["Expert"]["response"]}],
+        }
+        for d in dialogues
+    ]
     return {"key": SET_KEY, "title": "MRBench development split", "scenarios": scenarios}
 
 
@@ -98,20 +107,27 @@ def responses(dialogues: list[dict]) -> list[dict]:
             if tutor == "Expert":
                 continue
             labels = [int(item["annotation"][name] == "Yes") for name in LABELS]
-            rows.append({"id": f"{d['key']}/{tutor}", "scenario": d["key"], "group": group,
-                         "response": item["response"], "labels": labels})
+            rows.append(
+                {
+                    "id": f"{d['key']}/{tutor}",
+                    "scenario": d["key"],
+                    "group": group,
+                    "response": item["response"],
+                    "labels": labels,
+                }
+            )
     return rows
 
 
 # ---- metrics and fitting --------------------------------------------------------------------
+
 
 def roc_auc(labels, scores) -> float:
     """ROC AUC by the rank-sum (Mann–Whitney) formula; ties count half."""
     labels, ranks = np.asarray(labels), rankdata(np.asarray(scores, dtype=float))
     positives = labels.sum()
     negatives = len(labels) - positives
-    return float((ranks[labels == 1].sum() - positives * (positives + 1) / 2)
-                 / (positives * negatives))
+    return float((ranks[labels == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
 
 
 def auc_row(labels: np.ndarray, scores) -> list[float]:
@@ -143,8 +159,10 @@ def fit_model(signals: list[dict], labels: np.ndarray, version: str) -> RubricMo
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
     z = (x - mean) / scale
     nonpositive = [n in PENALTY_FEATURES for n in names]
-    heads = {key: fit_logistic(z, labels[:, LABELS.index(label)], REGULARISATION_C, nonpositive)
-             for key, label in HEAD_LABELS.items()}
+    heads = {
+        key: fit_logistic(z, labels[:, LABELS.index(label)], REGULARISATION_C, nonpositive)
+        for key, label in HEAD_LABELS.items()
+    }
     return RubricModel(version, names, mean, scale, heads, frozenset({"misconception"}))
 
 
@@ -158,6 +176,7 @@ def grouped_folds(groups: np.ndarray, folds: int = FOLDS):
 
 # ---- the run --------------------------------------------------------------------------------
 
+
 def build_app(folder: Path):
     """A fresh embedded PostgreSQL, migrated, and an app with the real MiniLM and no LLM."""
     from practicum import create_app
@@ -167,10 +186,19 @@ def build_app(folder: Path):
 
     url = embedded_database_url(folder / "pg", "mrbench_eval")
     upgrade(url)
-    return create_app(Config(environ={}, DATABASE_URL=url, INSTANCE_DIR=folder,
-                             SECRET_KEY="e" * 40, JWT_SECRET_KEY="e" * 40,
-                             EMBEDDING_BACKEND="sentence_transformers", LLM_BACKEND="fake",
-                             WARM_MODELS=False, RATELIMIT_ENABLED=False))
+    return create_app(
+        Config(
+            environ={},
+            DATABASE_URL=url,
+            INSTANCE_DIR=folder,
+            SECRET_KEY="e" * 40,
+            JWT_SECRET_KEY="e" * 40,
+            EMBEDDING_BACKEND="sentence_transformers",
+            LLM_BACKEND="fake",
+            WARM_MODELS=False,
+            RATELIMIT_ENABLED=False,
+        )
+    )
 
 
 def import_set(app, document: dict) -> None:
@@ -181,17 +209,20 @@ def import_set(app, document: dict) -> None:
 
     data = json.dumps(document).encode()
     with app.app_context(), transaction():
-        library.import_scenario_set(session, load_scenario_set(data, "mrbench.json"),
-                                    runtime.embedder(app))
+        library.import_scenario_set(session, load_scenario_set(data, "mrbench.json"), runtime.embedder(app))
 
 
 def score_with_cli(app, rows: list[dict], folder: Path) -> dict[str, dict]:
     """Run `practicum score IN OUT --no-feedback`; return the output records by id."""
     source, target = folder / "in.jsonl", folder / "out.jsonl"
-    source.write_text("".join(json.dumps({"id": r["id"], "scenario": f"{SET_KEY}/{r['scenario']}",
-                                          "response": r["response"]}) + "\n" for r in rows))
-    outcome = app.test_cli_runner().invoke(args=["score", str(source), str(target),
-                                                 "--no-feedback"])
+    source.write_text(
+        "".join(
+            json.dumps({"id": r["id"], "scenario": f"{SET_KEY}/{r['scenario']}", "response": r["response"]})
+            + "\n"
+            for r in rows
+        )
+    )
+    outcome = app.test_cli_runner().invoke(args=["score", str(source), str(target), "--no-feedback"])
     if outcome.exit_code != 0:
         raise SystemExit(f"practicum score failed: {outcome.output}")
     records = [json.loads(line) for line in target.read_text().splitlines() if line.strip()]
@@ -211,8 +242,9 @@ def prepare_all(app, rows: list[dict]) -> tuple[list[PreparedResponse], list]:
         embedder = runtime.embedder(app)
         for row in rows:
             scenario = scenarios[row["scenario"]]
-            experts = [ExpertMatch(e.id, scenario.id, e.text, e.strategy, 0.0)
-                       for e in scenario.expert_responses]
+            experts = [
+                ExpertMatch(e.id, scenario.id, e.text, e.strategy, 0.0) for e in scenario.expert_responses
+            ]
             facts.append(scenario_facts(scenario))
             prepared.append(prepare_response(embedder, row["response"], facts[-1], experts))
         session.remove()
@@ -224,9 +256,19 @@ def rescore(app, prepared, facts, model: RubricModel | None, indices) -> dict[in
     from practicum import runtime
 
     embedder = runtime.embedder(app)
-    return {i: score_response(prepared[i].text, prepared[i].matches, facts[i], prepared[i].flags,
-                              prepared[i].embedded, embedder, prepared[i].raw, model)
-            for i in indices}
+    return {
+        i: score_response(
+            prepared[i].text,
+            prepared[i].matches,
+            facts[i],
+            prepared[i].flags,
+            prepared[i].embedded,
+            embedder,
+            prepared[i].raw,
+            model,
+        )
+        for i in indices
+    }
 
 
 def print_table(rows: list[tuple[str, list[float]]]) -> None:
@@ -239,8 +281,11 @@ def print_table(rows: list[tuple[str, list[float]]]) -> None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DATA)
-    parser.add_argument("--write-model", action="store_true",
-                        help="refit the rubric heads on all responses; write ai/rubric_model.json")
+    parser.add_argument(
+        "--write-model",
+        action="store_true",
+        help="refit the rubric heads on all responses; write ai/rubric_model.json",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     dialogues = load_dialogues(args.data)
@@ -266,14 +311,16 @@ def main(argv=None) -> None:
             MODEL_PATH.write_text(json.dumps(model.as_json(), indent=1) + "\n")
             print(f"wrote {MODEL_PATH} ({len(rows)} responses)")
         held_out = np.zeros(len(rows))
+        held_out_dims = np.zeros((len(rows), len(HEAD_LABELS)))
         for train, test in grouped_folds(groups):
             model = fit_model([signals[i] for i in train], labels[train], "fold")
             for i, result in rescore(app, prepared, facts, model, test).items():
                 held_out[i] = result.score
+                held_out_dims[i] = dimension_values(result.dimension_dicts())
         phase("cross-validation")
         best_sim = raw_similarity(app, dialogues, rows)
         phase("baseline")
-        report(rows, records, shipped, labels, held_out, best_sim, started)
+        report(rows, records, shipped, labels, (held_out, held_out_dims), best_sim, started)
     finally:
         from practicum.db import session
 
@@ -298,33 +345,65 @@ def raw_similarity(app, dialogues: list[dict], rows: list[dict]) -> np.ndarray:
 
     embedder = runtime.embedder(app)
     experts = {d["key"]: d["tutor_responses"]["Expert"]["response"] for d in dialogues}
-    expert_vectors = dict(zip(experts, embedder.embed_batch(list(experts.values())),
-                              strict=True))
+    expert_vectors = dict(zip(experts, embedder.embed_batch(list(experts.values())), strict=True))
     vectors = embedder.embed_batch([r["response"] for r in rows])
-    return np.array([float(v @ expert_vectors[r["scenario"]])
-                     for v, r in zip(vectors, rows, strict=True)])
+    return np.array([float(v @ expert_vectors[r["scenario"]]) for v, r in zip(vectors, rows, strict=True)])
+
+
+def dimension_values(dimensions: list[dict]) -> list[float]:
+    """The values of the four dimensions that MRBench labels, in HEAD_LABELS order."""
+    by_key = {d["key"]: d["value"] for d in dimensions}
+    return [by_key.get(key, 0.0) for key in HEAD_LABELS]
+
+
+def own_label_row(labels: np.ndarray, values: np.ndarray) -> list[float]:
+    """AUC of each dimension's value against its own label (the diagonal), then the mean."""
+    aucs = [
+        roc_auc(labels[:, LABELS.index(label)], values[:, j]) for j, label in enumerate(HEAD_LABELS.values())
+    ]
+    return aucs + [float(np.mean(aucs))]
 
 
 def report(rows, records, shipped, labels, held_out, best_sim, started) -> None:
     """Print the AUC table and how far the in-memory pass agrees with the CLI."""
+    held_out, held_out_dims = held_out
     cli_scores = np.array([records[r["id"]].get("score", 0) for r in rows])
+    cli_dims = np.array([dimension_values(records[r["id"]].get("dimensions", [])) for r in rows])
     errors = sum("error" in records[r["id"]] for r in rows)
     memory = np.array([shipped[i].score for i in range(len(rows))])
-    print(f"MRBench dev: {len(rows)} responses in {len({r['scenario'] for r in rows})} dialogues;"
-          f" scored by `practicum score --no-feedback` ({errors} error lines)")
-    print_table([
-        ("baseline: raw similarity to the expert", auc_row(labels, best_sim)),
-        ("score, shipped model (in-sample)", auc_row(labels, cli_scores)),
-        (f"score, held-out ({FOLDS}-fold grouped by dialogue)", auc_row(labels, held_out)),
-    ])
+    print(
+        f"MRBench dev: {len(rows)} responses in {len({r['scenario'] for r in rows})} dialogues;"
+        f" scored by `practicum score --no-feedback` ({errors} error lines)"
+    )
+    print_table(
+        [
+            ("baseline: raw similarity to the expert", auc_row(labels, best_sim)),
+            ("score, shipped model (in-sample)", auc_row(labels, cli_scores)),
+            (f"score, held-out ({FOLDS}-fold grouped by dialogue)", auc_row(labels, held_out)),
+        ]
+    )
+    print(
+        "Each rubric dimension against its own label (recognises the issue / Mistake "
+        "Identification, specific / Location, guides / Guidance, next step / Actionability):"
+    )
+    print_table(
+        [
+            ("dimension values, shipped (in-sample)", own_label_row(labels, cli_dims)),
+            ("dimension values, held-out", own_label_row(labels, held_out_dims)),
+        ]
+    )
     bands = {}
     for record, yes in zip((records[r["id"]] for r in rows), labels.sum(axis=1), strict=True):
         bands.setdefault(int(yes), []).append(record.get("score", 0))
-    print("median score by number of Yes labels: "
-          + ", ".join(f"{k}: {np.median(v):.0f}" for k, v in sorted(bands.items())))
-    print(f"in-memory pass vs CLI: {int((memory != cli_scores).sum())} scores differ "
-          f"(max {int(np.abs(memory - cli_scores).max())} points); "
-          f"total {time.perf_counter() - started:.0f} s")
+    print(
+        "median score by number of Yes labels: "
+        + ", ".join(f"{k}: {np.median(v):.0f}" for k, v in sorted(bands.items()))
+    )
+    print(
+        f"in-memory pass vs CLI: {int((memory != cli_scores).sum())} scores differ "
+        f"(max {int(np.abs(memory - cli_scores).max())} points); "
+        f"total {time.perf_counter() - started:.0f} s"
+    )
 
 
 if __name__ == "__main__":

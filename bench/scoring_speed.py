@@ -20,18 +20,29 @@ from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch
 
 FACTS = ScenarioFacts(
-    "decimal-comparison", "misconception",
+    "decimal-comparison",
+    "misconception",
     "You are teaching your Grade 4 class to compare decimals. Priya circles 0.25 in the pair "
     "0.25 and 0.3, and explains her choice when you ask.",
-    "0.25 is bigger, because 25 is bigger than 3.", "Priya",
-    ("Asks the student to explain how she compared the numbers.",
-     "Points to place value without giving the answer."))
-EXPERTS = [ExpertMatch(i, 1, text, "", 0.0) for i, text in enumerate((
-    "Walk me through how you compared them, Priya. What does the 2 in 0.25 stand for, and "
-    "what does the 3 in 0.3 stand for?",
-    "Let's try it with money. If 0.25 of a dollar is 25 cents, how many cents would 0.3 be?",
-    "Lots of people think that at first. Look at the tenths place in each number. Which has "
-    "more tenths?"))]
+    "0.25 is bigger, because 25 is bigger than 3.",
+    "Priya",
+    (
+        "Asks the student to explain how she compared the numbers.",
+        "Points to place value without giving the answer.",
+    ),
+)
+EXPERTS = [
+    ExpertMatch(i, 1, text, "", 0.0)
+    for i, text in enumerate(
+        (
+            "Walk me through how you compared them, Priya. What does the 2 in 0.25 stand for, and "
+            "what does the 3 in 0.3 stand for?",
+            "Let's try it with money. If 0.25 of a dollar is 25 cents, how many cents would 0.3 be?",
+            "Lots of people think that at first. Look at the tenths place in each number. Which has "
+            "more tenths?",
+        )
+    )
+]
 RESPONSES = (
     "ok",
     "That's wrong, the answer is 0.3.",
@@ -68,8 +79,9 @@ def measure(embedder: Embedder, n: int = 50) -> dict:
         result[f"{name}_p50_ms"] = round(float(np.percentile(values, 50)), 2)
         result[f"{name}_p95_ms"] = round(float(np.percentile(values, 95)), 2)
     for p in ("p50", "p95"):
-        result[f"ratio_{p}"] = round(result[f"score_without_llm_{p}_ms"]
-                                     / max(result[f"raw_encode_{p}_ms"], 1e-9), 2)
+        result[f"ratio_{p}"] = round(
+            result[f"score_without_llm_{p}_ms"] / max(result[f"raw_encode_{p}_ms"], 1e-9), 2
+        )
     return result
 
 

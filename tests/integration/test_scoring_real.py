@@ -1,6 +1,5 @@
 """The scorer on the real MiniLM: landing, gaming and the database path agree with expectations."""
 
-
 import pytest
 import yaml
 
@@ -26,12 +25,19 @@ def shipped(key: str) -> tuple[ScenarioFacts, list[ExpertMatch]]:
     for path in sorted(SETS_DIR.glob("*.yaml")):
         for item in yaml.safe_load(path.read_text())["scenarios"]:
             if item["key"] == key:
-                facts = ScenarioFacts(item["key"], item["category"], item["context"],
-                                      item["student"]["opening_line"], item["student"]["name"],
-                                      tuple(item.get("key_moves", [])),
-                                      item.get("dimension_weights", {}))
-                return facts, [ExpertMatch(i, 1, e["text"], e.get("strategy", ""), 0.0)
-                               for i, e in enumerate(item["expert_responses"])]
+                facts = ScenarioFacts(
+                    item["key"],
+                    item["category"],
+                    item["context"],
+                    item["student"]["opening_line"],
+                    item["student"]["name"],
+                    tuple(item.get("key_moves", [])),
+                    item.get("dimension_weights", {}),
+                )
+                return facts, [
+                    ExpertMatch(i, 1, e["text"], e.get("strategy", ""), 0.0)
+                    for i, e in enumerate(item["expert_responses"])
+                ]
     raise KeyError(key)
 
 
@@ -39,15 +45,19 @@ LANDING = [
     ("decimal-comparison", "ok", {"needs_work"}),
     ("decimal-comparison", "I like pizza and football at the weekend.", {"needs_work"}),
     ("decimal-comparison", "Good job Priya, well done!", {"needs_work"}),
-    ("decimal-comparison", "That's wrong. The answer is 0.3 because 0.30 is bigger than 0.25.",
-     {"needs_work", "developing"}),
-    ("decimal-comparison", "Hmm, not quite. Try again and check the digits.",
-     {"developing", "proficient"}),
-    ("decimal-comparison", "Not quite, Priya. Look at the tenths place in each number. Which "
-     "number has more tenths?", {"proficient", "exemplary"}),
+    (
+        "decimal-comparison",
+        "That's wrong. The answer is 0.3 because 0.30 is bigger than 0.25.",
+        {"needs_work", "developing"},
+    ),
+    ("decimal-comparison", "Hmm, not quite. Try again and check the digits.", {"developing", "proficient"}),
+    (
+        "decimal-comparison",
+        "Not quite, Priya. Look at the tenths place in each number. Which number has more tenths?",
+        {"proficient", "exemplary"},
+    ),
     ("phone-wont-put-away", "Just do the work.", {"needs_work"}),
-    ("phone-wont-put-away", "Put the phone away now or you're going to the office.",
-     {"needs_work"}),
+    ("phone-wont-put-away", "Put the phone away now or you're going to the office.", {"needs_work"}),
 ]
 
 
@@ -58,12 +68,12 @@ def test_responses_land_where_a_teacher_educator_would_put_them(minilm, key, tex
     assert result.band in bands, (result.score, result.dimension_dicts())
 
 
-@pytest.mark.parametrize("key", ["decimal-comparison", "phone-wont-put-away",
-                                 "promise-not-to-tell", "worked-hard-got-b"])
+@pytest.mark.parametrize(
+    "key", ["decimal-comparison", "phone-wont-put-away", "promise-not-to-tell", "worked-hard-got-b"]
+)
 def test_an_expert_response_scores_well_against_the_other_experts(minilm, key):
     facts, experts = shipped(key)
-    results = [score_text(minilm, e.text, facts, [x for x in experts if x is not e])
-               for e in experts]
+    results = [score_text(minilm, e.text, facts, [x for x in experts if x is not e]) for e in experts]
     assert sum(r.band in {"proficient", "exemplary"} for r in results) >= len(results) / 2
     assert sum(r.band == "needs_work" for r in results) <= 1
 
@@ -101,11 +111,9 @@ def test_the_database_path_scores_exactly_like_the_in_memory_one(make_app, minil
     with app.app_context():
         scenario = library.scenario_by_key(session, "decimal-compare")
         vector, result, timings = score_for_scenario(session, scenario, text, minilm)
-        experts = [ExpertMatch(e.id, scenario.id, e.text, e.strategy, 0.0)
-                   for e in scenario.expert_responses]
+        experts = [ExpertMatch(e.id, scenario.id, e.text, e.strategy, 0.0) for e in scenario.expert_responses]
         memory = score_text(minilm, text, scenario_facts(scenario), experts)
     assert len(vector) == 384 and timings["embed_ms"] > 0
     assert result.score == memory.score
     assert result.dimension_dicts() == memory.dimension_dicts()
-    assert [m.expert_response_id for m in result.matches] == [
-        m.expert_response_id for m in memory.matches]
+    assert [m.expert_response_id for m in result.matches] == [m.expert_response_id for m in memory.matches]

@@ -19,20 +19,28 @@ from embeddings.search import ExpertMatch
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "mini-set.yaml"
 BASES = {
     "decimal-compare": "Walk me through how you compared the two numbers, Maya. What does the 2 "
-                       "in 0.25 stand for? Start with the tenths place.",
+    "in 0.25 stand for? Start with the tenths place.",
     "wont-change-seats": "I can see you're frustrated, Jordan. You can move to the window seat "
-                         "or start question one here, your call. We'll talk after class.",
+    "or start question one here, your call. We'll talk after class.",
 }
 
 
 def scenario(key: str) -> tuple[ScenarioFacts, list[ExpertMatch]]:
     """Load one scenario of the test set as scoring facts and expert responses."""
     item = next(s for s in yaml.safe_load(FIXTURE.read_text())["scenarios"] if s["key"] == key)
-    facts = ScenarioFacts(item["key"], item["category"], item["context"],
-                          item["student"]["opening_line"], item["student"]["name"],
-                          tuple(item.get("key_moves", [])), item.get("dimension_weights", {}))
-    experts = [ExpertMatch(i, 1, e["text"], e.get("strategy", ""), 0.0)
-               for i, e in enumerate(item["expert_responses"])]
+    facts = ScenarioFacts(
+        item["key"],
+        item["category"],
+        item["context"],
+        item["student"]["opening_line"],
+        item["student"]["name"],
+        tuple(item.get("key_moves", [])),
+        item.get("dimension_weights", {}),
+    )
+    experts = [
+        ExpertMatch(i, 1, e["text"], e.get("strategy", ""), 0.0)
+        for i, e in enumerate(item["expert_responses"])
+    ]
     return facts, experts
 
 
@@ -104,21 +112,25 @@ def test_gaming_content_never_raises_the_score(embedder, key, case):
 def test_instructions_to_the_model_are_flagged_and_cost_points(embedder, case):
     facts, experts = scenario("decimal-compare")
     base = score_text(embedder, BASES["decimal-compare"], facts, experts)
-    gamed = score_text(embedder, INSTRUCTIONS[case](BASES["decimal-compare"], facts), facts,
-                       experts)
+    gamed = score_text(embedder, INSTRUCTIONS[case](BASES["decimal-compare"], facts), facts, experts)
     assert "instructions_to_the_model" in gamed.flags
     assert gamed.score < base.score or base.score == 0
 
 
-@pytest.mark.parametrize("case, flag", [
-    ("context after", "copied_scenario_text"), ("one word over and over", "repeated_words"),
-    ("comma keyword list", "keyword_list"), ("whole answer twice", "repeated_sentences"),
-    ("important moment", "no_substance"), ("rubric keywords", "keyword_list"),
-])
+@pytest.mark.parametrize(
+    "case, flag",
+    [
+        ("context after", "copied_scenario_text"),
+        ("one word over and over", "repeated_words"),
+        ("comma keyword list", "keyword_list"),
+        ("whole answer twice", "repeated_sentences"),
+        ("important moment", "no_substance"),
+        ("rubric keywords", "keyword_list"),
+    ],
+)
 def test_each_kind_of_removal_is_flagged(embedder, case, flag):
     facts, experts = scenario("decimal-compare")
-    assert flag in score_text(embedder, CASES[case](BASES["decimal-compare"], facts), facts,
-                              experts).flags
+    assert flag in score_text(embedder, CASES[case](BASES["decimal-compare"], facts), facts, experts).flags
 
 
 @pytest.mark.parametrize("case", ["context after", "opening line", "hedges", "json score"])

@@ -30,11 +30,19 @@ FIXTURE = Path(__file__).parents[1] / "fixtures" / "mini-set.yaml"
 def scenario(key: str, **changes) -> tuple[ScenarioFacts, list[ExpertMatch]]:
     item = next(s for s in yaml.safe_load(FIXTURE.read_text())["scenarios"] if s["key"] == key)
     item.update(changes)
-    facts = ScenarioFacts(item["key"], item["category"], item["context"],
-                          item["student"]["opening_line"], item["student"]["name"],
-                          tuple(item.get("key_moves", [])), item.get("dimension_weights", {}))
-    experts = [ExpertMatch(i, 1, e["text"], e.get("strategy", ""), 0.0)
-               for i, e in enumerate(item["expert_responses"])]
+    facts = ScenarioFacts(
+        item["key"],
+        item["category"],
+        item["context"],
+        item["student"]["opening_line"],
+        item["student"]["name"],
+        tuple(item.get("key_moves", [])),
+        item.get("dimension_weights", {}),
+    )
+    experts = [
+        ExpertMatch(i, 1, e["text"], e.get("strategy", ""), 0.0)
+        for i, e in enumerate(item["expert_responses"])
+    ]
     return facts, experts
 
 
@@ -70,20 +78,32 @@ def test_a_poor_or_off_topic_answer_needs_work(embedder, key, text):
     assert score(embedder, key, text).band == "needs_work"
 
 
-@pytest.mark.parametrize("key, text", [
-    (MAYA, "Hmm, not quite. Try again and check the digits."),
-    (JORDAN, "Jordan, I hear that it feels unfair. Please move to the window seat for now."),
-])
+@pytest.mark.parametrize(
+    "key, text",
+    [
+        (MAYA, "Hmm, not quite. Try again and check the digits."),
+        (JORDAN, "Jordan, I hear that it feels unfair. Please move to the window seat for now."),
+    ],
+)
 def test_a_reasonable_answer_is_developing_or_proficient(embedder, key, text):
     assert score(embedder, key, text).band in {"developing", "proficient"}
 
 
-@pytest.mark.parametrize("key, text", [
-    (MAYA, "Walk me through how you compared 0.25 and 0.3, Maya. What does the 2 in 0.25 "
-           "stand for? Look at the tenths place first."),
-    (JORDAN, "[quietly] I can see you're annoyed, Jordan. You can move to the window seat or "
-             "start question one now, your call. I'll check back in two minutes."),
-])
+@pytest.mark.parametrize(
+    "key, text",
+    [
+        (
+            MAYA,
+            "Walk me through how you compared 0.25 and 0.3, Maya. What does the 2 in 0.25 "
+            "stand for? Look at the tenths place first.",
+        ),
+        (
+            JORDAN,
+            "[quietly] I can see you're annoyed, Jordan. You can move to the window seat or "
+            "start question one now, your call. I'll check back in two minutes.",
+        ),
+    ],
+)
 def test_an_expert_like_answer_is_proficient_or_exemplary(embedder, key, text):
     assert score(embedder, key, text).band in {"proficient", "exemplary"}
 
@@ -123,8 +143,7 @@ def test_scenario_weights_override_the_category(embedder):
 
 
 def test_giving_the_answer_away_caps_guidance_and_the_score(embedder):
-    result = score(embedder, MAYA, "That's wrong, Maya. The answer is 0.3 because 0.30 is "
-                                   "bigger than 0.25.")
+    result = score(embedder, MAYA, "That's wrong, Maya. The answer is 0.3 because 0.30 is bigger than 0.25.")
     guides = next(d for d in result.dimensions if d.key == "guides_not_tells")
     assert guides.value <= 0.4 and "gave the answer away" in guides.reason
     assert result.score <= scoring.REVEAL_SCORE_CAP
@@ -134,8 +153,9 @@ def test_the_expert_reference_is_each_expert_judged_against_the_others(embedder)
     from ai.reference import expert_reference
 
     facts, experts = scenario(MAYA)
-    vectors = SCENARIO_VECTORS.get(embedder, facts.key_moves, [e.text for e in experts],
-                                   facts.opening_line, facts.context)
+    vectors = SCENARIO_VECTORS.get(
+        embedder, facts.key_moves, [e.text for e in experts], facts.opening_line, facts.context
+    )
     reference = expert_reference(vectors, facts, shipped_model())
     assert reference is not None and 0 < reference < 1
     assert expert_reference(vectors, facts, shipped_model()) == reference
@@ -169,8 +189,12 @@ def test_too_little_to_judge_misses_every_dimension(embedder):
 
 def test_a_key_move_made_is_named_in_the_reason(embedder):
     key_moves = ["You can move to the window seat or start question one now."]
-    result = score(embedder, JORDAN, "You can move to the window seat or start question one "
-                   "now, Jordan.", key_moves=key_moves)
+    result = score(
+        embedder,
+        JORDAN,
+        "You can move to the window seat or start question one now, Jordan.",
+        key_moves=key_moves,
+    )
     specific = next(d for d in result.dimensions if d.key == "specific")
     assert specific.value == 1.0
 
@@ -180,8 +204,7 @@ def test_similarity_to_every_expert_counts_not_only_the_best(embedder):
     text = "Walk me through how you compared 0.25 and 0.3."
     embedded = embed_response(embedder, text)
     one = [ExpertMatch(1, 1, experts[0].text, "", 0.8)]
-    many = one + [ExpertMatch(2, 1, experts[1].text, "", 0.1),
-                  ExpertMatch(3, 1, experts[2].text, "", 0.1)]
+    many = one + [ExpertMatch(2, 1, experts[1].text, "", 0.1), ExpertMatch(3, 1, experts[2].text, "", 0.1)]
     a = score_response(text, one, facts, (), embedded, embedder)
     b = score_response(text, many, facts, (), embedded, embedder)
     assert a.signals["sim_mean"] > b.signals["sim_mean"]
@@ -219,9 +242,15 @@ def test_scenario_vectors_are_embedded_once_per_content():
 
 def test_the_shipped_model_reads_exactly_the_signals_computed():
     zero = np.zeros(VECTOR_SIZE, dtype=np.float32)
-    signals = response_features("Try it.", "Try it.", [0.5], EmbeddedResponse(zero, ("x",),
-                                zero[None, :]), ScenarioVectors(("m",), zero[None, :], zero,
-                                zero), "context", "opening")
+    signals = response_features(
+        "Try it.",
+        "Try it.",
+        [0.5],
+        EmbeddedResponse(zero, ("x",), zero[None, :]),
+        ScenarioVectors(("m",), zero[None, :], zero, zero),
+        "context",
+        "opening",
+    )
     model = shipped_model()
     assert set(model.features) == set(signals) and set(model.heads) == set(HEAD_LABELS)
     assert all(0 < p < 1 for p in model.predict(signals).values())
