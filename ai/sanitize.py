@@ -20,16 +20,21 @@ from dataclasses import dataclass, field
 from ai.cues import STOPWORDS, normalise
 
 SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+# Aimed at a grader, not a student. Kept narrow so that teacher talk survives: "ignore the
+# noise", "the step above", "I can't give you full marks yet", "your grade: B", "solar system:".
 INJECTION = re.compile(
-    r"(ignore|disregard|forget|override|bypass)\b.{0,40}\b(rubric|instruction|prompt|rules?|"
-    r"scor\w*|previous|above|system|criteria|grading)"
-    r"|\b(give|award|assign|rate|set|mark|grade)\b.{0,30}\b(100|full marks|top score|"
-    r"perfect score|max(imum)?( score)?|exemplary|a+\+?\s*$|10/10|100%)"
-    r"|\b(score|band|grade|rating|points)\s*[:=]\s*\S+"
+    r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(rubric|instructions?|prompts?|"
+    r"scor(e|es|ing)|criteria|grading|grader|evaluator)\b"
+    r"|\b(ignore|disregard|forget)\b.{0,20}\b(previous|above|prior|earlier)\b.{0,20}"
+    r"\b(instructions?|prompts?|rules|messages?)\b"
+    r"|\b(give|award|assign|rate|grade|mark|score)\b\s+(this|my|the|me)\b.{0,30}"
+    r"(\b100\b|full marks|top score|perfect score|max(imum)? score|\bexemplary\b|10/10|100%)"
+    r"|\b(note|message|instruction)s? (to|for) the (evaluator|grader|scorer|marker|model|ai)\b"
+    r"|\b(score|band|rating)\s*[:=]\s*(\d|exemplary|proficient|max|full|perfect)"
     r"|</?\s*(system|assistant|user|im_start|im_end|s|inst|sys|prompt|instructions?)\s*>"
     r"|\[/?(inst|system|sys)\]|<\|[^|]*\|>|<<\s*/?sys\s*>>"
-    r"|\b(system|assistant|developer)\s*(prompt|message|note|override)?\s*:"
-    r"|#+\s*\w+\s*:|^\s*(user|human)\s*:"
+    r"|^\W*(system|assistant|developer)\s*(prompt|message|note|override)?\s*:"
+    r"|#+\s*\w+\s*:|^\W*(user|human)\s*:"
     r"|\byou are (now )?(an? )?(ai|model|assistant|grader|scorer|evaluator|language model)\b"
     r"|\b(as an? (ai|language model|grader|evaluator))\b"
     r"|\b(this|my) (response|answer) (is|deserves|should (get|receive|be))\b.{0,30}"

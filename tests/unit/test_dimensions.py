@@ -98,6 +98,10 @@ def test_nothing_to_judge_lists_every_scored_dimension_at_zero():
         ("15, 14, 13, 12, 11, 10, 9, so 15 - 6 is actually 9.", True),
         ("So you think 0.25 is bigger because 25 is bigger than 3, did I get that right?", True),
         ("I know you can do this.", True),
+        ("I can't give you full marks yet, because the evidence in paragraph 3 is thin.", True),
+        ("Your grade: B, and here is what would make it an A.", True),
+        ("Let's ignore the noise from the corridor and look at the step above.", True),
+        ("The solar system: which planet is closest to the sun?", True),
     ],
 )
 def test_ordinary_teacher_talk_survives_cleaning(text, kept):
