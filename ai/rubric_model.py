@@ -7,7 +7,8 @@ needs no training and no library beyond numpy. Signals listed in ai/signals.PENA
 fitted with weights held at or below zero, so they can only lower a value.
 
 The heads were fitted on maths-error tutoring, so they are used for the categories named in the
-file's "categories" (student errors); other categories keep the rule detectors.
+file's "categories" (student errors); other categories keep the rule detectors. Refitting
+changes scores: bump ai/scoring.SCORER_VERSION with every new rubric_model.json.
 """
 
 from __future__ import annotations

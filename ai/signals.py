@@ -1,9 +1,9 @@
 """The measurable signals behind a score: embeddings of the response and of the scenario.
 
-A response is embedded once: its sentences in one batch call, the response vector their mean. Scenario-side
-vectors (key moves, expert sentences, the student's opening line, the context) are embedded on
-first use and kept in-process, keyed by a hash of the model and the texts, so a scenario costs
-one batch call per process and version. `response_features` turns both into the named numbers
+A response is embedded once: its sentences in one batch call, the response vector their mean.
+Scenario-side vectors (key moves, expert sentences, the student's opening line, the context)
+are embedded on first use and kept in-process, keyed by a hash of the model and the texts, so a
+scenario costs one batch call per process and version. `response_features` turns both into the named numbers
 that the dimension detectors and the fitted rubric model read (ai/rubric_model.json).
 """
 
