@@ -14,7 +14,6 @@ scorer sees exactly the text it would have seen without it. Removed, each with a
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from ai.cues import STOPWORDS, normalise
@@ -129,14 +128,16 @@ def _no_substance(words: list[str]) -> bool:
     return bool(words) and all(w in FILLER or w in STOPWORDS for w in words)
 
 
-def _echo(words: list[str], known: Counter) -> bool:
-    """A fragment of at most three words whose words were all said elsewhere already."""
+def _echo(words: list[str], known: set[str]) -> bool:
+    """A fragment whose words the scenario or the kept sentences before it already said: up to
+    three words, or up to five with no function word ("Maya decimals tenths compared")."""
     meaning = [w for w in words if w not in STOPWORDS]
-    return len(words) <= 3 and bool(meaning) and all(known[w] >= 2 for w in meaning)
+    short = len(words) <= 3 or (len(words) <= 5 and not any(w in FUNCTION_WORDS for w in words))
+    return short and bool(meaning) and all(w in known for w in meaning)
 
 
 def _judge(
-    sentence: str, words: list[str], seen: set[str], source: set[tuple[str, ...]], known: Counter
+    sentence: str, words: list[str], seen: set[str], source: set[tuple[str, ...]], known: set[str]
 ) -> str | None:
     """Return the flag that removes a sentence, or None to keep it."""
     if INJECTION.search(sentence):
@@ -158,8 +159,8 @@ def sanitize_response(text: str, scenario_texts: list[str]) -> Sanitized:
     stripped = JSON_BLOB.sub(lambda m: _drop_json(m.group(0), flags), text)
     scenario_words = [_words(t) for t in scenario_texts]
     source = set().union(set(), *(_ngrams(w) for w in scenario_words))
-    # A word counts as known twice over when the scenario says it: one more use is an echo.
-    known = Counter(_words(stripped)) + Counter({w: 2 for ws in scenario_words for w in ws})
+    # Only kept sentences add to what is known, so removed content never changes what is kept.
+    known = {w for ws in scenario_words for w in ws}
     kept, seen = [], set()
     for sentence in SENTENCE_SPLIT.split(stripped):
         sentence = " ".join(sentence.split())
@@ -177,6 +178,7 @@ def sanitize_response(text: str, scenario_texts: list[str]) -> Sanitized:
             flags.add(flag)
         else:
             kept.append(collapsed)
+            known.update(words)
     return Sanitized(" ".join(kept), sorted(flags))
 
 

@@ -6,11 +6,13 @@ two scenarios: one judged by the fitted heads (misconception) and one by the rul
 tests/integration/test_scoring_real.py repeats a subset with the real MiniLM.
 """
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
+from ai.cues import STOPWORDS
 from ai.dimensions import ScenarioFacts
 from ai.scoring import score_text
 from embeddings.embedder import FakeEmbedder
@@ -23,6 +25,11 @@ BASES = {
     "wont-change-seats": "I can see you're frustrated, Jordan. You can move to the window seat "
     "or start question one here, your call. We'll talk after class.",
 }
+
+
+def content_words(text: str) -> list[str]:
+    """The words of text that are not function words, in order."""
+    return [w for w in re.findall(r"[A-Za-z']+", text) if w.lower() not in STOPWORDS]
 
 
 def scenario(key: str) -> tuple[ScenarioFacts, list[ExpertMatch]]:
@@ -74,6 +81,7 @@ REPEATS = {
     "word run without stops": lambda b, f: b + " " + "calm " * 20,
     "comma keyword list": lambda b, f: b + " Tenths, place value, decimals, compare, digits.",
     "rubric keywords": lambda b, f: b + " Mistake error check remember hint step why how.",
+    "scenario words run": lambda b, f: b + " " + " ".join(content_words(f.opening_line + " " + b)[:4]),
     "whole answer twice": lambda b, f: b + " " + b,
     "one-word sentences": lambda b, f: b + " Stand. Stand. Stand.",
     "echoed phrase": lambda b, f: b + " " + b.split()[0] + " " + b.split()[1] + ".",
