@@ -24,12 +24,14 @@ from ai.detectors import (  # noqa: F401  (ALIGNED, content_words, reveals_answe
 )
 
 # What to do next when a dimension is missed: one imperative a trainee can act on.
+# Worded so the tiny default model rephrases them faithfully: a tip starting "Name …" was
+# read as the noun and turned into "try not to respond with a name" (tests/integration checks).
 TIPS = {
-    "recognises_issue": "Name what the student said or did before you respond",
+    "recognises_issue": "Repeat back what the student said or did before you respond",
     "specific": "Point to the exact step, word or behaviour you mean",
     "guides_not_tells": "Ask a question or give a hint so the student does the thinking",
     "next_step": "Give the student one concrete thing to do now",
-    "acknowledges_feelings": "Name the student's feeling or point of view calmly",
+    "acknowledges_feelings": "Acknowledge calmly how the student feels",
     "tone": "Keep your words calm, warm and respectful",
 }
 
