@@ -11,6 +11,7 @@ from practicum.config import default_embedding_model_path
 from practicum.db import session
 from scenarios.loader import SETS_DIR
 from tests.conftest import FIXTURES, import_file
+from tests.scenario_items import scoring_inputs
 
 pytestmark = pytest.mark.integration
 
@@ -25,19 +26,7 @@ def shipped(key: str) -> tuple[ScenarioFacts, list[ExpertMatch]]:
     for path in sorted(SETS_DIR.glob("*.yaml")):
         for item in yaml.safe_load(path.read_text())["scenarios"]:
             if item["key"] == key:
-                facts = ScenarioFacts(
-                    item["key"],
-                    item["category"],
-                    item["context"],
-                    item["student"]["opening_line"],
-                    item["student"]["name"],
-                    tuple(item.get("key_moves", [])),
-                    item.get("dimension_weights", {}),
-                )
-                return facts, [
-                    ExpertMatch(i, 1, e["text"], e.get("strategy", ""), 0.0)
-                    for i, e in enumerate(item["expert_responses"])
-                ]
+                return scoring_inputs(item)
     raise KeyError(key)
 
 

@@ -17,6 +17,7 @@ from ai.dimensions import ScenarioFacts
 from ai.scoring import score_text
 from embeddings.embedder import FakeEmbedder
 from embeddings.search import ExpertMatch
+from tests.scenario_items import scoring_inputs
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "mini-set.yaml"
 BASES = {
@@ -35,20 +36,7 @@ def content_words(text: str) -> list[str]:
 def scenario(key: str) -> tuple[ScenarioFacts, list[ExpertMatch]]:
     """Load one scenario of the test set as scoring facts and expert responses."""
     item = next(s for s in yaml.safe_load(FIXTURE.read_text())["scenarios"] if s["key"] == key)
-    facts = ScenarioFacts(
-        item["key"],
-        item["category"],
-        item["context"],
-        item["student"]["opening_line"],
-        item["student"]["name"],
-        tuple(item.get("key_moves", [])),
-        item.get("dimension_weights", {}),
-    )
-    experts = [
-        ExpertMatch(i, 1, e["text"], e.get("strategy", ""), 0.0)
-        for i, e in enumerate(item["expert_responses"])
-    ]
-    return facts, experts
+    return scoring_inputs(item)
 
 
 # Each case turns (base, facts) into the gamed response.

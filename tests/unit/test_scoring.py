@@ -23,6 +23,7 @@ from ai.signals import (
 from embeddings.embedder import DIMENSIONS as VECTOR_SIZE
 from embeddings.embedder import FakeEmbedder
 from embeddings.search import ExpertMatch
+from tests.scenario_items import scoring_inputs
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "mini-set.yaml"
 
@@ -30,20 +31,7 @@ FIXTURE = Path(__file__).parents[1] / "fixtures" / "mini-set.yaml"
 def scenario(key: str, **changes) -> tuple[ScenarioFacts, list[ExpertMatch]]:
     item = next(s for s in yaml.safe_load(FIXTURE.read_text())["scenarios"] if s["key"] == key)
     item.update(changes)
-    facts = ScenarioFacts(
-        item["key"],
-        item["category"],
-        item["context"],
-        item["student"]["opening_line"],
-        item["student"]["name"],
-        tuple(item.get("key_moves", [])),
-        item.get("dimension_weights", {}),
-    )
-    experts = [
-        ExpertMatch(i, 1, e["text"], e.get("strategy", ""), 0.0)
-        for i, e in enumerate(item["expert_responses"])
-    ]
-    return facts, experts
+    return scoring_inputs(item)
 
 
 class CountingEmbedder(FakeEmbedder):
