@@ -175,6 +175,12 @@ IMPERATIVE = re.compile(
     r"show|explain|re-?read|read|jot|tell me|walk me|come|meet|pick|choose|put)\b"
 )
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+# A worked step: two numbers joined by an operator ("6 x 2", "12 * 4", "96 + 32").
+EXPRESSION = re.compile(r"(\d+(?:\.\d+)?)\s*([x\u00d7*+\-/\u00f7])\s*(\d+(?:\.\d+)?)")
+# Where a student's working splits into steps: sentences, lines and comma-joined clauses.
+STEP_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|,\s+(?:and |so |then )?")
+# Quotation marks around a response or a sentence: they hide where a sentence starts or ends.
+QUOTES = re.compile(r'["\u201c\u201d]')
 WORD = re.compile(r"[a-z0-9']+")
 STOPWORDS = frozenset(
     "a an the and or but if so to of in on at for with is are was were be been it its this that "
@@ -185,8 +191,9 @@ STOPWORDS = frozenset(
 
 
 def normalise(text: str) -> str:
-    """Lower-case text and straighten apostrophes, so cues match however they were typed."""
-    return text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    """Lower-case text, straighten apostrophes and drop double quotes, so cues match however
+    they were typed (a response wrapped in quotes still starts a sentence with its verb)."""
+    return QUOTES.sub("", text.lower().replace("\u2019", "'").replace("\u2018", "'"))
 
 
 def count(family: re.Pattern, lower: str, cap: int) -> int:
@@ -202,3 +209,29 @@ def content_words(text: str) -> set[str]:
 def numbers(text: str) -> set[str]:
     """Return the numbers written in text."""
     return set(NUMBER.findall(text))
+
+
+def expressions(text: str) -> set[tuple[str, str, str]]:
+    """Return the arithmetic steps written in text, as (number, operator, number)."""
+    ops = {"\u00d7": "x", "*": "x", "\u00f7": "/"}
+    return {(a, ops.get(op, op), b) for a, op, b in EXPRESSION.findall(text)}
+
+
+def is_question(sentence: str) -> bool:
+    """Tell whether a sentence asks something (a closing quotation mark does not hide the ?)."""
+    return sentence.rstrip("\"\u201d' ").endswith("?")
+
+
+def error_step(student: str, expert: str) -> str:
+    """Return the step of the student's working that the expert response addresses most.
+
+    Each step scores two points per number it shares with the expert text and one per content
+    word; the first step with the highest score wins, or "" when no step shares anything.
+    """
+    expert_numbers, expert_words = numbers(expert), content_words(expert)
+    best, best_score = "", 0
+    for step in (s for s in STEP_SPLIT.split(student) if s.strip()):
+        score = 2 * len(numbers(step) & expert_numbers) + len(content_words(step) & expert_words)
+        if score > best_score:
+            best, best_score = step, score
+    return best

@@ -13,7 +13,12 @@ How a score is made (scorer version in SCORER_VERSION; every attempt records it)
    ranking); alignment of the response's sentences with the expert moves (key moves and expert
    sentences: coverage and precision); similarity to the student's line and to the context; and
    lexical cues of teacher moves (ai/cues.py): flagging an error, hinting, asking, telling,
-   explaining, pointing at a location, next-step verbs, praise that treats the answer as right.
+   explaining, pointing at a location, next-step verbs, praise that treats the answer as right;
+   and maths-aware structure: whether the last sentence is a question, whether the response
+   ends on a statement with a number in it, how many arithmetic steps ("6 x 2") it writes, and
+   how many numbers it shares with the step of the student's working that the expert responses
+   address (the step sharing most numbers and words with them). The cue families ignore
+   quotation marks, so a response wrapped in quotes reads like any other.
 4. Dimensions (ai/dimensions.py), each a value from 0 to 1 with a reason: recognises the issue,
    addresses it specifically, guides without giving the answer, gives an actionable next step,
    acknowledges feelings or perspective, tone. For student-error scenarios (the categories in
@@ -72,7 +77,7 @@ from ai.signals import (
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch
 
-SCORER_VERSION = "signals-rubric-2"
+SCORER_VERSION = "signals-rubric-3"
 SIM_FLOOR, SIM_CEILING = 0.15, 0.70
 
 

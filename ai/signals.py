@@ -207,6 +207,8 @@ def response_features(
     sentence_sims = embedded.sentence_vectors @ scenario.opening
     errors = cues.count(cues.ERROR, lower, 4)
     affirm = cues.count(cues.AFFIRM, raw_lower, 2)
+    last = embedded.sentences[-1] if embedded.sentences else ""
+    error_step = cues.error_step(opening, " ".join(t for t, _ in scenario.experts))
     return {
         "sim_best": max(similarities, default=0.0),
         "sim_mean": float(np.mean(similarities)) if similarities else 0.0,
@@ -222,6 +224,13 @@ def response_features(
         "hint_cues": cues.count(cues.HINT, lower, 3),
         "ask_cues": cues.count(cues.ASK, lower, 2) if "?" in text else 0,
         "ends_with_question": float(bool(embedded.sentences) and embedded.sentences[-1].endswith("?")),
+        # The response ends by stating something with a number in it (a result, a step).
+        "last_statement_number": float(
+            bool(last) and not cues.is_question(last) and bool(cues.NUMBER.search(last))
+        ),
+        "expressions": min(3, len(cues.expressions(text))),
+        # Numbers of the student's step that the expert responses address, said again here.
+        "error_step_numbers": min(2, len(cues.numbers(text) & cues.numbers(error_step))),
         "tell_cues": cues.count(cues.TELL, lower, 2),
         "explain_cues": cues.count(cues.EXPLAIN, lower, 4),
         "imperatives": min(2, len(cues.IMPERATIVE.findall(lower))),
