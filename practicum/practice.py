@@ -166,7 +166,10 @@ def previous_score(db: Session, session_id: int, before_id: int | None = None) -
 
 
 def visible_attempt(db: Session, user: User, attempt_id: int) -> Attempt:
-    """Return an attempt the user may see: their own (trainers and admins: see api/access)."""
+    """Return one of the user's own attempts; anyone else's is reported as not found.
+
+    Trainers reach their trainees' attempts through practicum/trainers.visible_trainee.
+    """
     attempt = db.get(Attempt, attempt_id)
     if attempt is None or attempt.user_id != user.id:
         raise NotFound(f"No attempt {attempt_id}.")
