@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import generate_password_hash
 
-from practicum import accounts, audit
+from practicum import accounts, audit, web_sessions
 from practicum.csv_files import read_csv
 from practicum.errors import Conflict, NotFound, PracticumError, ValidationFailed
 from practicum.models import ROLES, AuditEntry, Cohort, User
@@ -139,6 +139,8 @@ def set_active(db: Session, actor: Actor, user_id: int, active: bool) -> User:
     user = person(db, user_id)
     if not active:
         _own_account(actor, user, "deactivate")
+        # Ended for good, in this transaction: reactivating must not revive a copied cookie.
+        web_sessions.end_all_for_user(db, user.id)
     user.active = active
     actor.record(db, "user_reactivated" if active else "user_deactivated", user.username)
     db.commit()
@@ -146,7 +148,11 @@ def set_active(db: Session, actor: Actor, user_id: int, active: bool) -> User:
 
 
 def reset_password(db: Session, actor: Actor, user_id: int, password=None) -> str | None:
-    """Set a new password (generated when none is given); return the generated one."""
+    """Set a new password (generated when none is given); return the generated one.
+
+    Every web session of the account ends in the same transaction: whoever signed in with the
+    old password is signed out.
+    """
     user = person(db, user_id)
     generated = None if password else new_password()
     chosen = password or generated
@@ -155,6 +161,7 @@ def reset_password(db: Session, actor: Actor, user_id: int, password=None) -> st
                                f"{accounts.MIN_PASSWORD_LENGTH} characters.",
                                {"password": f"at least {accounts.MIN_PASSWORD_LENGTH} characters"})
     user.password_hash = generate_password_hash(chosen)
+    web_sessions.end_all_for_user(db, user.id)
     actor.record(db, "password_reset", user.username)
     db.commit()
     return generated

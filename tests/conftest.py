@@ -17,8 +17,9 @@ from practicum.embedded_db import embedded_database_url
 from practicum.migrate import upgrade
 
 FIXTURES = Path(__file__).parent / "fixtures"
-TABLES = ("audit_log", "revoked_tokens", "attempts", "practice_sessions", "expert_responses",
-          "scenarios", "scenario_set_versions", "scenario_sets", "users", "cohorts")
+TABLES = ("audit_log", "revoked_tokens", "web_sessions", "attempts", "practice_sessions",
+          "expert_responses", "scenarios", "scenario_set_versions", "scenario_sets", "users",
+          "cohorts")
 PASSWORD = "correct horse battery"
 
 

@@ -1,4 +1,4 @@
-"""Signing in and out with a cookie session; every page checks the account is still active."""
+"""Signing in and out: the cookie names a server-side session that sign-out and admins can end."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 
 from api.errors import wants_json
-from practicum import accounts
+from practicum import accounts, web_sessions
 from practicum.db import session as db
 from practicum.errors import AuthenticationFailed
 from practicum.extensions import limiter, login_rate_key
 from web import bp
+
+SESSION_KEY = "sid"  # the cookie keeps only this token; practicum.web_sessions keeps its hash
 
 
 def _login_limit() -> str:
@@ -21,10 +23,10 @@ def _login_limit() -> str:
 
 @bp.before_request
 def load_signed_in_user():
-    """Put the signed-in, still active account on g; forget a deactivated one at once."""
-    user_id = session.get("user_id")
-    g.user = accounts.active_user(db, user_id) if isinstance(user_id, int) else None
-    if user_id is not None and g.user is None:
+    """Put the account of a live session on g; forget an ended one or a deactivated account."""
+    token = session.get(SESSION_KEY)
+    g.user = web_sessions.resolve(db, token)
+    if token is not None and g.user is None:
         session.clear()
 
 
@@ -75,13 +77,14 @@ def login():
     except AuthenticationFailed as error:
         return render_template("login.html", next=next_path, username=username, error=error.message), 401
     session.clear()  # a fresh session (and CSRF token) for the signed-in account
-    session["user_id"] = user.id
+    session[SESSION_KEY] = web_sessions.start(db, user)
     return redirect(_safe_next(next_path))
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out and forget the session."""
+    """Sign out: end the session server-side, so a copy of the cookie stops working too."""
+    web_sessions.end(db, session.get(SESSION_KEY))
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("web.login"))

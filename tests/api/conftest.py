@@ -11,7 +11,7 @@ from sqlalchemy import update
 from werkzeug.security import generate_password_hash
 
 from ai.feedback import FeedbackWriter
-from practicum import library, practice, runtime
+from practicum import library, practice, runtime, web_sessions
 from practicum.db import session
 from practicum.models import Attempt, Cohort, PracticeSession, User, utcnow
 from tests.conftest import PASSWORD
@@ -57,6 +57,12 @@ def token_headers(app, user_id: int) -> dict:
         user = session.get(User, user_id)
         token = create_access_token(identity=user, additional_claims={"role": user.role})
     return {"Authorization": f"Bearer {token}"}
+
+
+def web_session_token(app, user_id: int) -> str:
+    """A live web session for an account, without going through sign-in; return its token."""
+    with app.app_context():
+        return web_sessions.start(session, session.get(User, user_id))
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Migration 0002 upgrades a database at 0001 with data in it, and downgrades cleanly."""
+"""Migrations 0002 and 0003 upgrade a database with data in it, and downgrade cleanly."""
 
 import pytest
 from alembic import command
@@ -66,5 +66,32 @@ def test_upgrade_from_0001_keeps_attempts_and_adds_review_columns(scratch_url):
         assert "attempt_notes" not in inspect(scratch).get_table_names()
         upgrade(scratch_url)
         assert "attempt_notes" in inspect(scratch).get_table_names()
+    finally:
+        scratch.dispose()
+
+
+def test_0003_adds_web_sessions_and_downgrades_to_0002_and_back(scratch_url):
+    upgrade(scratch_url, "0002")
+    scratch = create_engine(scratch_url)
+    try:
+        with scratch.begin() as connection:
+            connection.execute(text(SEED.split(";")[0]))
+        upgrade(scratch_url, "0003")
+        session_row = ("INSERT INTO web_sessions (user_id, token_hash, created_at) "
+                       "VALUES (1, :hash, now())")
+        with scratch.begin() as connection:
+            connection.execute(text(session_row), {"hash": "a" * 64})
+        with pytest.raises(IntegrityError, match="web_sessions_token_hash_key"), \
+                scratch.begin() as connection:
+            connection.execute(text(session_row), {"hash": "a" * 64})
+        with scratch.begin() as connection:  # an account's sessions go with it
+            connection.execute(text("DELETE FROM users"))
+            assert connection.execute(text("SELECT count(*) FROM web_sessions")).scalar() == 0
+        command.downgrade(alembic_config(scratch_url), "0002")
+        tables = inspect(scratch).get_table_names()
+        assert "web_sessions" not in tables and "attempt_notes" in tables
+        upgrade(scratch_url)
+        indexes = {i["name"] for i in inspect(scratch).get_indexes("web_sessions")}
+        assert "ix_web_sessions_user_id" in indexes
     finally:
         scratch.dispose()

@@ -10,6 +10,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 
 from practicum.db import session
 from practicum.models import User
+from tests.api.conftest import web_session_token
 
 ROLES = ("anonymous", "trainee", "trainer", "admin")
 ANY = ("trainee", "trainer", "admin")
@@ -82,12 +83,12 @@ def test_every_route_answers_each_role_as_expected(app, client, people):
     assert checked > 150
 
 
-def sign_in_page(client, people, role: str) -> None:
+def sign_in_page(app, client, people, role: str) -> None:
     with client.session_transaction() as cookie:
         cookie.clear()
         cookie["csrf_token"] = CSRF
         if role != "anonymous":
-            cookie["user_id"] = people[ACCOUNTS[role]]
+            cookie["sid"] = web_session_token(app, people[ACCOUNTS[role]])
 
 
 def test_every_page_answers_each_role_as_expected(app, client, people):
@@ -100,7 +101,7 @@ def test_every_page_answers_each_role_as_expected(app, client, people):
     for endpoint, method, url in routes(app, pages=True):
         roles = getattr(app.view_functions[endpoint], "required_roles", None) or ANY
         for role in ROLES:
-            sign_in_page(client, people, role)
+            sign_in_page(app, client, people, role)
             response = client.open(url, method=method, data={} if method == "POST" else None,
                                    headers={"X-CSRF-Token": CSRF})
             status = response.status_code

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from practicum.db import session
 from practicum.models import Attempt, ScenarioSet, User
-from tests.api.conftest import STRONG, WEAK, rehearse, set_score
+from tests.api.conftest import STRONG, WEAK, rehearse, set_score, web_session_token
 from tests.conftest import FIXTURES
 
 CSRF = "test-csrf-token"
@@ -21,7 +21,7 @@ def browse(app, client, people):
     def as_user(name: str):
         with client.session_transaction() as cookie:
             cookie.clear()
-            cookie["user_id"] = people[name]
+            cookie["sid"] = web_session_token(app, people[name])
             cookie["csrf_token"] = CSRF
         return client
 
@@ -94,14 +94,15 @@ def test_people_pages_create_import_deactivate_and_reset(app, browse, people):
         b"username,role\namy,trainee\ntina,trainee\n"), "people.csv")})
     html = report.get_data(as_text=True)
     assert 'data-status="created"' in html and "already exists" in html
+    toms_session = web_session_token(app, people["tom"])
     with client.session_transaction() as cookie:
-        cookie["user_id"] = people["tom"]
+        cookie["sid"] = toms_session
     tom_page = client.get("/library")
     assert tom_page.status_code == 200
     browse("ada")
     post(client, f"/admin/people/{people['tom']}/active", {"active": "no"})
     with client.session_transaction() as cookie:  # tom's web session is refused at once
-        cookie["user_id"] = people["tom"]
+        cookie["sid"] = toms_session
     assert client.get("/library").status_code == 302
     browse("ada")
     reset = post(client, f"/admin/people/{people['tina']}/password")

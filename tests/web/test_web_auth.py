@@ -76,7 +76,7 @@ def test_a_deactivated_account_is_signed_out_at_once(app, trainee, client):
         session.commit()
     assert client.get("/library").status_code == 302
     with client.session_transaction() as state:
-        assert "user_id" not in state
+        assert "sid" not in state
 
 
 def test_sign_in_is_rate_limited_with_a_readable_page(make_app, mini_set):
