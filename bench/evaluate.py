@@ -181,10 +181,10 @@ def build_app(folder: Path):
     """A fresh embedded PostgreSQL, migrated, and an app with the real MiniLM and no LLM."""
     from practicum import create_app
     from practicum.config import Config
-    from practicum.embedded_db import embedded_database_url
+    from practicum.embedded_db import throwaway_database_url
     from practicum.migrate import upgrade
 
-    url = embedded_database_url(folder / "pg", "mrbench_eval")
+    url = throwaway_database_url("mrbench_eval")
     upgrade(url)
     return create_app(
         Config(

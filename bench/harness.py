@@ -10,7 +10,7 @@ from pathlib import Path
 from practicum import create_app, runtime
 from practicum.config import Config
 from practicum.db import session, transaction
-from practicum.embedded_db import embedded_database_url
+from practicum.embedded_db import throwaway_database_url
 from practicum.migrate import upgrade
 
 
@@ -19,7 +19,7 @@ def real_app(import_library: bool = True, **overrides):
     """Yield an app on a fresh database with MiniLM and SmolLM2 loaded."""
     folder = Path(tempfile.mkdtemp(prefix="pb-"))
     try:
-        url = embedded_database_url(folder, "practicum_bench")
+        url = throwaway_database_url("practicum_bench")
         upgrade(url)
         settings = dict(DATABASE_URL=url, INSTANCE_DIR=folder, RATELIMIT_ENABLED=False,
                         SECRET_KEY="b" * 40, JWT_SECRET_KEY="b" * 40, **overrides)

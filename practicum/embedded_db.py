@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+import atexit
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 DATABASE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
-def embedded_database_url(instance_dir: Path, database: str = "practicum") -> str:
+def embedded_database_url(instance_dir: Path, database: str = "practicum", throwaway: bool = False) -> str:
     """Start (or join) the PostgreSQL server in instance_dir/pgdata and return its URL.
 
-    The server stops when the last process using it exits; its data stays for the next run.
+    The server stops when the last process using it exits; its data stays for the next run,
+    unless throwaway is set (tests, benchmarks): then the server deletes its data as it stops.
     """
     import pgserver
 
     if not DATABASE_NAME.match(database):
         raise ValueError(f"invalid database name {database!r}")
     instance_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(instance_dir / "pgdata", cleanup_mode="stop")
+    server = pgserver.get_server(instance_dir / "pgdata", cleanup_mode="delete" if throwaway else "stop")
     # The name is checked against DATABASE_NAME above; identifiers cannot be bound parameters.
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')
     return server.get_uri(database)
+
+
+def throwaway_database_url(database: str) -> str:
+    """Start a server in a new temporary folder; it stops and the folder goes when the process exits.
+
+    For tests, benchmarks and `make eval`. Deleting the folder any earlier would take the
+    server's own bookkeeping with it, and the server would be left running.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="pg-"))
+    atexit.register(shutil.rmtree, folder, True)  # registered first, so it runs after the server stops
+    return embedded_database_url(folder, database, throwaway=True)

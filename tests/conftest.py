@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ from sqlalchemy import text
 from practicum import create_app
 from practicum.config import Config
 from practicum.db import make_engine, session
-from practicum.embedded_db import embedded_database_url
+from practicum.embedded_db import throwaway_database_url
 from practicum.migrate import upgrade
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -29,13 +27,9 @@ def database_url():
     if os.environ.get("TEST_DATABASE_URL"):
         url = os.environ["TEST_DATABASE_URL"]
     else:
-        # A short path: PostgreSQL's socket lives in the data folder and paths are capped at 107.
-        folder = Path(tempfile.mkdtemp(prefix="pt-"))
-        url = embedded_database_url(folder, "practicum_test")
+        url = throwaway_database_url("practicum_test")
     upgrade(url)
     yield url
-    if not os.environ.get("TEST_DATABASE_URL"):
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
