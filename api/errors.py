@@ -63,7 +63,7 @@ def register_error_handlers(app: Flask) -> None:
     def domain_error(error: PracticumError):
         session.rollback()
         if not wants_json():
-            generic = error.status in PAGE_MESSAGES
+            generic = error.status in PAGE_MESSAGES and not error.shown_on_pages
             return error_page(error.status, "" if generic else error.message)
         return error_response(error.status, error.code, error.message, error.details)
 

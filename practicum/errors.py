@@ -6,6 +6,9 @@ class PracticumError(Exception):
 
     code = "error"
     status = 400
+    # Pages show a fixed message for some statuses (403, 404, 413, 500); an error whose own
+    # message is written for people on pages too says so here.
+    shown_on_pages = False
 
     def __init__(self, message: str, details: dict | list | None = None):
         super().__init__(message)

@@ -26,6 +26,7 @@ SET_FILE_TYPES = (".yaml", ".yml", ".json")
 
 class FileTooLarge(PracticumError):
     code, status = "payload_too_large", 413
+    shown_on_pages = True  # it names the file's size and the limit
 
 
 def too_large(size: int | None = None) -> FileTooLarge:

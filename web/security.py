@@ -6,11 +6,16 @@ import hmac
 import secrets
 
 from flask import request, session
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from api.admin import UPLOAD_REQUEST_LIMIT
+from practicum import scenario_admin
 from practicum.errors import PracticumError
 from web import bp
 
 CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"
+# Pages whose form carries a file: reading their token parses the file too.
+UPLOAD_ENDPOINTS = frozenset({"web.admin_check_set", "web.admin_publish_set", "web.admin_import_people"})
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
@@ -39,7 +44,14 @@ def check_csrf():
     """Refuse a POST that does not carry this session's token (form field or header)."""
     if request.method != "POST":
         return
-    sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        # A file of the allowed size grows past it once form-encoded: allow the same room the
+        # API allows, and name the file limit rather than the generic "too large".
+        request.max_content_length = UPLOAD_REQUEST_LIMIT
+    try:
+        sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
+    except RequestEntityTooLarge:
+        raise scenario_admin.too_large(request.content_length) from None
     expected = session.get(CSRF_FIELD, "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise CSRFRefused("This page was open too long or came from elsewhere. Reload it and try again.")

@@ -150,6 +150,17 @@ def test_scenario_set_pages_check_publish_and_archive(app, browse, people):
     assert "Published page-set version 1." in published.get_data(as_text=True)
 
 
+def test_a_set_file_just_under_the_limit_reaches_the_checker(app, browse, people):
+    client = browse("ada")
+    limit = 2 * 1024 * 1024
+    url = "/admin/scenario-sets/check"
+    near = post(client, url, {"file": (io.BytesIO(b"#" * (limit - 100)), "s.yaml")})
+    assert near.status_code == 422  # checked (and found wanting), not refused as too large
+    assert "the limit is" not in near.get_data(as_text=True)
+    over = post(client, url, {"file": (io.BytesIO(b"#" * (limit + 99_000)), "s.yaml")})
+    assert over.status_code == 413 and "the limit is 2 MB" in over.get_data(as_text=True)
+
+
 def test_staff_pages_refuse_other_roles(app, browse, client, people):
     assert browse("tina").get("/trainer").status_code == 403
     assert browse("terry").get("/admin/people").status_code == 403
