@@ -1,12 +1,13 @@
-"""Authorisation for API routes: a valid token, and a role from a fixed list."""
+"""Authorisation for API routes (a valid token, a role from a fixed list) and request arguments."""
 
 from __future__ import annotations
 
 from functools import wraps
 
+from flask import request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
-from practicum.errors import Forbidden
+from practicum.errors import Forbidden, ValidationFailed
 
 
 def require_role(*roles: str):
@@ -28,12 +29,18 @@ def require_role(*roles: str):
 
 def json_body() -> dict:
     """Return the request's JSON object or raise a validation error that says what is wrong."""
-    from flask import request
-
-    from practicum.errors import ValidationFailed
-
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ValidationFailed("The request body must be a JSON object.",
                                {"body": "expected a JSON object"})
     return body
+
+
+def int_arg(name: str) -> int | None:
+    """Return an optional integer query argument, or raise a validation error."""
+    value = request.args.get(name, "")
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ValidationFailed(f"'{name}' must be a whole number.", {name: "integer"})
+    return int(value)

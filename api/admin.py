@@ -9,8 +9,7 @@ from flask_jwt_extended import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import bp
-from api.access import json_body, require_role
-from api.trainer import int_arg
+from api.access import int_arg, json_body, require_role
 from practicum import admin, runtime, scenario_admin
 from practicum.db import session
 from practicum.errors import ValidationFailed

@@ -6,7 +6,7 @@ from flask import current_app, jsonify, request
 from flask_jwt_extended import current_user
 
 from api import bp
-from api.access import json_body, require_role
+from api.access import int_arg, json_body, require_role
 from practicum import library, practice
 from practicum.db import session
 from practicum.errors import ValidationFailed
@@ -104,8 +104,12 @@ def stream_attempt(session_id: int):
 @bp.get("/attempts")
 @require_role(*ANY_ROLE)
 def list_attempts():
-    """List your attempts, newest first."""
-    return jsonify(attempts=[attempt_json(a) for a in practice.attempts_of(session, current_user)])
+    """List your attempts, newest first, a page at a time (page, per_page)."""
+    page, per_page = int_arg("page"), int_arg("per_page")
+    found = practice.attempts_of(session, current_user, 1 if page is None else page,
+                                 practice.HISTORY_PAGE_SIZE if per_page is None else per_page)
+    return jsonify(attempts=[attempt_json(a) for a in found.attempts], page=found.page,
+                   per_page=found.per_page, total=found.total, pages=found.pages)
 
 
 @bp.get("/attempts/<int:attempt_id>")

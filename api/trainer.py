@@ -6,7 +6,7 @@ from flask import Response, current_app, jsonify, request
 from flask_jwt_extended import current_user
 
 from api import bp
-from api.access import json_body, require_role
+from api.access import int_arg, json_body, require_role
 from practicum import review, trainers
 from practicum.attention import Thresholds
 from practicum.db import session
@@ -19,16 +19,6 @@ TRAINER_ROLES = ("trainer", "admin")
 def thresholds() -> Thresholds:
     """Return the configured 'needs attention' thresholds."""
     return Thresholds.from_config(current_app.config["PRACTICUM"])
-
-
-def int_arg(name: str) -> int | None:
-    """Return an optional integer query argument, or raise a validation error."""
-    value = request.args.get(name, "")
-    if not value:
-        return None
-    if not value.isdigit():
-        raise ValidationFailed(f"'{name}' must be a whole number.", {name: "integer"})
-    return int(value)
 
 
 def dashboard_from_args() -> trainers.Dashboard:

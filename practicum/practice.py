@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ai.dimensions import ScenarioFacts
@@ -176,11 +176,33 @@ def visible_attempt(db: Session, user: User, attempt_id: int) -> Attempt:
     return attempt
 
 
-def attempts_of(db: Session, user: User, limit: int = 200) -> list[Attempt]:
-    """Return a trainee's attempts, newest first."""
-    query = (select(Attempt).where(Attempt.user_id == user.id)
-             .order_by(Attempt.id.desc()).limit(limit))
-    return list(db.scalars(query))
+HISTORY_PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
+
+
+@dataclass(frozen=True)
+class AttemptPage:
+    """One page of a trainee's attempts, newest first, and where it lies among them all."""
+
+    attempts: list[Attempt]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def attempts_of(db: Session, user: User, page: int = 1, per_page: int = HISTORY_PAGE_SIZE) -> AttemptPage:
+    """Return one page of a trainee's attempts, newest first (pages count from 1)."""
+    if page < 1 or not 1 <= per_page <= MAX_PAGE_SIZE:
+        raise ValidationFailed(f"Pages count from 1 and hold 1 to {MAX_PAGE_SIZE} attempts.",
+                               {"page": "at least 1", "per_page": f"1 to {MAX_PAGE_SIZE}"})
+    mine = Attempt.user_id == user.id
+    total = db.scalar(select(func.count()).select_from(Attempt).where(mine)) or 0
+    query = (select(Attempt).where(mine).order_by(Attempt.id.desc())
+             .limit(per_page).offset((page - 1) * per_page))
+    return AttemptPage(list(db.scalars(query)), page, per_page, total)
 
 
 def _ms_since(started: float) -> float:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, render_template
+from flask import g, render_template, request
 
 from practicum import practice
 from practicum.db import session as db
@@ -14,8 +14,11 @@ from web.present import attempt_view
 @bp.get("/history")
 @login_required
 def history():
-    """List the trainee's attempts, newest first, with a chart of their scores."""
-    return render_template("history.html", attempts=practice.attempts_of(db, g.user))
+    """List the trainee's attempts, newest first, a page at a time, with a chart of their scores."""
+    page = request.args.get("page", "1")
+    number = int(page) if page.isdigit() and int(page) > 0 else 1
+    found = practice.attempts_of(db, g.user, number, practice.HISTORY_PAGE_SIZE)
+    return render_template("history.html", attempts=found.attempts, listing=found)
 
 
 @bp.get("/history/<int:attempt_id>")
