@@ -1,7 +1,8 @@
-"""People: creating accounts, signing in, and revoking tokens."""
+"""People: creating accounts, signing in, changing passwords, and refusing old tokens."""
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 from datetime import datetime
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from practicum import audit
-from practicum.errors import AuthenticationFailed, Conflict, ValidationFailed
+from practicum.errors import AuthenticationFailed, Conflict, CredentialsChanged, ValidationFailed
 from practicum.models import ROLES, Cohort, RevokedToken, User, utcnow
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
@@ -81,6 +82,19 @@ def authenticate(db: Session, username: str, password: str, ip_address: str = ""
     return user
 
 
+def set_password(user: User, password: str) -> None:
+    """Give an account a new password, in the caller's transaction; its older tokens stop working."""
+    user.password_hash = generate_password_hash(password)
+    user.credentials_changed_at = utcnow()
+
+
+def issued_before_password_change(user: User, issued_at: int) -> bool:
+    """Tell whether a token issued at this time (its JWT `iat`) predates the last password change."""
+    changed = user.credentials_changed_at
+    # iat is whole seconds rounded down, so a token from the change's own second may predate it.
+    return changed is not None and issued_at <= math.floor(changed.timestamp())
+
+
 def revoke_token(db: Session, jti: str, user_id: int | None, expires_at: datetime) -> None:
     """Store a token's id so it is refused from now on, across restarts."""
     if db.get(RevokedToken, jti) is None:
@@ -97,3 +111,15 @@ def active_user(db: Session, user_id: int) -> User | None:
     """Return the account if it exists and is active, else None."""
     user = db.get(User, user_id)
     return user if user and user.active else None
+
+
+def token_holder(db: Session, user_id: int, issued_at: int) -> User | None:
+    """Return the active account a token names (None when it is not active).
+
+    Raises CredentialsChanged when the token was issued before the account's password last
+    changed: whoever held the old password, or a token made with it, must sign in again.
+    """
+    user = active_user(db, user_id)
+    if user is not None and issued_before_password_change(user, issued_at):
+        raise CredentialsChanged("Your password was changed; sign in again.")
+    return user

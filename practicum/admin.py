@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
-from werkzeug.security import generate_password_hash
 
 from practicum import accounts, audit, web_sessions
 from practicum.csv_files import read_csv
@@ -150,8 +149,8 @@ def set_active(db: Session, actor: Actor, user_id: int, active: bool) -> User:
 def reset_password(db: Session, actor: Actor, user_id: int, password=None) -> str | None:
     """Set a new password (generated when none is given); return the generated one.
 
-    Every web session of the account ends in the same transaction: whoever signed in with the
-    old password is signed out.
+    Every web session of the account ends, and every API token issued before now is refused, in
+    the same transaction: whoever signed in with the old password is signed out.
     """
     user = person(db, user_id)
     generated = None if password else new_password()
@@ -160,7 +159,7 @@ def reset_password(db: Session, actor: Actor, user_id: int, password=None) -> st
         raise ValidationFailed(f"The password must have at least "
                                f"{accounts.MIN_PASSWORD_LENGTH} characters.",
                                {"password": f"at least {accounts.MIN_PASSWORD_LENGTH} characters"})
-    user.password_hash = generate_password_hash(chosen)
+    accounts.set_password(user, chosen)
     web_sessions.end_all_for_user(db, user.id)
     actor.record(db, "password_reset", user.username)
     db.commit()

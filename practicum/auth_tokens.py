@@ -16,8 +16,9 @@ def init_app(app) -> None:
 
     @jwt.user_lookup_loader
     def load_user(_header, payload):
-        # An account deactivated after the token was issued stops working at once.
-        return accounts.active_user(session, int(payload["sub"]))
+        # An account deactivated, or whose password changed, after the token was issued stops
+        # working at once; the one lookup serves both checks.
+        return accounts.token_holder(session, int(payload["sub"]), payload["iat"])
 
     @jwt.token_in_blocklist_loader
     def revoked(_header, payload):

@@ -36,5 +36,9 @@ class AuthenticationFailed(PracticumError):
     code, status = "authentication_failed", 401
 
 
+class CredentialsChanged(PracticumError):
+    code, status = "unauthorized", 401
+
+
 class ModelUnavailable(PracticumError):
     code, status = "model_unavailable", 503

@@ -1,14 +1,26 @@
 """Admin work on people, cohorts and the audit log, through the API."""
 
 import io
+import time
 
 from sqlalchemy import func, select
 
 from practicum.db import session
 from practicum.models import AuditEntry, User
-from tests.conftest import PASSWORD, AuthActions
+from tests.conftest import PASSWORD, AuthActions, first_scenario_id
 
 USERS = "/api/v1/admin/users"
+ME, REFRESH = "/api/v1/auth/me", "/api/v1/auth/refresh"
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def refused_with(response, message: str) -> None:
+    assert response.status_code == 401
+    assert response.get_json() == {"error": {"code": "unauthorized", "message": message,
+                                             "details": {}}}
 
 
 def audit_actions(app) -> list[str]:
@@ -67,17 +79,19 @@ def test_bulk_import_reports_every_row(app, client, headers, people):
 
 def test_deactivation_stops_tokens_at_once_and_reactivation_restores(app, client, people):
     auth = AuthActions(client)
-    tina = auth.headers("tina")
+    tokens = auth.login("tina")
+    tina, tina_refresh = bearer(tokens["access_token"]), bearer(tokens["refresh_token"])
     ada = auth.headers("ada")
-    assert client.get("/api/v1/auth/me", headers=tina).status_code == 200
+    assert client.get(ME, headers=tina).status_code == 200
     off = client.post(f"{USERS}/{people['tina']}/deactivate", headers=ada)
     assert off.status_code == 200 and off.get_json()["active"] is False
-    refused = client.get("/api/v1/auth/me", headers=tina)
-    assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "unauthorized"
+    refused_with(client.get(ME, headers=tina), "This account is inactive.")
+    refused_with(client.post(REFRESH, headers=tina_refresh), "This account is inactive.")
     login = client.post("/api/v1/auth/login", json={"username": "tina", "password": PASSWORD})
     assert login.status_code == 401
     assert client.post(f"{USERS}/{people['tina']}/activate", headers=ada).status_code == 200
-    assert client.get("/api/v1/auth/me", headers=tina).status_code == 200
+    assert client.get(ME, headers=tina).status_code == 200
+    assert client.post(REFRESH, headers=tina_refresh).status_code == 200
     own = client.post(f"{USERS}/{people['ada']}/deactivate", headers=ada)
     assert own.status_code == 409
     actions = audit_actions(app)
@@ -97,6 +111,32 @@ def test_reset_a_password(client, people, headers):
     AuthActions(client).login("tom", "another long one")
     short = client.post(f"{USERS}/{people['tom']}/password", headers=ada, json={"password": "x"})
     assert short.status_code == 422
+
+
+def test_a_password_reset_refuses_every_token_issued_before_it(app, client, people, headers):
+    auth = AuthActions(client)
+    tina, tom = auth.login("tina"), auth.login("tom")
+    reset = client.post(f"{USERS}/{people['tina']}/password", headers=headers("ada"),
+                        json={"password": "a brand new one"})
+    assert reset.status_code == 200
+    changed = "Your password was changed; sign in again."
+    refused_with(client.get(ME, headers=bearer(tina["access_token"])), changed)
+    refused_with(client.post(REFRESH, headers=bearer(tina["refresh_token"])), changed)
+    scenario = {"scenario_id": first_scenario_id(client, bearer(tom["access_token"]))}
+    refused_with(client.post("/api/v1/sessions", headers=bearer(tina["access_token"]),
+                             json=scenario), changed)
+    # Another account's tokens keep working.
+    assert client.post("/api/v1/sessions", headers=bearer(tom["access_token"]),
+                       json=scenario).status_code == 201
+    assert client.post(REFRESH, headers=bearer(tom["refresh_token"])).status_code == 200
+    # A token from the reset's own second is refused too (iat is whole seconds): move past it.
+    time.sleep(1 - time.time() % 1)
+    fresh = auth.login("tina", "a brand new one")
+    assert client.get(ME, headers=bearer(fresh["access_token"])).get_json()["username"] == "tina"
+    renewed = client.post(REFRESH, headers=bearer(fresh["refresh_token"]))
+    assert client.get(ME, headers=bearer(renewed.get_json()["access_token"])).status_code == 200
+    with app.app_context():
+        assert session.get(User, people["tom"]).credentials_changed_at is None
 
 
 def test_assign_cohorts_and_trainers(app, client, people, headers):

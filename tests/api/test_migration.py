@@ -1,4 +1,4 @@
-"""Migrations 0002 and 0003 upgrade a database with data in it, and downgrade cleanly."""
+"""Migrations 0002 to 0004 upgrade a database with data in it, and downgrade cleanly."""
 
 import pytest
 from alembic import command
@@ -93,5 +93,29 @@ def test_0003_adds_web_sessions_and_downgrades_to_0002_and_back(scratch_url):
         upgrade(scratch_url)
         indexes = {i["name"] for i in inspect(scratch).get_indexes("web_sessions")}
         assert "ix_web_sessions_user_id" in indexes
+    finally:
+        scratch.dispose()
+
+
+def test_0004_adds_credentials_changed_at_and_downgrades_to_0003_and_back(scratch_url):
+    upgrade(scratch_url, "0003")
+    scratch = create_engine(scratch_url)
+    try:
+        with scratch.begin() as connection:
+            connection.execute(text(SEED.split(";")[0]))
+        upgrade(scratch_url, "0004")
+        with scratch.begin() as connection:  # existing accounts keep every token they hold
+            assert connection.execute(text(
+                "SELECT credentials_changed_at FROM users")).scalar_one() is None
+            connection.execute(text("UPDATE users SET credentials_changed_at = now()"))
+        command.downgrade(alembic_config(scratch_url), "0003")
+        columns = {c["name"] for c in inspect(scratch).get_columns("users")}
+        assert "credentials_changed_at" not in columns and "last_login_at" in columns
+        with scratch.begin() as connection:
+            assert connection.execute(text("SELECT username FROM users")).scalar_one() == "tina"
+        upgrade(scratch_url)
+        column = next(c for c in inspect(scratch).get_columns("users")
+                      if c["name"] == "credentials_changed_at")
+        assert column["nullable"] and column["type"].timezone
     finally:
         scratch.dispose()
