@@ -85,11 +85,16 @@ def authenticate(db: Session, username: str, password: str, ip_address: str = ""
 def set_password(user: User, password: str) -> None:
     """Give an account a new password, in the caller's transaction; its older tokens stop working."""
     user.password_hash = generate_password_hash(password)
+    end_tokens(user)
+
+
+def end_tokens(user: User) -> None:
+    """Refuse every API token the account holds now, in the caller's transaction (for good)."""
     user.credentials_changed_at = utcnow()
 
 
-def issued_before_password_change(user: User, issued_at: int) -> bool:
-    """Tell whether a token issued at this time (its JWT `iat`) predates the last password change."""
+def issued_before_tokens_ended(user: User, issued_at: int) -> bool:
+    """Tell whether a token issued at this time (its JWT `iat`) predates the account's tokens ending."""
     changed = user.credentials_changed_at
     # iat is whole seconds rounded down, so a token from the change's own second may predate it.
     return changed is not None and issued_at <= math.floor(changed.timestamp())
@@ -117,9 +122,10 @@ def token_holder(db: Session, user_id: int, issued_at: int) -> User | None:
     """Return the active account a token names (None when it is not active).
 
     Raises CredentialsChanged when the token was issued before the account's password last
-    changed: whoever held the old password, or a token made with it, must sign in again.
+    changed or the account was last paused: whoever held it must sign in again.
     """
     user = active_user(db, user_id)
-    if user is not None and issued_before_password_change(user, issued_at):
-        raise CredentialsChanged("Your password was changed; sign in again.")
+    if user is not None and issued_before_tokens_ended(user, issued_at):
+        raise CredentialsChanged("Your sign-in has ended: your password was reset or your account "
+                                 "was paused. Sign in again.")
     return user

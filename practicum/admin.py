@@ -138,8 +138,10 @@ def set_active(db: Session, actor: Actor, user_id: int, active: bool) -> User:
     user = person(db, user_id)
     if not active:
         _own_account(actor, user, "deactivate")
-        # Ended for good, in this transaction: reactivating must not revive a copied cookie.
+        # Ended for good, in this transaction: reactivating must not revive a copied cookie
+        # or token.
         web_sessions.end_all_for_user(db, user.id)
+        accounts.end_tokens(user)
     user.active = active
     actor.record(db, "user_reactivated" if active else "user_deactivated", user.username)
     db.commit()

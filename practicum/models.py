@@ -59,7 +59,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = _created_at()
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Set whenever the password changes: API tokens issued before it are refused.
+    # Set whenever the password changes or the account is paused: API tokens issued before it
+    # are refused, so reactivating an account does not revive them.
     credentials_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     cohort: Mapped[Cohort | None] = relationship(foreign_keys=[cohort_id])
