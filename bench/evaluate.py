@@ -11,7 +11,10 @@ embedded PostgreSQL, and every other response is scored by the real `practicum s
 - the overall score with the shipped rubric model (ai/rubric_model.json), which was fitted on
   this very data, so in-sample;
 - the overall score with heads refitted in 5 folds grouped by dialogue, each fold scored by a
-  model that never saw it: the held-out figure.
+  model that never saw it: the held-out figure;
+- the same with one fold per tutor (each tutor scored by heads fitted on the other tutors'
+  responses): how much the heads lean on one tutor's way of writing rather than on what a
+  response does.
 `--write-model` refits the heads on all responses and writes ai/rubric_model.json.
 """
 
@@ -113,6 +116,7 @@ def responses(dialogues: list[dict]) -> list[dict]:
                     "scenario": d["key"],
                     "group": group,
                     "response": item["response"],
+                    "tutor": tutor,
                     "labels": labels,
                 }
             )
@@ -167,11 +171,22 @@ def fit_model(signals: list[dict], labels: np.ndarray, version: str) -> RubricMo
 
 
 def grouped_folds(groups: np.ndarray, folds: int = FOLDS):
-    """Yield (train, test) index arrays; a dialogue's responses always fall in one fold."""
+    """Yield (train, test) index arrays; a group's responses always fall in one fold."""
     order = np.random.RandomState(0).permutation(np.unique(groups))
     for k in range(folds):
         test = np.isin(groups, order[k::folds])
         yield np.flatnonzero(~test), np.flatnonzero(test)
+
+
+def cross_validate(app, prepared, facts, signals, labels, folds) -> tuple[np.ndarray, np.ndarray]:
+    """Score every response with heads fitted without its fold: (scores, dimension values)."""
+    scores, dims = np.zeros(len(signals)), np.zeros((len(signals), len(HEAD_LABELS)))
+    for train, test in folds:
+        model = fit_model([signals[i] for i in train], labels[train], "fold")
+        for i, result in rescore(app, prepared, facts, model, test).items():
+            scores[i] = result.score
+            dims[i] = dimension_values(result.dimension_dicts())
+    return scores, dims
 
 
 # ---- the run --------------------------------------------------------------------------------
@@ -310,17 +325,14 @@ def main(argv=None) -> None:
             model = fit_model(signals, labels, "mrbench-dev-" + time.strftime("%Y%m%d"))
             MODEL_PATH.write_text(json.dumps(model.as_json(), indent=1) + "\n")
             print(f"wrote {MODEL_PATH} ({len(rows)} responses)")
-        held_out = np.zeros(len(rows))
-        held_out_dims = np.zeros((len(rows), len(HEAD_LABELS)))
-        for train, test in grouped_folds(groups):
-            model = fit_model([signals[i] for i in train], labels[train], "fold")
-            for i, result in rescore(app, prepared, facts, model, test).items():
-                held_out[i] = result.score
-                held_out_dims[i] = dimension_values(result.dimension_dicts())
+        held_out = cross_validate(app, prepared, facts, signals, labels, grouped_folds(groups))
+        tutors = np.array([r["tutor"] for r in rows])
+        by_tutor, _ = cross_validate(app, prepared, facts, signals, labels,
+                                     grouped_folds(tutors, len(set(tutors))))
         phase("cross-validation")
         best_sim = raw_similarity(app, dialogues, rows)
         phase("baseline")
-        report(rows, records, shipped, labels, (held_out, held_out_dims), best_sim, started)
+        report(rows, records, shipped, labels, held_out, by_tutor, best_sim, started)
     finally:
         from practicum.db import session
 
@@ -364,7 +376,7 @@ def own_label_row(labels: np.ndarray, values: np.ndarray) -> list[float]:
     return aucs + [float(np.mean(aucs))]
 
 
-def report(rows, records, shipped, labels, held_out, best_sim, started) -> None:
+def report(rows, records, shipped, labels, held_out, by_tutor, best_sim, started) -> None:
     """Print the AUC table and how far the in-memory pass agrees with the CLI."""
     held_out, held_out_dims = held_out
     cli_scores = np.array([records[r["id"]].get("score", 0) for r in rows])
@@ -380,6 +392,7 @@ def report(rows, records, shipped, labels, held_out, best_sim, started) -> None:
             ("baseline: raw similarity to the expert", auc_row(labels, best_sim)),
             ("score, shipped model (in-sample)", auc_row(labels, cli_scores)),
             (f"score, held-out ({FOLDS}-fold grouped by dialogue)", auc_row(labels, held_out)),
+            ("score, held-out by tutor (fold per tutor)", auc_row(labels, by_tutor)),
         ]
     )
     print(
