@@ -2,69 +2,18 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 import time
-from datetime import timedelta
 
 import pytest
 import yaml
-from sqlalchemy import select, update
 
-from ai.feedback import FeedbackWriter
-from practicum import library, practice, runtime
-from practicum.db import session
-from practicum.models import Attempt, Cohort, User, utcnow
-from tests.conftest import FIXTURES, create_account
-from tests.e2e.conftest import PHONE, look, open_page, sign_in
+from tests.conftest import FIXTURES
+from tests.e2e.conftest import PHONE, look, open_page, sign_in, unique
 
 pytestmark = pytest.mark.e2e
 
-_ids = itertools.count(1)
-STRONG = ("Walk me through how you compared 0.25 and 0.3. What does the 2 in 0.25 stand for? "
-          "Look at the tenths place first and tell me what you notice.")
-WEAK = "No, that is wrong. The answer is 0.3."
 MINI = (FIXTURES / "mini-set.yaml").read_text()
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}{next(_ids)}"
-
-
-def rehearse(app, username: str, response: str, days_ago: float, reflection: str = "") -> int:
-    """Store a scored attempt for a trainee through the service, dated days_ago."""
-    with app.app_context():
-        user = session.scalar(select(User).where(User.username == username))
-        scenario = library.scenario_by_key(session, "decimal-compare")
-        started = practice.start_session(session, user, scenario.id, 2)
-        scored = practice.score_attempt(session, user, started.id, response,
-                                        runtime.embedder(app))
-        attempt = practice.store_attempt(session, scored, FeedbackWriter(None).write(scored.facts))
-        practice.end_session(session, user, started.id, 4, reflection or None)
-        session.execute(update(Attempt).where(Attempt.id == attempt.id)
-                        .values(created_at=utcnow() - timedelta(days=days_ago)))
-        session.commit()
-        return attempt.id
-
-
-@pytest.fixture
-def cohort(live):
-    """A trainer with a cohort of two trainees: one improving, one gone quiet and weak."""
-    names = {"trainer": unique("coach"), "keen": unique("keen"), "quiet": unique("quiet")}
-    cohort_name = unique("Cohort ")
-    create_account(live.app, names["trainer"], "trainer")
-    for key in ("keen", "quiet"):
-        create_account(live.app, names[key], "trainee", cohort_name)
-    with live.app.app_context():
-        trainer = session.scalar(select(User).where(User.username == names["trainer"]))
-        session.execute(update(Cohort).where(Cohort.name == cohort_name)
-                        .values(trainer_id=trainer.id))
-        session.commit()
-    rehearse(live.app, names["keen"], WEAK, 10)
-    names["attempt"] = rehearse(live.app, names["keen"], STRONG, 1, "I asked before telling.")
-    for days in (40, 39, 38):
-        rehearse(live.app, names["quiet"], WEAK, days)
-    return names
 
 
 def chart_drawn(page, canvas_id: str) -> bool:
@@ -140,13 +89,6 @@ def test_a_trainee_cannot_open_staff_pages(page, live, new_trainee):
     assert response.status == 403
     assert page.get_by_role("heading", name="Not allowed").is_visible()
     assert page.goto("/admin/scenario-sets").status == 403
-
-
-@pytest.fixture
-def admin(live):
-    username = unique("admin")
-    create_account(live.app, username, "admin")
-    return username
 
 
 def choose_file(page, name: str, text: str | bytes) -> None:
