@@ -60,6 +60,8 @@ class Config:
         self.ATTEMPT_RATE_LIMIT = env.get("ATTEMPT_RATE_LIMIT", "30 per minute")
         self.ACCESS_TOKEN_MINUTES = int(env.get("ACCESS_TOKEN_MINUTES", "15"))
         self.REFRESH_TOKEN_DAYS = int(env.get("REFRESH_TOKEN_DAYS", "14"))
+        # A browser sign-in lasts at most this long, however often it is used (a working day).
+        self.WEB_SESSION_HOURS = int(env.get("WEB_SESSION_HOURS", "12"))
         self.MAX_RESPONSE_CHARS = 5000
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
         self.WARM_MODELS = env.get("WARM_MODELS", "1") != "0"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -27,14 +28,14 @@ def start(db: Session, user: User) -> str:
     return token
 
 
-def resolve(db: Session, token: object) -> User | None:
-    """Return the active account whose live session this token names, else None."""
+def resolve(db: Session, token: object, lifetime: timedelta) -> User | None:
+    """Return the active account whose live session, younger than lifetime, this token names."""
     if not isinstance(token, str) or not token:
         return None
     return db.scalar(
         select(User).join(WebSession, WebSession.user_id == User.id).where(
             WebSession.token_hash == _digest(token), WebSession.ended_at.is_(None),
-            User.active.is_(True)))
+            WebSession.created_at > utcnow() - lifetime, User.active.is_(True)))
 
 
 def end(db: Session, token: object) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -25,7 +26,8 @@ def _login_limit() -> str:
 def load_signed_in_user():
     """Put the account of a live session on g; forget an ended one or a deactivated account."""
     token = session.get(SESSION_KEY)
-    g.user = web_sessions.resolve(db, token)
+    lifetime = timedelta(hours=current_app.config["PRACTICUM"].WEB_SESSION_HOURS)
+    g.user = web_sessions.resolve(db, token, lifetime)
     if token is not None and g.user is None:
         session.clear()
 

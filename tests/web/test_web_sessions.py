@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from practicum.db import session
-from practicum.models import User, WebSession
+from practicum.models import User, WebSession, utcnow
 from tests.conftest import create_account
 from tests.web.conftest import Browser
 
@@ -96,3 +97,15 @@ def test_a_cookie_from_before_server_side_sessions_is_not_accepted(app, client):
     with client.session_transaction() as state:
         state["user_id"] = tina_id
     assert client.get("/library").status_code == 302
+
+
+def test_a_sign_in_ends_after_the_configured_hours(app, sign_in):
+    wendy = create_account(app, "wendy", "trainee")
+    browser = sign_in("wendy")
+    assert browser.client.get("/library").status_code == 200
+    hours = app.config["PRACTICUM"].WEB_SESSION_HOURS
+    with app.app_context():
+        session.execute(update(WebSession).where(WebSession.user_id == wendy)
+                        .values(created_at=utcnow() - timedelta(hours=hours, minutes=1)))
+        session.commit()
+    assert browser.client.get("/library").status_code == 302  # to the sign-in page
