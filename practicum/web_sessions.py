@@ -10,10 +10,13 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from practicum.models import User, WebSession, utcnow
+
+# Rows older than this are of no use to anyone: each sign-in clears its account's old ones.
+KEEP_FOR = timedelta(days=30)
 
 
 def _digest(token: str) -> str:
@@ -23,6 +26,9 @@ def _digest(token: str) -> str:
 def start(db: Session, user: User) -> str:
     """Open a web session for an account and commit it; return the token for the cookie."""
     token = secrets.token_urlsafe(32)
+    long_ago = utcnow() - KEEP_FOR
+    db.execute(delete(WebSession).where(WebSession.user_id == user.id, or_(
+        WebSession.created_at < long_ago, WebSession.ended_at < long_ago)))
     db.add(WebSession(user_id=user.id, token_hash=_digest(token)))
     db.commit()
     return token
