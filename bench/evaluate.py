@@ -22,27 +22,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import minimize
-from scipy.stats import rankdata
 
 from ai.rubric_model import HEAD_LABELS, MODEL_PATH, RubricModel
 from ai.scoring import PreparedResponse, prepare_response, score_response
-from ai.signals import PENALTY_FEATURES
+from bench.fitting import FOLDS, auc_row, fit_model, grouped_folds, own_label_row
+from bench.mrbench import DATA, LABELS, SET_KEY, load_dialogues, responses, scenario_set
 from embeddings.embedder import Embedder
-
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mrbench-dev" / ("mrbench_dev.json")
-LABELS = ("Mistake_Identification", "Mistake_Location", "Providing_Guidance", "Actionability")
-SET_KEY = "mrbench-dev"
-FOLDS = 5
-REGULARISATION_C = 0.3
-TURN = re.compile(r"\n\s*(?=(?:Tutor|Student):)")
 
 
 class MemoEmbedder(Embedder):
@@ -60,122 +51,6 @@ class MemoEmbedder(Embedder):
         if key not in self._memo:
             self._memo[key] = self.inner.embed_batch(texts)
         return self._memo[key]
-
-
-# ---- data -----------------------------------------------------------------------------------
-
-
-def load_dialogues(path: Path = DATA) -> list[dict]:
-    """Return MRBench dialogues, each with a scenario key."""
-    dialogues = json.loads(path.read_text())
-    for index, dialogue in enumerate(dialogues):
-        dialogue["key"] = f"d{index:03d}"
-    return dialogues
-
-
-def last_student_turn(history: str) -> str:
-    """Return what the student said last (the scenario's opening line)."""
-    turns = [t.strip() for t in TURN.split(history) if t.strip()]
-    said = [t for t in turns if t.startswith("Student:")]
-    return (said[-1] if said else turns[-1]).removeprefix("Student:").strip()
-
-
-def scenario_set(dialogues: list[dict]) -> dict:
-    """Build one scenario-set document, one scenario per dialogue."""
-    scenarios = [
-        {
-            "key": d["key"],
-            "title": f"MRBench dialogue {d['conversation_id']}"[:200],
-            "category": "misconception",
-            "grade_band": "K-12",
-            "subject": "Maths",
-            "context": d["conversation_history"][:4000],
-            "student": {
-                "name": "Student",
-                "persona": "A student solving a maths word problem.",
-                "opening_line": last_student_turn(d["conversation_history"])[:2000],
-            },
-            "expert_responses": [{"text": d["tutor_responses"]["Expert"]["response"]}],
-        }
-        for d in dialogues
-    ]
-    return {"key": SET_KEY, "title": "MRBench development split", "scenarios": scenarios}
-
-
-def responses(dialogues: list[dict]) -> list[dict]:
-    """Return every non-expert response with its labels (1 = Yes)."""
-    rows = []
-    for group, d in enumerate(dialogues):
-        for tutor, item in d["tutor_responses"].items():
-            if tutor == "Expert":
-                continue
-            labels = [int(item["annotation"][name] == "Yes") for name in LABELS]
-            rows.append(
-                {
-                    "id": f"{d['key']}/{tutor}",
-                    "scenario": d["key"],
-                    "group": group,
-                    "response": item["response"],
-                    "tutor": tutor,
-                    "labels": labels,
-                }
-            )
-    return rows
-
-
-# ---- metrics and fitting --------------------------------------------------------------------
-
-
-def roc_auc(labels, scores) -> float:
-    """ROC AUC by the rank-sum (Mann–Whitney) formula; ties count half."""
-    labels, ranks = np.asarray(labels), rankdata(np.asarray(scores, dtype=float))
-    positives = labels.sum()
-    negatives = len(labels) - positives
-    return float((ranks[labels == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives))
-
-
-def auc_row(labels: np.ndarray, scores) -> list[float]:
-    """AUC against each labelled dimension, then their mean."""
-    values = [roc_auc(labels[:, j], scores) for j in range(len(LABELS))]
-    return values + [float(np.mean(values))]
-
-
-def fit_logistic(z: np.ndarray, y: np.ndarray, c: float, nonpositive: list[bool]):
-    """L2 logistic regression; weights flagged nonpositive are held at or below zero."""
-    p = z.shape[1]
-
-    def loss(wb):
-        w, b = wb[:p], wb[p]
-        margin = z @ w + b
-        prob = 1 / (1 + np.exp(-margin))
-        value = np.sum(np.logaddexp(0, margin) - y * margin) + 0.5 / c * w @ w
-        return value, np.append(z.T @ (prob - y) + w / c, np.sum(prob - y))
-
-    bounds = [(None, 0.0) if neg else (None, None) for neg in nonpositive] + [(None, None)]
-    fit = minimize(loss, np.zeros(p + 1), jac=True, method="L-BFGS-B", bounds=bounds)
-    return fit.x[:p], float(fit.x[p])
-
-
-def fit_model(signals: list[dict], labels: np.ndarray, version: str) -> RubricModel:
-    """Fit one head per labelled dimension on standardised signals."""
-    names = tuple(signals[0])
-    x = np.array([[s[n] for n in names] for s in signals], dtype=np.float64)
-    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
-    z = (x - mean) / scale
-    nonpositive = [n in PENALTY_FEATURES for n in names]
-    heads = {
-        key: fit_logistic(z, labels[:, LABELS.index(label)], REGULARISATION_C, nonpositive)
-        for key, label in HEAD_LABELS.items()
-    }
-    return RubricModel(version, names, mean, scale, heads, frozenset({"misconception"}))
-
-
-def grouped_folds(groups: np.ndarray, folds: int = FOLDS):
-    """Yield (train, test) index arrays; a group's responses always fall in one fold."""
-    order = np.random.RandomState(0).permutation(np.unique(groups))
-    for k in range(folds):
-        test = np.isin(groups, order[k::folds])
-        yield np.flatnonzero(~test), np.flatnonzero(test)
 
 
 def cross_validate(app, prepared, facts, signals, labels, folds) -> tuple[np.ndarray, np.ndarray]:
@@ -366,14 +241,6 @@ def dimension_values(dimensions: list[dict]) -> list[float]:
     """The values of the four dimensions that MRBench labels, in HEAD_LABELS order."""
     by_key = {d["key"]: d["value"] for d in dimensions}
     return [by_key.get(key, 0.0) for key in HEAD_LABELS]
-
-
-def own_label_row(labels: np.ndarray, values: np.ndarray) -> list[float]:
-    """AUC of each dimension's value against its own label (the diagonal), then the mean."""
-    aucs = [
-        roc_auc(labels[:, LABELS.index(label)], values[:, j]) for j, label in enumerate(HEAD_LABELS.values())
-    ]
-    return aucs + [float(np.mean(aucs))]
 
 
 def report(rows, records, shipped, labels, held_out, by_tutor, best_sim, started) -> None:
