@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from bench.evaluate import grouped_folds, roc_auc
+from bench.fitting import grouped_folds, roc_auc
 
 
 def test_roc_auc_counts_ties_half_and_orders_pairs():
