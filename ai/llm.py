@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import threading
 import time
+import urllib.error
 import urllib.request
 from abc import ABC, abstractmethod
 from collections import deque
@@ -13,6 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from practicum.errors import ModelUnavailable
+
+# Both backends sample alike, so a served GGUF writes what the same GGUF in-process does.
+REPEAT_PENALTY = 1.3
 
 
 class LLM(ABC):
@@ -114,7 +119,7 @@ class LlamaCppLLM(LLM):
                 messages=messages,
                 max_tokens=max_tokens,
                 temperature=0.0,
-                repeat_penalty=1.3,
+                repeat_penalty=REPEAT_PENALTY,
                 grammar=self._grammar(grammar),
                 stream=True,
             )
@@ -129,33 +134,72 @@ class OpenAICompatibleLLM(LLM):
 
     def __init__(self, base_url: str, model: str = "", api_key: str = "", timeout: float = 30):
         self.base_url = base_url.rstrip("/")
+        self.model = model
         self.model_id = model or "openai-compatible"
         self.api_key, self.timeout = api_key, timeout
 
     def stream_chat(self, messages, max_tokens, grammar=None):
-        """Stream a chat completion over Server-Sent Events."""
-        body = {"model": self.model_id, "messages": messages, "max_tokens": max_tokens,
-                "temperature": 0.0, "stream": True}
+        """Stream a chat completion over Server-Sent Events, sampled like LlamaCppLLM."""
+        body = {"model": self._served_model(), "messages": messages, "max_tokens": max_tokens,
+                "temperature": 0.0, "repeat_penalty": REPEAT_PENALTY, "stream": True}
         if grammar:
-            body["grammar"] = grammar  # honoured by llama.cpp's server, ignored by others
-        request = urllib.request.Request(
-            f"{self.base_url}/v1/chat/completions",
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json",
-                     **({"Authorization": f"Bearer {self.api_key}"} if self.api_key else {})},
-        )
+            body["grammar"] = grammar  # honoured by llama.cpp's servers
+        with self._open("/v1/chat/completions", body) as response:
+            try:
+                yield from _sse_contents(response)
+            except (OSError, http.client.HTTPException) as error:
+                # A stream that stalls or drops is the server failing too: fall back, not crash.
+                raise ModelUnavailable(f"LLM server stream broke off: {error!r}") from error
+
+    def _served_model(self) -> str:
+        """Return the configured model, else ask the server which one it serves (once)."""
+        if not self.model:
+            with self._open("/v1/models") as response:
+                served = json.load(response).get("data") or []
+            if not served:
+                raise ModelUnavailable("LLM server lists no models")
+            # Attempts record the model that really wrote their feedback, not a placeholder.
+            self.model = self.model_id = served[0]["id"]
+        return self.model
+
+    def _open(self, path: str, body: dict | None = None):
+        headers = {"Content-Type": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(f"{self.base_url}{path}", data=data, headers=headers)
         try:
-            response = urllib.request.urlopen(request, timeout=self.timeout)
+            return urllib.request.urlopen(request, timeout=self.timeout)
+        except urllib.error.HTTPError as error:
+            raise ModelUnavailable(f"LLM server answered {error.code} {error.reason}") from error
         except OSError as error:
             raise ModelUnavailable(f"LLM server unreachable: {error}") from error
-        with response:
-            for raw in response:
-                line = raw.decode("utf-8", "replace").strip()
-                if not line.startswith("data:") or line == "data: [DONE]":
-                    continue
-                delta = json.loads(line[5:])["choices"][0].get("delta", {})
-                if delta.get("content"):
-                    yield delta["content"]
+
+
+def _sse_contents(lines) -> Iterator[str]:
+    """Yield the text of each chunk of an OpenAI chat-completions event stream."""
+    finished = False
+    for raw in lines:
+        line = raw.decode("utf-8", "replace").strip()
+        if not line.startswith("data:"):
+            continue
+        data = line[5:].strip()
+        if data == "[DONE]":
+            return
+        try:
+            chunk = json.loads(data)
+        except ValueError as error:
+            raise ModelUnavailable(f"LLM server sent an unreadable event: {data[:200]!r}") from error
+        if "error" in chunk:
+            raise ModelUnavailable(f"LLM server failed: {chunk['error']}")
+        for choice in chunk.get("choices") or []:  # a usage-only chunk has no choices
+            finished = finished or bool(choice.get("finish_reason"))
+            if (choice.get("delta") or {}).get("content"):
+                yield choice["delta"]["content"]
+    if not finished:
+        # llama-cpp-python's server answers 200 and then drops the stream when it fails (or
+        # dies): a reply cut short is the server's failure, not the model's wording.
+        raise ModelUnavailable("LLM server stream ended before the reply did")
 
 
 class FakeLLM(LLM):
@@ -185,5 +229,7 @@ def build_llm(config) -> LLM:
     if config.LLM_BACKEND == "fake":
         return FakeLLM()
     if config.LLM_BACKEND == "openai":
-        return OpenAICompatibleLLM(config.LLM_BASE_URL, config.LLM_MODEL_PATH, config.LLM_API_KEY)
+        # A stalled server must not hold a trainee much past the feedback time limit.
+        return OpenAICompatibleLLM(config.LLM_BASE_URL, config.LLM_MODEL_PATH, config.LLM_API_KEY,
+                                   timeout=config.LLM_TIME_LIMIT_S)
     return LlamaCppLLM(config.LLM_MODEL_PATH, threads=config.LLM_THREADS)

@@ -84,7 +84,10 @@ class Config:
 
     def resolve(self) -> Config:
         """Fill derived defaults and refuse unsafe settings; return self."""
-        self.LLM_MODEL_PATH = self.LLM_MODEL_PATH or default_llm_model_path()
+        if self.LLM_BACKEND == "llama_cpp":
+            # Only the in-process backend runs the wheel's GGUF; for `openai` an empty name
+            # means "the server's own model", so attempts never record a local file as theirs.
+            self.LLM_MODEL_PATH = self.LLM_MODEL_PATH or default_llm_model_path()
         self.EMBEDDING_MODEL = self.EMBEDDING_MODEL or default_embedding_model_path()
         if self.LLM_BACKEND not in {"llama_cpp", "openai", "fake"}:
             raise ConfigError(f"LLM_BACKEND must be llama_cpp, openai or fake, not {self.LLM_BACKEND!r}")

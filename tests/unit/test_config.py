@@ -43,6 +43,11 @@ def test_defaults_point_at_the_shipped_models(tmp_path):
     assert config.RATELIMIT_STORAGE_URI == "memory://"
 
 
+def test_the_openai_backend_does_not_name_the_local_gguf_as_its_model(tmp_path):
+    config = Config({"LLM_BACKEND": "openai", "PRACTICUM_INSTANCE_DIR": str(tmp_path)}).resolve()
+    assert config.LLM_MODEL_PATH == ""  # the client asks the server for its model instead
+
+
 def test_unknown_llm_backend_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="LLM_BACKEND"):
         Config({"LLM_BACKEND": "magic", "PRACTICUM_INSTANCE_DIR": str(tmp_path)}).resolve()
