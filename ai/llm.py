@@ -96,7 +96,9 @@ class LlamaCppLLM(LLM):
                 self._llama = Llama(
                     model_path=self.model_path,
                     n_ctx=self.context,
+                    # Both phases: left unset, reading the prompt would use every core.
                     n_threads=self.threads,
+                    n_threads_batch=self.threads,
                     seed=self.seed,
                     verbose=False,
                 )
