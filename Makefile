@@ -50,6 +50,7 @@ eval: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) instance test-artifacts .pytest_cache

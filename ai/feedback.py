@@ -131,9 +131,7 @@ class FeedbackWriter:
         timings: dict[str, float] = {}
         failure = ""
         try:
-            stream = self.llm.stream_chat(
-                coaching_messages(facts), self.max_tokens, _grammar("next_step")
-            )
+            stream = self.llm.stream_chat(coaching_messages(facts), self.max_tokens, _grammar("next_step"))
             for piece in stream:
                 timings.setdefault("first_token_ms", _ms_since(started))
                 pieces.append(piece)

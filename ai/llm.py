@@ -26,9 +26,7 @@ class LLM(ABC):
     model_id: str = "abstract"
 
     @abstractmethod
-    def stream_chat(
-        self, messages: list[dict], max_tokens: int, grammar: str | None = None
-    ) -> Iterator[str]:
+    def stream_chat(self, messages: list[dict], max_tokens: int, grammar: str | None = None) -> Iterator[str]:
         """Yield the reply's text pieces as the model writes them."""
 
     @property
@@ -142,8 +140,14 @@ class OpenAICompatibleLLM(LLM):
 
     def stream_chat(self, messages, max_tokens, grammar=None):
         """Stream a chat completion over Server-Sent Events, sampled like LlamaCppLLM."""
-        body = {"model": self._served_model(), "messages": messages, "max_tokens": max_tokens,
-                "temperature": 0.0, "repeat_penalty": REPEAT_PENALTY, "stream": True}
+        body = {
+            "model": self._served_model(),
+            "messages": messages,
+            "max_tokens": max_tokens,
+            "temperature": 0.0,
+            "repeat_penalty": REPEAT_PENALTY,
+            "stream": True,
+        }
         if grammar:
             body["grammar"] = grammar  # honoured by llama.cpp's servers
         with self._open("/v1/chat/completions", body) as response:
@@ -209,8 +213,7 @@ class FakeLLM(LLM):
 
     model_id = "fake-llm"
 
-    def __init__(self, replies: list[str] | None = None, default: str | None = None,
-                 delay_s: float = 0.0):
+    def __init__(self, replies: list[str] | None = None, default: str | None = None, delay_s: float = 0.0):
         self.replies = deque(replies or [])
         self.default = default or "Keep the student thinking, and try the next step named below."
         self.delay_s = delay_s
@@ -232,6 +235,7 @@ def build_llm(config) -> LLM:
         return FakeLLM()
     if config.LLM_BACKEND == "openai":
         # A stalled server must not hold a trainee much past the feedback time limit.
-        return OpenAICompatibleLLM(config.LLM_BASE_URL, config.LLM_MODEL_PATH, config.LLM_API_KEY,
-                                   timeout=config.LLM_TIME_LIMIT_S)
+        return OpenAICompatibleLLM(
+            config.LLM_BASE_URL, config.LLM_MODEL_PATH, config.LLM_API_KEY, timeout=config.LLM_TIME_LIMIT_S
+        )
     return LlamaCppLLM(config.LLM_MODEL_PATH, threads=config.LLM_THREADS)

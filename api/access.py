@@ -31,8 +31,7 @@ def json_body() -> dict:
     """Return the request's JSON object or raise a validation error that says what is wrong."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise ValidationFailed("The request body must be a JSON object.",
-                               {"body": "expected a JSON object"})
+        raise ValidationFailed("The request body must be a JSON object.", {"body": "expected a JSON object"})
     return body
 
 

@@ -18,9 +18,13 @@ from scenarios.loader import MAX_FILE_BYTES
 
 # Room for multipart headers around a file of the largest allowed size.
 UPLOAD_REQUEST_LIMIT = MAX_FILE_BYTES + 64 * 1024
-RAW_TYPES = {"application/json": "upload.json", "application/yaml": "upload.yaml",
-             "application/x-yaml": "upload.yaml", "text/yaml": "upload.yaml",
-             "text/csv": "upload.csv"}
+RAW_TYPES = {
+    "application/json": "upload.json",
+    "application/yaml": "upload.yaml",
+    "application/x-yaml": "upload.yaml",
+    "text/yaml": "upload.yaml",
+    "text/csv": "upload.csv",
+}
 
 
 def actor() -> admin.Actor:
@@ -30,11 +34,17 @@ def actor() -> admin.Actor:
 
 def person_json(user) -> dict:
     """Return the admin view of an account."""
-    return {"id": user.id, "username": user.username, "display_name": user.display_name,
-            "role": user.role, "active": user.active, "cohort_id": user.cohort_id,
-            "cohort": user.cohort.name if user.cohort else None,
-            "created_at": user.created_at.isoformat(),
-            "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None}
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "active": user.active,
+        "cohort_id": user.cohort_id,
+        "cohort": user.cohort.name if user.cohort else None,
+        "created_at": user.created_at.isoformat(),
+        "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
+    }
 
 
 def uploaded_file() -> tuple[bytes, str]:
@@ -49,8 +59,9 @@ def uploaded_file() -> tuple[bytes, str]:
         raise scenario_admin.too_large(request.content_length) from None
     name = request.args.get("filename") or RAW_TYPES.get(request.mimetype, "")
     if not data:
-        raise ValidationFailed("Send a file: a multipart field named 'file', or the raw body.",
-                               {"file": "required"})
+        raise ValidationFailed(
+            "Send a file: a multipart field named 'file', or the raw body.", {"file": "required"}
+        )
     return data, name
 
 
@@ -62,8 +73,9 @@ def uploaded_file() -> tuple[bytes, str]:
 def admin_list_users():
     """List accounts, filtered by role, cohort_id, q (name) and active (true/false)."""
     active = {"true": True, "false": False}.get(request.args.get("active", ""))
-    people = admin.list_people(session, request.args.get("role", ""), int_arg("cohort_id"),
-                               request.args.get("q", ""), active)
+    people = admin.list_people(
+        session, request.args.get("role", ""), int_arg("cohort_id"), request.args.get("q", ""), active
+    )
     return jsonify(users=[person_json(u) for u in people])
 
 
@@ -73,8 +85,14 @@ def admin_create_user():
     """Create an account; a password is generated (and returned once) when none is sent."""
     body = json_body()
     user, generated = admin.create_person(
-        session, actor(), body.get("username"), body.get("role"), body.get("display_name", ""),
-        body.get("cohort"), body.get("password"))
+        session,
+        actor(),
+        body.get("username"),
+        body.get("role"),
+        body.get("display_name", ""),
+        body.get("cohort"),
+        body.get("password"),
+    )
     return jsonify({**person_json(user), "password": generated}), 201
 
 
@@ -131,10 +149,14 @@ def admin_reset_password(user_id: int):
 def cohort_json(cohort, trainees: int | None = None) -> dict:
     """Return a cohort with its trainer."""
     trainer = cohort.trainer
-    return {"id": cohort.id, "name": cohort.name, "trainees": trainees,
-            "trainer": None if trainer is None else {
-                "id": trainer.id, "username": trainer.username,
-                "display_name": trainer.display_name}}
+    return {
+        "id": cohort.id,
+        "name": cohort.name,
+        "trainees": trainees,
+        "trainer": None
+        if trainer is None
+        else {"id": trainer.id, "username": trainer.username, "display_name": trainer.display_name},
+    }
 
 
 @bp.get("/admin/cohorts")
@@ -164,13 +186,31 @@ def admin_audit_log():
     """Browse the audit log: action, actor, target, since, until, page, per_page."""
     args = request.args
     entries, total = admin.browse_audit(
-        session, args.get("action", ""), args.get("actor", ""), args.get("target", ""),
-        args.get("since", ""), args.get("until", ""), int_arg("page") or 1,
-        int_arg("per_page") or 50)
-    return jsonify(total=total, actions=admin.audit_actions(session), entries=[
-        {"id": e.id, "at": e.at.isoformat(), "action": e.action, "target": e.target,
-         "actor": e.actor.username if e.actor else None, "details": e.details,
-         "ip_address": e.ip_address} for e in entries])
+        session,
+        args.get("action", ""),
+        args.get("actor", ""),
+        args.get("target", ""),
+        args.get("since", ""),
+        args.get("until", ""),
+        int_arg("page") or 1,
+        int_arg("per_page") or 50,
+    )
+    return jsonify(
+        total=total,
+        actions=admin.audit_actions(session),
+        entries=[
+            {
+                "id": e.id,
+                "at": e.at.isoformat(),
+                "action": e.action,
+                "target": e.target,
+                "actor": e.actor.username if e.actor else None,
+                "details": e.details,
+                "ip_address": e.ip_address,
+            }
+            for e in entries
+        ],
+    )
 
 
 # Scenario sets ------------------------------------------------------------------------
@@ -211,8 +251,7 @@ def publish_events(document: dict, actor_id: int) -> Iterator[str]:
 
     def events():
         yield sse("started", {"key": document["key"], "expert_responses": total})
-        for kind, data in scenario_admin.publish_with_progress(app, document, embedder,
-                                                               actor_id, ip_address):
+        for kind, data in scenario_admin.publish_with_progress(app, document, embedder, actor_id, ip_address):
             yield sse(kind, data)
 
     return events()

@@ -27,8 +27,13 @@ def _login_limit() -> str:
 
 def user_json(user) -> dict:
     """Return the public fields of an account."""
-    return {"id": user.id, "username": user.username, "display_name": user.display_name,
-            "role": user.role, "cohort": user.cohort.name if user.cohort else None}
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role,
+        "cohort": user.cohort.name if user.cohort else None,
+    }
 
 
 @bp.post("/auth/login")
@@ -38,8 +43,9 @@ def login():
     body = json_body()
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
-        raise ValidationFailed("Send 'username' and 'password' as strings.",
-                               {"username": "required", "password": "required"})
+        raise ValidationFailed(
+            "Send 'username' and 'password' as strings.", {"username": "required", "password": "required"}
+        )
     user = accounts.authenticate(session, username, password, request.remote_addr or "")
     return jsonify(
         access_token=create_access_token(identity=user, additional_claims={"role": user.role}),
@@ -53,8 +59,12 @@ def login():
 @jwt_required(refresh=True)
 def refresh():
     """Issue a new access token for a valid refresh token."""
-    return jsonify(access_token=create_access_token(
-        identity=current_user, additional_claims={"role": current_user.role}), token_type="Bearer")
+    return jsonify(
+        access_token=create_access_token(
+            identity=current_user, additional_claims={"role": current_user.role}
+        ),
+        token_type="Bearer",
+    )
 
 
 @bp.post("/auth/logout")
@@ -62,8 +72,7 @@ def refresh():
 def logout():
     """Revoke the token sent (send the refresh token too, to end the whole sign-in)."""
     claims = get_jwt()
-    accounts.revoke_token(session, claims["jti"], current_user.id,
-                          datetime.fromtimestamp(claims["exp"], UTC))
+    accounts.revoke_token(session, claims["jti"], current_user.id, datetime.fromtimestamp(claims["exp"], UTC))
     return jsonify(revoked=claims["type"])
 
 

@@ -28,13 +28,18 @@ def wants_json() -> bool:
     if request.path.startswith("/api/") or request.path in ("/healthz", "/readyz"):
         return True
     # A page's own script (fetch) asks for JSON; a browser navigating asks for HTML.
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == (
-        "application/json")
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == ("application/json")
 
 
-PAGE_TITLES = {400: "That did not work", 403: "Not allowed", 404: "Page not found",
-               405: "That did not work", 413: "Too much text", 429: "Please slow down",
-               500: "Something went wrong"}
+PAGE_TITLES = {
+    400: "That did not work",
+    403: "Not allowed",
+    404: "Page not found",
+    405: "That did not work",
+    413: "Too much text",
+    429: "Please slow down",
+    500: "Something went wrong",
+}
 PAGE_MESSAGES = {
     403: "Your account does not allow this page.",
     404: "We could not find that page. It may have moved, or it may belong to someone else.",
@@ -47,13 +52,20 @@ def error_page(status: int, message: str = "", headers=None):
     """Render the readable HTML error page that people (not API clients) see."""
     title = PAGE_TITLES.get(status, "That did not work")
     message = message or PAGE_MESSAGES.get(status, "Go back and try again.")
-    return render_template("error.html", status=status, title=title, message=message), status, (
-        headers or {})
+    return render_template("error.html", status=status, title=title, message=message), status, (headers or {})
 
 
-HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-              405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type",
-              422: "validation_failed", 429: "rate_limited"}
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+}
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -79,8 +91,9 @@ def register_error_handlers(app: Flask) -> None:
             headers["Allow"] = ", ".join(error.valid_methods or [])
         if not wants_json():
             return error_page(error.code or 500, page_message, headers)
-        return error_response(error.code or 500, HTTP_CODES.get(error.code, "http_error"),
-                              message, headers=headers)
+        return error_response(
+            error.code or 500, HTTP_CODES.get(error.code, "http_error"), message, headers=headers
+        )
 
     @app.errorhandler(Exception)
     def crash(error: Exception):
@@ -88,8 +101,9 @@ def register_error_handlers(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         if not wants_json():
             return error_page(500)
-        return error_response(500, "internal_error",
-                              "Something went wrong on our side. Nothing was saved; try again.")
+        return error_response(
+            500, "internal_error", "Something went wrong on our side. Nothing was saved; try again."
+        )
 
     _register_jwt_errors()
 

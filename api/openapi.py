@@ -10,17 +10,27 @@ ERROR = {"$ref": "#/components/responses/Error"}
 BEARER = [{"bearer": []}]
 
 
-def _op(summary: str, ok: str = "200", body: str | None = None, auth: bool = True,
-        errors: tuple[str, ...] = ("401", "403", "404", "422", "429")) -> dict:
-    operation = {"summary": summary,
-                 "responses": {ok: {"description": "Success",
-                                    "content": {"application/json": {"schema": {"type": "object"}}}},
-                               **{code: ERROR for code in errors}}}
+def _op(
+    summary: str,
+    ok: str = "200",
+    body: str | None = None,
+    auth: bool = True,
+    errors: tuple[str, ...] = ("401", "403", "404", "422", "429"),
+) -> dict:
+    operation = {
+        "summary": summary,
+        "responses": {
+            ok: {"description": "Success", "content": {"application/json": {"schema": {"type": "object"}}}},
+            **{code: ERROR for code in errors},
+        },
+    }
     if auth:
         operation["security"] = BEARER
     if body:
-        operation["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}}}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body}"}}},
+        }
     return operation
 
 
@@ -29,113 +39,190 @@ def _id(name: str) -> dict:
 
 
 def _query(*names: str) -> list[dict]:
-    return [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-            for n in names]
+    return [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}} for n in names]
 
 
 def _csv(summary: str) -> dict:
-    return {**_op(summary), "responses": {
-        "200": {"description": "CSV (cells starting with = + - @ are prefixed with a quote)",
-                "content": {"text/csv": {"schema": {"type": "string"}}}},
-        **{c: ERROR for c in ("401", "403", "404", "422", "429")}}}
+    return {
+        **_op(summary),
+        "responses": {
+            "200": {
+                "description": "CSV (cells starting with = + - @ are prefixed with a quote)",
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            },
+            **{c: ERROR for c in ("401", "403", "404", "422", "429")},
+        },
+    }
 
 
 def _upload(summary: str, ok: str = "200") -> dict:
     operation = _op(summary, ok=ok, errors=("401", "403", "413", "422", "429"))
     file_schema = {"type": "string", "contentMediaType": "application/octet-stream"}
-    operation["requestBody"] = {"required": True, "content": {
-        "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
-                                           "properties": {"file": file_schema}}},
-        "application/yaml": {"schema": {"type": "string"}},
-        "application/json": {"schema": {"type": "object"}}}}
+    operation["requestBody"] = {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {"type": "object", "required": ["file"], "properties": {"file": file_schema}}
+            },
+            "application/yaml": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
     return operation
 
 
 DASHBOARD_QUERY = _query("cohort_id", "q", "flag", "sort", "order")
 TRAINER_PATHS = {
-    "/trainer/dashboard": {"get": {**_op("Your trainees' table, cohort charts, attention "
-                                         "rules"), "parameters": DASHBOARD_QUERY}},
-    "/trainer/dashboard.csv": {"get": {**_csv("The cohort table as CSV"),
-                                       "parameters": DASHBOARD_QUERY}},
-    "/trainer/trainees/{trainee_id}": {"parameters": [_id("trainee_id")], "get": _op(
-        "One of your trainees: summary, scores per category, sessions, attempts")},
-    "/trainer/trainees/{trainee_id}/attempts.csv": {"parameters": [_id("trainee_id")],
-                                                    "get": _csv("A trainee's attempts as CSV")},
-    "/trainer/attempts/{attempt_id}/notes": {"parameters": [_id("attempt_id")], "post": _op(
-        "Add a note to an attempt", ok="201", body="Note")},
+    "/trainer/dashboard": {
+        "get": {**_op("Your trainees' table, cohort charts, attention rules"), "parameters": DASHBOARD_QUERY}
+    },
+    "/trainer/dashboard.csv": {"get": {**_csv("The cohort table as CSV"), "parameters": DASHBOARD_QUERY}},
+    "/trainer/trainees/{trainee_id}": {
+        "parameters": [_id("trainee_id")],
+        "get": _op("One of your trainees: summary, scores per category, sessions, attempts"),
+    },
+    "/trainer/trainees/{trainee_id}/attempts.csv": {
+        "parameters": [_id("trainee_id")],
+        "get": _csv("A trainee's attempts as CSV"),
+    },
+    "/trainer/attempts/{attempt_id}/notes": {
+        "parameters": [_id("attempt_id")],
+        "post": _op("Add a note to an attempt", ok="201", body="Note"),
+    },
     "/trainer/attempts/{attempt_id}/override": {
         "parameters": [_id("attempt_id")],
-        "put": _op("Set your score with a reason (the automatic score is kept)",
-                   body="Override"),
-        "delete": _op("Remove your score; the automatic score counts again")},
+        "put": _op("Set your score with a reason (the automatic score is kept)", body="Override"),
+        "delete": _op("Remove your score; the automatic score counts again"),
+    },
 }
 ADMIN_PATHS = {
     "/admin/users": {
         "get": {**_op("Accounts"), "parameters": _query("role", "cohort_id", "q", "active")},
-        "post": _op("Create an account (password generated when absent)", ok="201",
-                    body="NewUser")},
-    "/admin/users/import": {"post": _upload(
-        "Create accounts from CSV: username, role[, display_name, cohort, password]; "
-        "a report per row")},
-    "/admin/users/{user_id}": {"parameters": [_id("user_id")], "get": _op("One account"),
-                               "patch": _op("Change name, role or cohort", body="UserChange")},
-    "/admin/users/{user_id}/deactivate": {"parameters": [_id("user_id")], "post": _op(
-        "Deactivate an account (its tokens stop working at once)")},
-    "/admin/users/{user_id}/activate": {"parameters": [_id("user_id")],
-                                        "post": _op("Reactivate an account")},
-    "/admin/users/{user_id}/password": {"parameters": [_id("user_id")], "post": _op(
-        "Reset a password (generated and returned once when absent)")},
-    "/admin/cohorts": {"get": _op("Cohorts with trainer and trainee counts"),
-                       "post": _op("Create a cohort", ok="201", body="Cohort")},
-    "/admin/cohorts/{cohort_id}": {"parameters": [_id("cohort_id")],
-                                   "patch": _op("Rename a cohort or assign its trainer",
-                                                body="Cohort")},
-    "/admin/audit": {"get": {**_op("The audit log, newest first"), "parameters": _query(
-        "action", "actor", "target", "since", "until", "page", "per_page")}},
-    "/scenario-sets": {"get": _op("Scenario sets with versions and counts"),
-                       "post": _upload("Validate and publish a set as a new version",
-                                       ok="201")},
-    "/scenario-sets/validate": {"post": _upload(
-        "Validate a set: a preview, or 422 with every problem's path and line")},
-    "/scenario-sets/stream": {"post": {**_upload(
-        "Publish with progress; Server-Sent Events: started, progress…, done or error"),
-        "responses": {"200": {"description": "text/event-stream", "content": {
-            "text/event-stream": {"schema": {"type": "string"}}}},
-            **{c: ERROR for c in ("401", "403", "413", "422", "429")}}}},
-    "/scenario-sets/{set_id}": {"parameters": [_id("set_id")], "get": _op(
-        "A set: versions, counts, scenarios of the newest version")},
-    "/scenario-sets/{set_id}/archive": {"parameters": [_id("set_id")], "post": _op(
-        "Archive a set (its attempts stay readable)")},
-    "/scenario-sets/{set_id}/restore": {"parameters": [_id("set_id")],
-                                        "post": _op("Restore an archived set")},
+        "post": _op("Create an account (password generated when absent)", ok="201", body="NewUser"),
+    },
+    "/admin/users/import": {
+        "post": _upload(
+            "Create accounts from CSV: username, role[, display_name, cohort, password]; a report per row"
+        )
+    },
+    "/admin/users/{user_id}": {
+        "parameters": [_id("user_id")],
+        "get": _op("One account"),
+        "patch": _op("Change name, role or cohort", body="UserChange"),
+    },
+    "/admin/users/{user_id}/deactivate": {
+        "parameters": [_id("user_id")],
+        "post": _op("Deactivate an account (its tokens stop working at once)"),
+    },
+    "/admin/users/{user_id}/activate": {"parameters": [_id("user_id")], "post": _op("Reactivate an account")},
+    "/admin/users/{user_id}/password": {
+        "parameters": [_id("user_id")],
+        "post": _op("Reset a password (generated and returned once when absent)"),
+    },
+    "/admin/cohorts": {
+        "get": _op("Cohorts with trainer and trainee counts"),
+        "post": _op("Create a cohort", ok="201", body="Cohort"),
+    },
+    "/admin/cohorts/{cohort_id}": {
+        "parameters": [_id("cohort_id")],
+        "patch": _op("Rename a cohort or assign its trainer", body="Cohort"),
+    },
+    "/admin/audit": {
+        "get": {
+            **_op("The audit log, newest first"),
+            "parameters": _query("action", "actor", "target", "since", "until", "page", "per_page"),
+        }
+    },
+    "/scenario-sets": {
+        "get": _op("Scenario sets with versions and counts"),
+        "post": _upload("Validate and publish a set as a new version", ok="201"),
+    },
+    "/scenario-sets/validate": {
+        "post": _upload("Validate a set: a preview, or 422 with every problem's path and line")
+    },
+    "/scenario-sets/stream": {
+        "post": {
+            **_upload("Publish with progress; Server-Sent Events: started, progress…, done or error"),
+            "responses": {
+                "200": {
+                    "description": "text/event-stream",
+                    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                },
+                **{c: ERROR for c in ("401", "403", "413", "422", "429")},
+            },
+        }
+    },
+    "/scenario-sets/{set_id}": {
+        "parameters": [_id("set_id")],
+        "get": _op("A set: versions, counts, scenarios of the newest version"),
+    },
+    "/scenario-sets/{set_id}/archive": {
+        "parameters": [_id("set_id")],
+        "post": _op("Archive a set (its attempts stay readable)"),
+    },
+    "/scenario-sets/{set_id}/restore": {
+        "parameters": [_id("set_id")],
+        "post": _op("Restore an archived set"),
+    },
 }
 
 PATHS = {
-    "/auth/login": {"post": _op("Sign in; returns access and refresh tokens", body="Login",
-                                auth=False, errors=("401", "422", "429"))},
+    "/auth/login": {
+        "post": _op(
+            "Sign in; returns access and refresh tokens",
+            body="Login",
+            auth=False,
+            errors=("401", "422", "429"),
+        )
+    },
     "/auth/refresh": {"post": _op("Exchange a refresh token for an access token")},
     "/auth/logout": {"post": _op("Revoke the token sent")},
     "/auth/me": {"get": _op("The signed-in account")},
-    "/scenarios": {"get": {**_op("Scenarios that can be rehearsed now"), "parameters": [
-        {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-        for n in ("category", "grade_band", "subject", "q")]}},
-    "/scenarios/{scenario_id}": {"parameters": [_id("scenario_id")],
-                                 "get": _op("One scenario: scene and student")},
+    "/scenarios": {
+        "get": {
+            **_op("Scenarios that can be rehearsed now"),
+            "parameters": [
+                {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+                for n in ("category", "grade_band", "subject", "q")
+            ],
+        }
+    },
+    "/scenarios/{scenario_id}": {
+        "parameters": [_id("scenario_id")],
+        "get": _op("One scenario: scene and student"),
+    },
     "/sessions": {"post": _op("Start a practice session", ok="201", body="StartSession")},
-    "/sessions/{session_id}": {"parameters": [_id("session_id")],
-                               "get": _op("One of your sessions with its attempts")},
-    "/sessions/{session_id}/end": {"parameters": [_id("session_id")],
-                                   "post": _op("End a session", body="EndSession")},
-    "/sessions/{session_id}/attempts": {"parameters": [_id("session_id")], "post": _op(
-        "Score an answer and write feedback", ok="201", body="Answer")},
-    "/sessions/{session_id}/attempts/stream": {"parameters": [_id("session_id")], "post": {
-        **_op("Score an answer; Server-Sent Events: scored, token…, feedback, done",
-              body="Answer"),
-        "responses": {"200": {"description": "text/event-stream",
-                              "content": {"text/event-stream": {"schema": {"type": "string"}}}},
-                      **{c: ERROR for c in ("401", "403", "404", "422", "429")}}}},
-    "/attempts": {"get": {**_op("Your attempts, newest first, a page at a time"),
-                          "parameters": _query("page", "per_page")}},
+    "/sessions/{session_id}": {
+        "parameters": [_id("session_id")],
+        "get": _op("One of your sessions with its attempts"),
+    },
+    "/sessions/{session_id}/end": {
+        "parameters": [_id("session_id")],
+        "post": _op("End a session", body="EndSession"),
+    },
+    "/sessions/{session_id}/attempts": {
+        "parameters": [_id("session_id")],
+        "post": _op("Score an answer and write feedback", ok="201", body="Answer"),
+    },
+    "/sessions/{session_id}/attempts/stream": {
+        "parameters": [_id("session_id")],
+        "post": {
+            **_op("Score an answer; Server-Sent Events: scored, token…, feedback, done", body="Answer"),
+            "responses": {
+                "200": {
+                    "description": "text/event-stream",
+                    "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                },
+                **{c: ERROR for c in ("401", "403", "404", "422", "429")},
+            },
+        },
+    },
+    "/attempts": {
+        "get": {
+            **_op("Your attempts, newest first, a page at a time"),
+            "parameters": _query("page", "per_page"),
+        }
+    },
     "/attempts/{attempt_id}": {"parameters": [_id("attempt_id")], "get": _op("One attempt")},
     "/openapi.json": {"get": _op("This document", auth=False, errors=())},
     **TRAINER_PATHS,
@@ -143,36 +230,88 @@ PATHS = {
 }
 
 SCHEMAS = {
-    "Login": {"type": "object", "required": ["username", "password"], "properties": {
-        "username": {"type": "string"}, "password": {"type": "string"}}},
-    "StartSession": {"type": "object", "required": ["scenario_id"], "properties": {
-        "scenario_id": {"type": "integer"},
-        "confidence_before": {"type": "integer", "minimum": 1, "maximum": 5}}},
-    "EndSession": {"type": "object", "properties": {
-        "confidence_after": {"type": "integer", "minimum": 1, "maximum": 5},
-        "reflection": {"type": "string", "maxLength": 2000}}},
-    "Answer": {"type": "object", "required": ["response"], "properties": {
-        "response": {"type": "string", "minLength": 1, "maxLength": 5000},
-        "feedback": {"type": "boolean", "default": True}}},
-    "Note": {"type": "object", "required": ["text"], "properties": {
-        "text": {"type": "string", "minLength": 1, "maxLength": 2000}}},
-    "Override": {"type": "object", "required": ["score", "reason"], "properties": {
-        "score": {"type": "integer", "minimum": 0, "maximum": 100},
-        "reason": {"type": "string", "minLength": 3, "maxLength": 500}}},
-    "NewUser": {"type": "object", "required": ["username", "role"], "properties": {
-        "username": {"type": "string"}, "role": {"enum": ["trainee", "trainer", "admin"]},
-        "display_name": {"type": "string"}, "cohort": {"type": "string"},
-        "password": {"type": "string", "minLength": 10}}},
-    "UserChange": {"type": "object", "properties": {
-        "display_name": {"type": "string"}, "role": {"enum": ["trainee", "trainer", "admin"]},
-        "cohort_id": {"type": ["integer", "null"]}}},
-    "Cohort": {"type": "object", "properties": {
-        "name": {"type": "string", "maxLength": 120},
-        "trainer_id": {"type": ["integer", "null"]}}},
-    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
-        "type": "object", "required": ["code", "message", "details"], "properties": {
-            "code": {"type": "string"}, "message": {"type": "string"},
-            "details": {"type": ["object", "array"]}}}}},
+    "Login": {
+        "type": "object",
+        "required": ["username", "password"],
+        "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+    },
+    "StartSession": {
+        "type": "object",
+        "required": ["scenario_id"],
+        "properties": {
+            "scenario_id": {"type": "integer"},
+            "confidence_before": {"type": "integer", "minimum": 1, "maximum": 5},
+        },
+    },
+    "EndSession": {
+        "type": "object",
+        "properties": {
+            "confidence_after": {"type": "integer", "minimum": 1, "maximum": 5},
+            "reflection": {"type": "string", "maxLength": 2000},
+        },
+    },
+    "Answer": {
+        "type": "object",
+        "required": ["response"],
+        "properties": {
+            "response": {"type": "string", "minLength": 1, "maxLength": 5000},
+            "feedback": {"type": "boolean", "default": True},
+        },
+    },
+    "Note": {
+        "type": "object",
+        "required": ["text"],
+        "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 2000}},
+    },
+    "Override": {
+        "type": "object",
+        "required": ["score", "reason"],
+        "properties": {
+            "score": {"type": "integer", "minimum": 0, "maximum": 100},
+            "reason": {"type": "string", "minLength": 3, "maxLength": 500},
+        },
+    },
+    "NewUser": {
+        "type": "object",
+        "required": ["username", "role"],
+        "properties": {
+            "username": {"type": "string"},
+            "role": {"enum": ["trainee", "trainer", "admin"]},
+            "display_name": {"type": "string"},
+            "cohort": {"type": "string"},
+            "password": {"type": "string", "minLength": 10},
+        },
+    },
+    "UserChange": {
+        "type": "object",
+        "properties": {
+            "display_name": {"type": "string"},
+            "role": {"enum": ["trainee", "trainer", "admin"]},
+            "cohort_id": {"type": ["integer", "null"]},
+        },
+    },
+    "Cohort": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "maxLength": 120},
+            "trainer_id": {"type": ["integer", "null"]},
+        },
+    },
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message", "details"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "details": {"type": ["object", "array"]},
+                },
+            }
+        },
+    },
 }
 
 
@@ -180,16 +319,22 @@ def document() -> dict:
     """Return the OpenAPI document."""
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Practicum API", "version": "1.0.0",
-                 "description": "Rehearse classroom moments: scenarios, sessions, scored attempts."},
+        "info": {
+            "title": "Practicum API",
+            "version": "1.0.0",
+            "description": "Rehearse classroom moments: scenarios, sessions, scored attempts.",
+        },
         "servers": [{"url": "/api/v1"}],
         "paths": PATHS,
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                           "bearerFormat": "JWT"}},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
             "schemas": SCHEMAS,
-            "responses": {"Error": {"description": "Error", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Error"}}}}},
+            "responses": {
+                "Error": {
+                    "description": "Error",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                }
+            },
         },
     }
 

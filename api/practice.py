@@ -31,9 +31,12 @@ def list_scenarios():
     scenarios = library.current_scenarios(session)
     filters = {k: request.args.get(k) for k in ("category", "grade_band", "subject")}
     query = (request.args.get("q") or "").strip().lower()
-    chosen = [s for s in scenarios
-              if all(not v or getattr(s, k) == v for k, v in filters.items())
-              and (not query or query in s.title.lower())]
+    chosen = [
+        s
+        for s in scenarios
+        if all(not v or getattr(s, k) == v for k, v in filters.items())
+        and (not query or query in s.title.lower())
+    ]
     return jsonify(scenarios=[scenario_json(s) for s in chosen])
 
 
@@ -51,10 +54,8 @@ def start_session():
     body = json_body()
     scenario_id = body.get("scenario_id")
     if isinstance(scenario_id, bool) or not isinstance(scenario_id, int):
-        raise ValidationFailed("'scenario_id' must be an integer.",
-                                        {"scenario_id": "required integer"})
-    started = practice.start_session(session, current_user, scenario_id,
-                                     body.get("confidence_before"))
+        raise ValidationFailed("'scenario_id' must be an integer.", {"scenario_id": "required integer"})
+    started = practice.start_session(session, current_user, scenario_id, body.get("confidence_before"))
     return jsonify(session_json(started)), 201
 
 
@@ -70,15 +71,17 @@ def get_session(session_id: int):
 def end_session(session_id: int):
     """End a session with a confidence rating (1–5) and an optional reflection."""
     body = json_body()
-    ended = practice.end_session(session, current_user, session_id,
-                                 body.get("confidence_after"), body.get("reflection"))
+    ended = practice.end_session(
+        session, current_user, session_id, body.get("confidence_after"), body.get("reflection")
+    )
     return jsonify(session_json(ended))
 
 
 def _score_request(session_id: int):
     body = json_body()
-    return prepare_attempt(current_user, session_id, body.get("response"),
-                           with_model=body.get("feedback", True) is not False)
+    return prepare_attempt(
+        current_user, session_id, body.get("response"), with_model=body.get("feedback", True) is not False
+    )
 
 
 @bp.post("/sessions/<int:session_id>/attempts")
@@ -89,8 +92,14 @@ def submit_attempt(session_id: int):
     scored, previous, writer = _score_request(session_id)
     feedback = writer.write(scored.facts)
     attempt = practice.store_attempt(session, scored, feedback)
-    return jsonify({**attempt_json(attempt, previous), "related": scored_json(scored, previous)[
-        "related"], "follow_up": scored.follow_up, "flags": scored.result.flags}), 201
+    return jsonify(
+        {
+            **attempt_json(attempt, previous),
+            "related": scored_json(scored, previous)["related"],
+            "follow_up": scored.follow_up,
+            "flags": scored.result.flags,
+        }
+    ), 201
 
 
 @bp.post("/sessions/<int:session_id>/attempts/stream")
@@ -106,10 +115,19 @@ def stream_attempt(session_id: int):
 def list_attempts():
     """List your attempts, newest first, a page at a time (page, per_page)."""
     page, per_page = int_arg("page"), int_arg("per_page")
-    found = practice.attempts_of(session, current_user, 1 if page is None else page,
-                                 practice.HISTORY_PAGE_SIZE if per_page is None else per_page)
-    return jsonify(attempts=[attempt_json(a) for a in found.attempts], page=found.page,
-                   per_page=found.per_page, total=found.total, pages=found.pages)
+    found = practice.attempts_of(
+        session,
+        current_user,
+        1 if page is None else page,
+        practice.HISTORY_PAGE_SIZE if per_page is None else per_page,
+    )
+    return jsonify(
+        attempts=[attempt_json(a) for a in found.attempts],
+        page=found.page,
+        per_page=found.per_page,
+        total=found.total,
+        pages=found.pages,
+    )
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -117,5 +135,4 @@ def list_attempts():
 def get_attempt(attempt_id: int):
     """Show one of your attempts."""
     attempt = practice.visible_attempt(session, current_user, attempt_id)
-    return jsonify(attempt_json(attempt, practice.previous_score(session, attempt.session_id,
-                                                                 attempt.id)))
+    return jsonify(attempt_json(attempt, practice.previous_score(session, attempt.session_id, attempt.id)))

@@ -27,15 +27,22 @@ def dashboard_from_args() -> trainers.Dashboard:
     if order not in ("asc", "desc"):
         raise ValidationFailed("'order' must be asc or desc.", {"order": "asc or desc"})
     return trainers.cohort_dashboard(
-        session, current_user, thresholds(), int_arg("cohort_id"),
-        request.args.get("q", ""), request.args.get("flag", ""),
-        request.args.get("sort", "name"), order == "desc")
+        session,
+        current_user,
+        thresholds(),
+        int_arg("cohort_id"),
+        request.args.get("q", ""),
+        request.args.get("flag", ""),
+        request.args.get("sort", "name"),
+        order == "desc",
+    )
 
 
 def csv_response(text: str, filename: str) -> Response:
     """Send CSV text as a download."""
-    return Response(text, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 @bp.get("/trainer/dashboard")
@@ -45,8 +52,11 @@ def trainer_dashboard():
     board = dashboard_from_args()
     return jsonify(
         cohorts=[{"id": c.id, "name": c.name} for c in board.cohorts],
-        trainees=[row.as_dict() for row in board.rows], charts=board.charts,
-        rules=thresholds().rules(), sort_keys=list(trainers.SORT_KEYS))
+        trainees=[row.as_dict() for row in board.rows],
+        charts=board.charts,
+        rules=thresholds().rules(),
+        sort_keys=list(trainers.SORT_KEYS),
+    )
 
 
 @bp.get("/trainer/dashboard.csv")
@@ -58,8 +68,11 @@ def trainer_dashboard_csv():
 
 def reviewed_attempt_json(attempt) -> dict:
     """Return an attempt with its scenario, both scores and the trainer's notes."""
-    return {**attempt_json(attempt), **review.review_json(attempt),
-            "scenario": scenario_json(attempt.scenario)}
+    return {
+        **attempt_json(attempt),
+        **review.review_json(attempt),
+        "scenario": scenario_json(attempt.scenario),
+    }
 
 
 @bp.get("/trainer/trainees/<int:trainee_id>")
@@ -68,14 +81,23 @@ def trainer_trainee(trainee_id: int):
     """Return one of your trainees: summary, scores per category, sessions and attempts."""
     report = review.trainee_report(session, current_user, trainee_id, thresholds())
     return jsonify(
-        trainee=report.row.as_dict(), series=report.series,
-        sessions=[{"id": s.id, "scenario": scenario_json(s.scenario),
-                   "started_at": s.started_at.isoformat(),
-                   "ended_at": s.ended_at.isoformat() if s.ended_at else None,
-                   "confidence_before": s.confidence_before,
-                   "confidence_after": s.confidence_after, "reflection": s.reflection,
-                   "attempt_ids": [a.id for a in s.attempts]} for s in report.sessions],
-        attempts=[reviewed_attempt_json(a) for a in report.attempts])
+        trainee=report.row.as_dict(),
+        series=report.series,
+        sessions=[
+            {
+                "id": s.id,
+                "scenario": scenario_json(s.scenario),
+                "started_at": s.started_at.isoformat(),
+                "ended_at": s.ended_at.isoformat() if s.ended_at else None,
+                "confidence_before": s.confidence_before,
+                "confidence_after": s.confidence_after,
+                "reflection": s.reflection,
+                "attempt_ids": [a.id for a in s.attempts],
+            }
+            for s in report.sessions
+        ],
+        attempts=[reviewed_attempt_json(a) for a in report.attempts],
+    )
 
 
 @bp.get("/trainer/trainees/<int:trainee_id>/attempts.csv")
@@ -99,8 +121,7 @@ def trainer_add_note(attempt_id: int):
 def trainer_override(attempt_id: int):
     """Set your score on an attempt, with a reason; the automatic score is kept."""
     body = json_body()
-    attempt = review.override_score(session, current_user, attempt_id, body.get("score"),
-                                    body.get("reason"))
+    attempt = review.override_score(session, current_user, attempt_id, body.get("score"), body.get("reason"))
     return jsonify(reviewed_attempt_json(attempt))
 
 
@@ -108,5 +129,4 @@ def trainer_override(attempt_id: int):
 @require_role(*TRAINER_ROLES)
 def trainer_clear_override(attempt_id: int):
     """Remove your score from an attempt, so the automatic score counts again."""
-    return jsonify(reviewed_attempt_json(review.clear_override(session, current_user,
-                                                               attempt_id)))
+    return jsonify(reviewed_attempt_json(review.clear_override(session, current_user, attempt_id)))

@@ -46,8 +46,10 @@ def timed(call) -> float:
 def row(name: str, ours: list[float], raw: list[float], raw_name: str) -> None:
     o50, o95 = percentiles(ours)
     r50, r95 = percentiles(raw)
-    print(f"{name:34} p50 {o50:8.1f} ms  p95 {o95:8.1f} ms | {raw_name:34} p50 {r50:8.1f} ms  "
-          f"p95 {r95:8.1f} ms | ratio p50 {o50 / r50:5.2f}")
+    print(
+        f"{name:34} p50 {o50:8.1f} ms  p95 {o95:8.1f} ms | {raw_name:34} p50 {r50:8.1f} ms  "
+        f"p95 {r95:8.1f} ms | ratio p50 {o50 / r50:5.2f}"
+    )
 
 
 def bench_scoring(app, scenarios) -> None:
@@ -57,8 +59,13 @@ def bench_scoring(app, scenarios) -> None:
         for scenario in scenarios:
             for response in RESPONSES:
                 raw.append(timed(lambda r=response: model.encode([r], normalize_embeddings=True)))
-                ours.append(timed(lambda r=response, s=scenario: practice.score_for_scenario(
-                    session, s, r, runtime.embedder(app))))
+                ours.append(
+                    timed(
+                        lambda r=response, s=scenario: practice.score_for_scenario(
+                            session, s, r, runtime.embedder(app)
+                        )
+                    )
+                )
     row("scoring without LLM", ours, raw, "raw SentenceTransformer.encode")
 
 
@@ -71,10 +78,10 @@ def bench_pgvector(app, scenarios) -> None:
     for _ in range(ROUNDS):
         for scenario in scenarios:
             for vector in vectors:
-                ours.append(timed(lambda s=scenario, v=vector: closest_expert_responses(
-                    session, s.id, v)))
-                category.append(timed(lambda s=scenario, v=vector: closest_in_category(
-                    session, s.category, v, s.key)))
+                ours.append(timed(lambda s=scenario, v=vector: closest_expert_responses(session, s.id, v)))
+                category.append(
+                    timed(lambda s=scenario, v=vector: closest_in_category(session, s.category, v, s.key))
+                )
                 raw.append(timed(lambda s=scenario, v=vector: _raw_query(connection, s.id, v)))
     row("pgvector: scenario's experts", ours, raw, "raw psycopg2 ORDER BY <=>")
     row("pgvector: category (HNSW)", category, raw, "raw psycopg2 ORDER BY <=>")
@@ -82,9 +89,11 @@ def bench_pgvector(app, scenarios) -> None:
 
 def _raw_query(connection, scenario_id, vector) -> list:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id, 1 - (embedding <=> %s::vector) FROM expert_responses "
-                       "WHERE scenario_id = %s ORDER BY embedding <=> %s::vector LIMIT 20",
-                       (str(list(map(float, vector))), scenario_id, str(list(map(float, vector)))))
+        cursor.execute(
+            "SELECT id, 1 - (embedding <=> %s::vector) FROM expert_responses "
+            "WHERE scenario_id = %s ORDER BY embedding <=> %s::vector LIMIT 20",
+            (str(list(map(float, vector))), scenario_id, str(list(map(float, vector)))),
+        )
         return cursor.fetchall()
 
 
@@ -106,9 +115,13 @@ def raw_chat(llama, facts, max_tokens: int, stream: bool = False):
     from ai.feedback import _grammar
 
     return llama.create_chat_completion(
-        messages=coaching_messages(facts), max_tokens=max_tokens, temperature=0.0,
-        repeat_penalty=1.3, grammar=LlamaGrammar.from_string(_grammar("next_step"), verbose=False),
-        stream=stream)
+        messages=coaching_messages(facts),
+        max_tokens=max_tokens,
+        temperature=0.0,
+        repeat_penalty=1.3,
+        grammar=LlamaGrammar.from_string(_grammar("next_step"), verbose=False),
+        stream=stream,
+    )
 
 
 def bench_llm(app, scenarios) -> None:
@@ -116,14 +129,14 @@ def bench_llm(app, scenarios) -> None:
 
     cfg = app.config["PRACTICUM"]
     with _without_weight_repacking():  # the same AMX workaround the app needs (see ai/llm.py)
-        raw_llama = Llama(model_path=cfg.LLM_MODEL_PATH, n_ctx=2048, n_threads=cfg.LLM_THREADS,
-                          seed=7, verbose=False)
+        raw_llama = Llama(
+            model_path=cfg.LLM_MODEL_PATH, n_ctx=2048, n_threads=cfg.LLM_THREADS, seed=7, verbose=False
+        )
     writer = runtime.feedback_writer(app)
     ours, raw, sources = [], [], []
     for scenario in scenarios:
         for response in RESPONSES[:3]:
-            _, result, _ = practice.score_for_scenario(session, scenario, response,
-                                                       runtime.embedder(app))
+            _, result, _ = practice.score_for_scenario(session, scenario, response, runtime.embedder(app))
             facts = feedback_facts(result)
             outcome = {}
 
@@ -136,16 +149,24 @@ def bench_llm(app, scenarios) -> None:
 
             ours.append(stream_stats(ours_stream()))
             sources.append(outcome["feedback"].source)
-            raw.append(stream_stats(
-                c for c in raw_chat(raw_llama, facts, cfg.LLM_MAX_TOKENS, stream=True)
-                if c["choices"][0]["delta"].get("content")))
+            raw.append(
+                stream_stats(
+                    c
+                    for c in raw_chat(raw_llama, facts, cfg.LLM_MAX_TOKENS, stream=True)
+                    if c["choices"][0]["delta"].get("content")
+                )
+            )
     for label, index, unit in (("time to first token", 0, "ms"), ("tokens per second", 1, "/s")):
         o, r = statistics.median(s[index] for s in ours), statistics.median(s[index] for s in raw)
-        print(f"LLM {label:30} ours {o:8.1f} {unit} | raw Llama.create_chat_completion "
-              f"{r:8.1f} {unit} | ratio {o / r:5.2f}")
+        print(
+            f"LLM {label:30} ours {o:8.1f} {unit} | raw Llama.create_chat_completion "
+            f"{r:8.1f} {unit} | ratio {o / r:5.2f}"
+        )
     passed = sources.count("model")
-    print(f"LLM feedback passing the guard: {passed}/{len(sources)} "
-          f"({100 * passed / len(sources):.0f}%); the rest used the template")
+    print(
+        f"LLM feedback passing the guard: {passed}/{len(sources)} "
+        f"({100 * passed / len(sources):.0f}%); the rest used the template"
+    )
     return raw_llama
 
 
@@ -155,22 +176,32 @@ def bench_end_to_end(app, scenario, raw_llama) -> None:
     create_account(app, "bench-trainee", "trainee")
     client = app.test_client()
     headers = AuthActions(client).headers("bench-trainee")
-    session_id = client.post("/api/v1/sessions", json={"scenario_id": scenario.id},
-                             headers=headers).get_json()["id"]
+    session_id = client.post(
+        "/api/v1/sessions", json={"scenario_id": scenario.id}, headers=headers
+    ).get_json()["id"]
     model = runtime.embedder(app).load()
     connection = session.connection().connection.dbapi_connection
     max_tokens = app.config["PRACTICUM"].LLM_MAX_TOKENS
     ours, raw, first_event = [], [], []
     for response in RESPONSES[:4] * 2:
-        ours.append(timed(lambda r=response: client.post(
-            f"/api/v1/sessions/{session_id}/attempts", json={"response": r}, headers=headers)))
+        ours.append(
+            timed(
+                lambda r=response: client.post(
+                    f"/api/v1/sessions/{session_id}/attempts", json={"response": r}, headers=headers
+                )
+            )
+        )
         first_event.append(_time_to_first_event(client, session_id, headers, response))
-        _, result, _ = practice.score_for_scenario(session, scenario, response,
-                                                   runtime.embedder(app))
+        _, result, _ = practice.score_for_scenario(session, scenario, response, runtime.embedder(app))
         facts = feedback_facts(result)
-        raw.append(timed(lambda r=response, f=facts: (
-            _raw_query(connection, scenario.id, model.encode([r], normalize_embeddings=True)[0]),
-            raw_chat(raw_llama, f, max_tokens))))
+        raw.append(
+            timed(
+                lambda r=response, f=facts: (
+                    _raw_query(connection, scenario.id, model.encode([r], normalize_embeddings=True)[0]),
+                    raw_chat(raw_llama, f, max_tokens),
+                )
+            )
+        )
     row("end-to-end attempt (API, stored)", ours, raw, "raw encode + SQL + chat completion")
     p50, p95 = percentiles(first_event)
     print(f"{'streamed attempt: first event':34} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms")
@@ -178,8 +209,12 @@ def bench_end_to_end(app, scenario, raw_llama) -> None:
 
 def _time_to_first_event(client, session_id, headers, response) -> float:
     started = time.perf_counter()
-    reply = client.post(f"/api/v1/sessions/{session_id}/attempts/stream",
-                        json={"response": response}, headers=headers, buffered=False)
+    reply = client.post(
+        f"/api/v1/sessions/{session_id}/attempts/stream",
+        json={"response": response},
+        headers=headers,
+        buffered=False,
+    )
     iterator = iter(reply.response)
     next(iterator)
     first = (time.perf_counter() - started) * 1000

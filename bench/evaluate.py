@@ -202,8 +202,9 @@ def main(argv=None) -> None:
             print(f"wrote {MODEL_PATH} ({len(rows)} responses)")
         held_out = cross_validate(app, prepared, facts, signals, labels, grouped_folds(groups))
         tutors = np.array([r["tutor"] for r in rows])
-        by_tutor, _ = cross_validate(app, prepared, facts, signals, labels,
-                                     grouped_folds(tutors, len(set(tutors))))
+        by_tutor, _ = cross_validate(
+            app, prepared, facts, signals, labels, grouped_folds(tutors, len(set(tutors)))
+        )
         phase("cross-validation")
         best_sim = raw_similarity(app, dialogues, rows)
         phase("baseline")

@@ -21,8 +21,14 @@ def real_app(import_library: bool = True, **overrides):
     try:
         url = throwaway_database_url("practicum_bench")
         upgrade(url)
-        settings = dict(DATABASE_URL=url, INSTANCE_DIR=folder, RATELIMIT_ENABLED=False,
-                        SECRET_KEY="b" * 40, JWT_SECRET_KEY="b" * 40, **overrides)
+        settings = dict(
+            DATABASE_URL=url,
+            INSTANCE_DIR=folder,
+            RATELIMIT_ENABLED=False,
+            SECRET_KEY="b" * 40,
+            JWT_SECRET_KEY="b" * 40,
+            **overrides,
+        )
         app = create_app(Config(**settings))
         runtime.warm(app)
         if import_library:
@@ -40,5 +46,6 @@ def _import_shipped(app) -> None:
     with app.app_context():
         for path in shipped_set_files():
             with transaction():
-                library.import_scenario_set(session, load_scenario_set(path.read_bytes()),
-                                            runtime.embedder(app))
+                library.import_scenario_set(
+                    session, load_scenario_set(path.read_bytes()), runtime.embedder(app)
+                )

@@ -12,9 +12,12 @@ def create_app(config: Config | None = None) -> Flask:
     from practicum.embedded_db import embedded_database_url
 
     config = (config or Config()).resolve()
-    app = Flask(__name__, instance_path=str(config.INSTANCE_DIR),
-                template_folder=str(config_root() / "templates"),
-                static_folder=str(config_root() / "static"))
+    app = Flask(
+        __name__,
+        instance_path=str(config.INSTANCE_DIR),
+        template_folder=str(config_root() / "templates"),
+        static_folder=str(config_root() / "static"),
+    )
     app.config.update(config.flask_settings())
     app.config["PRACTICUM"] = config
     app.config["DATABASE_URL"] = config.DATABASE_URL or embedded_database_url(config.INSTANCE_DIR)

@@ -48,8 +48,15 @@ def cohort_named(db: Session, name: str) -> Cohort:
     return cohort
 
 
-def create_user(db: Session, username: str, password: str, role: str, display_name: str = "",
-                cohort: str | None = None, actor_id: int | None = None) -> User:
+def create_user(
+    db: Session,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    cohort: str | None = None,
+    actor_id: int | None = None,
+) -> User:
     """Create an account (in the caller's transaction) and audit it."""
     username = normalise_username(username)
     problems = validate_new_account(username, password, role)
@@ -57,8 +64,12 @@ def create_user(db: Session, username: str, password: str, role: str, display_na
         raise ValidationFailed("The account details are not valid.", problems)
     if db.scalar(select(User.id).where(User.username == username)):
         raise Conflict(f"An account named {username!r} already exists.")
-    user = User(username=username, display_name=(display_name or username)[:120],
-                password_hash=generate_password_hash(password), role=role)
+    user = User(
+        username=username,
+        display_name=(display_name or username)[:120],
+        password_hash=generate_password_hash(password),
+        role=role,
+    )
     if cohort:
         user.cohort_id = cohort_named(db, cohort).id
     db.add(user)
@@ -126,6 +137,7 @@ def token_holder(db: Session, user_id: int, issued_at: int) -> User | None:
     """
     user = active_user(db, user_id)
     if user is not None and issued_before_tokens_ended(user, issued_at):
-        raise CredentialsChanged("Your sign-in has ended: your password was reset or your account "
-                                 "was paused. Sign in again.")
+        raise CredentialsChanged(
+            "Your sign-in has ended: your password was reset or your account was paused. Sign in again."
+        )
     return user

@@ -46,8 +46,9 @@ def person(db: Session, user_id: int) -> User:
     return user
 
 
-def list_people(db: Session, role: str = "", cohort_id: int | None = None, query: str = "",
-                active: bool | None = None) -> list[User]:
+def list_people(
+    db: Session, role: str = "", cohort_id: int | None = None, query: str = "", active: bool | None = None
+) -> list[User]:
     """Return accounts, filtered by role, cohort, name and state."""
     stmt = select(User).options(selectinload(User.cohort)).order_by(User.role, User.username)
     if role:
@@ -62,17 +63,24 @@ def list_people(db: Session, role: str = "", cohort_id: int | None = None, query
     return list(db.scalars(stmt))
 
 
-def create_person(db: Session, actor: Actor, username, role, display_name="", cohort=None,
-                  password=None) -> tuple[User, str | None]:
+def create_person(
+    db: Session, actor: Actor, username, role, display_name="", cohort=None, password=None
+) -> tuple[User, str | None]:
     """Create an account; return it and the generated password (None when one was given)."""
     generated = None if password else new_password()
-    fields = {"username": username, "role": role, "display_name": display_name,
-              "cohort": cohort, "password": password or generated}
+    fields = {
+        "username": username,
+        "role": role,
+        "display_name": display_name,
+        "cohort": cohort,
+        "password": password or generated,
+    }
     wrong = [k for k, v in fields.items() if v is not None and not isinstance(v, str)]
     if wrong:
         raise ValidationFailed("Account fields must be text.", dict.fromkeys(wrong, "text"))
-    user = accounts.create_user(db, username or "", fields["password"], role or "",
-                                display_name or "", cohort or None, actor.user.id)
+    user = accounts.create_user(
+        db, username or "", fields["password"], role or "", display_name or "", cohort or None, actor.user.id
+    )
     db.commit()
     return user, generated
 
@@ -84,17 +92,39 @@ def import_people(db: Session, actor: Actor, data: bytes) -> list[dict]:
         generated = None if row.get("password") else new_password()
         try:
             with db.begin_nested():
-                accounts.create_user(db, row.get("username", ""), row.get("password") or generated,
-                                     row.get("role", "").lower(), row.get("display_name", ""),
-                                     row.get("cohort") or None, actor.user.id)
+                accounts.create_user(
+                    db,
+                    row.get("username", ""),
+                    row.get("password") or generated,
+                    row.get("role", "").lower(),
+                    row.get("display_name", ""),
+                    row.get("cohort") or None,
+                    actor.user.id,
+                )
         except PracticumError as error:
-            problems = "; ".join(f"{k}: {v}" for k, v in error.details.items()) \
-                if isinstance(error.details, dict) else ""
-            report.append({"row": line, "username": row.get("username", ""), "status": "failed",
-                           "message": f"{error.message} {problems}".strip()})
+            problems = (
+                "; ".join(f"{k}: {v}" for k, v in error.details.items())
+                if isinstance(error.details, dict)
+                else ""
+            )
+            report.append(
+                {
+                    "row": line,
+                    "username": row.get("username", ""),
+                    "status": "failed",
+                    "message": f"{error.message} {problems}".strip(),
+                }
+            )
             continue
-        report.append({"row": line, "username": accounts.normalise_username(row["username"]),
-                       "status": "created", "message": "", "password": generated})
+        report.append(
+            {
+                "row": line,
+                "username": accounts.normalise_username(row["username"]),
+                "status": "created",
+                "message": "",
+                "password": generated,
+            }
+        )
     created = sum(r["status"] == "created" for r in report)
     actor.record(db, "users_imported", f"{created} accounts", rows=len(report), created=created)
     db.commit()
@@ -111,23 +141,22 @@ def update_person(db: Session, actor: Actor, user_id: int, changes: dict) -> Use
     user = person(db, user_id)
     unknown = set(changes) - {"display_name", "role", "cohort_id"}
     if unknown:
-        raise ValidationFailed("Only display_name, role and cohort_id can be changed here.",
-                               dict.fromkeys(sorted(unknown), "not changeable"))
+        raise ValidationFailed(
+            "Only display_name, role and cohort_id can be changed here.",
+            dict.fromkeys(sorted(unknown), "not changeable"),
+        )
     if "display_name" in changes:
         name = changes["display_name"]
         if not isinstance(name, str) or not 1 <= len(name.strip()) <= 120:
-            raise ValidationFailed("The name must be 1–120 characters.",
-                                   {"display_name": "1–120 characters"})
+            raise ValidationFailed("The name must be 1–120 characters.", {"display_name": "1–120 characters"})
         user.display_name = name.strip()
     if "role" in changes and changes["role"] != user.role:
         if changes["role"] not in ROLES:
-            raise ValidationFailed(f"The role must be one of {', '.join(ROLES)}.",
-                                   {"role": "unknown"})
+            raise ValidationFailed(f"The role must be one of {', '.join(ROLES)}.", {"role": "unknown"})
         _own_account(actor, user, "change the role of")
         user.role = changes["role"]
     if "cohort_id" in changes:
-        user.cohort_id = cohort(db, changes["cohort_id"]).id \
-            if changes["cohort_id"] is not None else None
+        user.cohort_id = cohort(db, changes["cohort_id"]).id if changes["cohort_id"] is not None else None
     actor.record(db, "user_updated", user.username, **{k: v for k, v in changes.items()})
     db.commit()
     return user
@@ -158,9 +187,10 @@ def reset_password(db: Session, actor: Actor, user_id: int, password=None) -> st
     generated = None if password else new_password()
     chosen = password or generated
     if not isinstance(chosen, str) or len(chosen) < accounts.MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"The password must have at least "
-                               f"{accounts.MIN_PASSWORD_LENGTH} characters.",
-                               {"password": f"at least {accounts.MIN_PASSWORD_LENGTH} characters"})
+        raise ValidationFailed(
+            f"The password must have at least {accounts.MIN_PASSWORD_LENGTH} characters.",
+            {"password": f"at least {accounts.MIN_PASSWORD_LENGTH} characters"},
+        )
     accounts.set_password(user, chosen)
     web_sessions.end_all_for_user(db, user.id)
     actor.record(db, "password_reset", user.username)
@@ -180,11 +210,18 @@ def cohort(db: Session, cohort_id) -> Cohort:
 
 def list_cohorts(db: Session) -> list[tuple[Cohort, int]]:
     """Return every cohort with its number of trainees."""
-    counts = (select(User.cohort_id, func.count(User.id).label("n"))
-              .where(User.role == "trainee").group_by(User.cohort_id).subquery())
-    rows = db.execute(select(Cohort, func.coalesce(counts.c.n, 0))
-                      .outerjoin(counts, counts.c.cohort_id == Cohort.id)
-                      .options(selectinload(Cohort.trainer)).order_by(Cohort.name))
+    counts = (
+        select(User.cohort_id, func.count(User.id).label("n"))
+        .where(User.role == "trainee")
+        .group_by(User.cohort_id)
+        .subquery()
+    )
+    rows = db.execute(
+        select(Cohort, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.cohort_id == Cohort.id)
+        .options(selectinload(Cohort.trainer))
+        .order_by(Cohort.name)
+    )
     return [(c, n) for c, n in rows]
 
 
@@ -193,8 +230,9 @@ def _trainer(db: Session, trainer_id) -> int | None:
         return None
     trainer = person(db, trainer_id) if isinstance(trainer_id, int) else None
     if trainer is None or trainer.role != "trainer":
-        raise ValidationFailed("'trainer_id' must be the id of a trainer account.",
-                               {"trainer_id": "a trainer's id"})
+        raise ValidationFailed(
+            "'trainer_id' must be the id of a trainer account.", {"trainer_id": "a trainer's id"}
+        )
     return trainer.id
 
 
@@ -204,8 +242,7 @@ def save_cohort(db: Session, actor: Actor, cohort_id: int | None, changes: dict)
     if "name" in changes or cohort_id is None:
         name = changes.get("name")
         if not isinstance(name, str) or not 1 <= len(name.strip()) <= 120:
-            raise ValidationFailed("The cohort name must be 1–120 characters.",
-                                   {"name": "1–120 characters"})
+            raise ValidationFailed("The cohort name must be 1–120 characters.", {"name": "1–120 characters"})
         clash = db.scalar(select(Cohort.id).where(Cohort.name == name.strip()))
         if clash and clash != found.id:
             raise Conflict(f"A cohort named {name.strip()!r} already exists.")
@@ -214,8 +251,12 @@ def save_cohort(db: Session, actor: Actor, cohort_id: int | None, changes: dict)
         found.trainer_id = _trainer(db, changes["trainer_id"])
     db.add(found)
     db.flush()
-    actor.record(db, "cohort_created" if cohort_id is None else "cohort_updated", found.name,
-                 trainer_id=found.trainer_id)
+    actor.record(
+        db,
+        "cohort_created" if cohort_id is None else "cohort_updated",
+        found.name,
+        trainer_id=found.trainer_id,
+    )
     db.commit()
     return found
 
@@ -226,20 +267,27 @@ def _day(value: str, name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed(f"'{name}' must be a date like 2026-01-31.",
-                               {name: "YYYY-MM-DD"}) from None
+        raise ValidationFailed(f"'{name}' must be a date like 2026-01-31.", {name: "YYYY-MM-DD"}) from None
 
 
-def browse_audit(db: Session, action: str = "", actor: str = "", target: str = "",
-                 since: str = "", until: str = "", page: int = 1,
-                 per_page: int = 50) -> tuple[list[AuditEntry], int]:
+def browse_audit(
+    db: Session,
+    action: str = "",
+    actor: str = "",
+    target: str = "",
+    since: str = "",
+    until: str = "",
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[AuditEntry], int]:
     """Return one page of audit entries (newest first) matching the filters, and the total."""
     stmt = select(AuditEntry)
     if action:
         stmt = stmt.where(AuditEntry.action == action)
     if actor:
         stmt = stmt.join(User, User.id == AuditEntry.actor_id).where(
-            User.username == accounts.normalise_username(actor))
+            User.username == accounts.normalise_username(actor)
+        )
     if target:
         stmt = stmt.where(AuditEntry.target.ilike(f"%{target.strip()}%"))
     first, last = _day(since, "since"), _day(until, "until")
@@ -249,9 +297,12 @@ def browse_audit(db: Session, action: str = "", actor: str = "", target: str = "
         stmt = stmt.where(AuditEntry.at < datetime.combine(last + timedelta(days=1), time.min, UTC))
     total = db.scalar(select(func.count()).select_from(stmt.subquery()))
     page, per_page = max(page, 1), min(max(per_page, 1), 200)
-    entries = db.scalars(stmt.options(selectinload(AuditEntry.actor))
-                         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                         .offset((page - 1) * per_page).limit(per_page))
+    entries = db.scalars(
+        stmt.options(selectinload(AuditEntry.actor))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
     return list(entries), total
 
 

@@ -27,25 +27,41 @@ class Thresholds:
     @classmethod
     def from_config(cls, config) -> Thresholds:
         """Read the thresholds from the app's Config."""
-        return cls(config.ATTENTION_TREND_WINDOW, config.ATTENTION_FALLING_POINTS,
-                   config.ATTENTION_INACTIVE_DAYS, config.ATTENTION_LOW_AVERAGE,
-                   config.ATTENTION_MIN_ATTEMPTS, config.ATTENTION_RETRY_COUNT,
-                   config.ATTENTION_RETRY_MIN_GAIN)
+        return cls(
+            config.ATTENTION_TREND_WINDOW,
+            config.ATTENTION_FALLING_POINTS,
+            config.ATTENTION_INACTIVE_DAYS,
+            config.ATTENTION_LOW_AVERAGE,
+            config.ATTENTION_MIN_ATTEMPTS,
+            config.ATTENTION_RETRY_COUNT,
+            config.ATTENTION_RETRY_MIN_GAIN,
+        )
 
     def rules(self) -> list[dict[str, str]]:
         """Return each rule in words, for the legend under the dashboard."""
         return [
-            {"code": "falling", "label": "Falling scores",
-             "rule": f"Over the last {self.trend_window} attempts, scores fell by "
-                     f"{self.falling_points} points or more."},
-            {"code": "inactive", "label": "Inactive",
-             "rule": f"No rehearsal for {self.inactive_days} days or more."},
-            {"code": "low_average", "label": "Low average",
-             "rule": f"Average below {self.low_average} after at least "
-                     f"{self.min_attempts} attempts."},
-            {"code": "stuck", "label": "Stuck on a scenario",
-             "rule": f"{self.retry_count} or more tries at one scenario without gaining "
-                     f"{self.retry_min_gain} points on the first try."},
+            {
+                "code": "falling",
+                "label": "Falling scores",
+                "rule": f"Over the last {self.trend_window} attempts, scores fell by "
+                f"{self.falling_points} points or more.",
+            },
+            {
+                "code": "inactive",
+                "label": "Inactive",
+                "rule": f"No rehearsal for {self.inactive_days} days or more.",
+            },
+            {
+                "code": "low_average",
+                "label": "Low average",
+                "rule": f"Average below {self.low_average} after at least {self.min_attempts} attempts.",
+            },
+            {
+                "code": "stuck",
+                "label": "Stuck on a scenario",
+                "rule": f"{self.retry_count} or more tries at one scenario without gaining "
+                f"{self.retry_min_gain} points on the first try.",
+            },
         ]
 
 
@@ -74,12 +90,15 @@ def fitted_change(scores: list[int]) -> float | None:
 
 
 def _falling(scores: list[int], t: Thresholds) -> Flag | None:
-    change = fitted_change(scores[-t.trend_window:])
+    change = fitted_change(scores[-t.trend_window :])
     if change is None or change > -t.falling_points:
         return None
-    shown = len(scores[-t.trend_window:])
-    return Flag("falling", "Falling scores",
-                f"Scores fell about {abs(change):.0f} points over the last {shown} attempts.")
+    shown = len(scores[-t.trend_window :])
+    return Flag(
+        "falling",
+        "Falling scores",
+        f"Scores fell about {abs(change):.0f} points over the last {shown} attempts.",
+    )
 
 
 def _inactive(last_active: datetime | None, now: datetime, t: Thresholds) -> Flag | None:
@@ -97,24 +116,29 @@ def _low_average(scores: list[int], t: Thresholds) -> Flag | None:
     average = sum(scores) / len(scores)
     if average >= t.low_average:
         return None
-    return Flag("low_average", "Low average",
-                f"Average {average:.0f} ({band_label(band_for(round(average)))}) over "
-                f"{len(scores)} attempts is below {t.low_average}.")
+    return Flag(
+        "low_average",
+        "Low average",
+        f"Average {average:.0f} ({band_label(band_for(round(average)))}) over "
+        f"{len(scores)} attempts is below {t.low_average}.",
+    )
 
 
 def _stuck(tries: dict[str, list[int]], t: Thresholds) -> Flag | None:
     """tries maps a scenario title to its scores in order."""
     for title, scores in sorted(tries.items(), key=lambda item: -len(item[1])):
         if len(scores) >= t.retry_count and max(scores[1:]) < scores[0] + t.retry_min_gain:
-            return Flag("stuck", "Stuck on a scenario",
-                        f"{len(scores)} tries at “{title}” without improving on the first "
-                        f"score ({scores[0]}).")
+            return Flag(
+                "stuck",
+                "Stuck on a scenario",
+                f"{len(scores)} tries at “{title}” without improving on the first score ({scores[0]}).",
+            )
     return None
 
 
-def attention_flags(scores: list[int], tries: dict[str, list[int]],
-                    last_active: datetime | None, now: datetime, t: Thresholds) -> list[Flag]:
+def attention_flags(
+    scores: list[int], tries: dict[str, list[int]], last_active: datetime | None, now: datetime, t: Thresholds
+) -> list[Flag]:
     """Return every rule that fires for a trainee's scores (oldest first) and activity."""
-    found = (_falling(scores, t), _inactive(last_active, now, t), _low_average(scores, t),
-             _stuck(tries, t))
+    found = (_falling(scores, t), _inactive(last_active, now, t), _low_average(scores, t), _stuck(tries, t))
     return [flag for flag in found if flag]

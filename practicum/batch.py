@@ -24,14 +24,25 @@ def _score_one(item: dict, scenarios: dict, embedder: Embedder, writer: Feedback
         scenarios[key] = library.scenario_by_key(session, key)
     vector, result, _ = practice.score_for_scenario(session, scenarios[key], text, embedder)
     feedback = writer.write(feedback_facts(result))
-    return {"score": result.score, "band": result.band, "dimensions": result.dimension_dicts(),
-            "matches": [m.as_dict() for m in result.matches], "flags": result.flags,
-            "scorer_version": result.scorer_version, "feedback": feedback.text,
-            "feedback_source": feedback.source}
+    return {
+        "score": result.score,
+        "band": result.band,
+        "dimensions": result.dimension_dicts(),
+        "matches": [m.as_dict() for m in result.matches],
+        "flags": result.flags,
+        "scorer_version": result.scorer_version,
+        "feedback": feedback.text,
+        "feedback_source": feedback.source,
+    }
 
 
-def score_lines(lines: IO[str], out: IO[str], embedder: Embedder, writer: FeedbackWriter,
-                progress: Callable[[int], None] | None = None) -> dict[str, int]:
+def score_lines(
+    lines: IO[str],
+    out: IO[str],
+    embedder: Embedder,
+    writer: FeedbackWriter,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, int]:
     """Score each JSONL line and write one output line per input line, errors included."""
     counts = {"scored": 0, "errors": 0}
     scenarios: dict = {}
@@ -47,8 +58,10 @@ def score_lines(lines: IO[str], out: IO[str], embedder: Embedder, writer: Feedba
             record.update(_score_one(item, scenarios, embedder, writer))
             counts["scored"] += 1
         except json.JSONDecodeError as error:
-            record, counts["errors"] = {"line": number, "error": f"invalid JSON: {error.msg}"}, \
-                counts["errors"] + 1
+            record, counts["errors"] = (
+                {"line": number, "error": f"invalid JSON: {error.msg}"},
+                counts["errors"] + 1,
+            )
         except PracticumError as error:
             session.rollback()
             record.update(line=number, error=error.message)

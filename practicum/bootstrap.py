@@ -13,9 +13,11 @@ from practicum.migrate import upgrade
 from practicum.models import User
 from scenarios.loader import load_scenario_set, shipped_set_files
 
-FIRST_ACCOUNTS = (("admin", "admin", "Practicum admin", None),
-                  ("trainer", "trainer", "Demo trainer", "Cohort A"),
-                  ("trainee", "trainee", "Demo trainee", "Cohort A"))
+FIRST_ACCOUNTS = (
+    ("admin", "admin", "Practicum admin", None),
+    ("trainer", "trainer", "Demo trainer", "Cohort A"),
+    ("trainee", "trainee", "Demo trainee", "Cohort A"),
+)
 
 
 def bootstrap(app) -> Iterator[str]:
@@ -47,5 +49,5 @@ def _first_accounts(app) -> Iterator[str]:
         accounts.cohort_named(session, "Cohort A").trainer_id = trainer.id
     credentials.write_text("\n".join(lines) + "\n")
     credentials.chmod(0o600)
-    yield "Created the first accounts (random passwords, also saved to " f"{credentials}):"
+    yield f"Created the first accounts (random passwords, also saved to {credentials}):"
     yield from (f"  {line}" for line in lines)

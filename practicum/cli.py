@@ -55,9 +55,11 @@ def scenarios_import(files):
 def _import_summary(name: str, report) -> str:
     if not report.changed:
         return f"{name}: unchanged (set {report.set_key} v{report.version}), nothing to do"
-    return (f"{name}: imported set {report.set_key} v{report.version}: {report.scenarios} "
-            f"scenarios, {report.expert_responses} expert responses "
-            f"({report.embedded} embedded, {report.reused} reused)")
+    return (
+        f"{name}: imported set {report.set_key} v{report.version}: {report.scenarios} "
+        f"scenarios, {report.expert_responses} expert responses "
+        f"({report.embedded} embedded, {report.reused} reused)"
+    )
 
 
 @users_cli.command("create")
@@ -86,9 +88,13 @@ def score_command(input_file, output_file, no_feedback):
     """Score many responses: JSONL in ({"scenario", "response", "id"?}), JSONL out."""
     writer = runtime.feedback_writer(with_model=not no_feedback)
     show = sys.stderr.isatty()
-    counts = score_lines(input_file, output_file, runtime.embedder(), writer,
-                         progress=(lambda n: click.echo(f"\rscored {n}", nl=False, err=True))
-                         if show else None)
+    counts = score_lines(
+        input_file,
+        output_file,
+        runtime.embedder(),
+        writer,
+        progress=(lambda n: click.echo(f"\rscored {n}", nl=False, err=True)) if show else None,
+    )
     if show:
         click.echo("", err=True)
     click.echo(f"scored {counts['scored']} line(s), {counts['errors']} error(s)", err=True)
@@ -142,8 +148,15 @@ def demo_command(force):
 
 def register_commands(app) -> None:
     """Attach every command to the app's CLI."""
-    for command in (db_cli, scenarios_cli, users_cli, score_command, serve_command,
-                    bootstrap_command, demo_command):
+    for command in (
+        db_cli,
+        scenarios_cli,
+        users_cli,
+        score_command,
+        serve_command,
+        bootstrap_command,
+        demo_command,
+    ):
         app.cli.add_command(command)
 
 
@@ -151,5 +164,8 @@ def main() -> None:
     """Entry point of the `practicum` console command."""
     from practicum import create_app
 
-    FlaskGroup(create_app=lambda: create_app(), add_default_commands=False,
-               help="Practicum: rehearsal of hard classroom moments.")(prog_name="practicum")
+    FlaskGroup(
+        create_app=lambda: create_app(),
+        add_default_commands=False,
+        help="Practicum: rehearsal of hard classroom moments.",
+    )(prog_name="practicum")

@@ -42,8 +42,9 @@ def read_csv(data: bytes, required: tuple[str, ...]) -> list[dict[str, str]]:
     header = [(name or "").strip().lower() for name in reader.fieldnames or []]
     missing = [name for name in required if name not in header]
     if missing:
-        raise ValidationFailed(f"The header row lacks: {', '.join(missing)}.",
-                               {"columns": f"required: {', '.join(required)}"})
+        raise ValidationFailed(
+            f"The header row lacks: {', '.join(missing)}.", {"columns": f"required: {', '.join(required)}"}
+        )
     reader.fieldnames = header
     rows = []
     for row in reader:

@@ -20,7 +20,7 @@ def sqlalchemy_url(url: str) -> str:
     """Name the psycopg2 driver explicitly (SQLAlchemy 2.1 would pick psycopg 3 otherwise)."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg2://" + url[len(prefix):]
+            return "postgresql+psycopg2://" + url[len(prefix) :]
     return url
 
 

@@ -88,8 +88,12 @@ def scenario_pool(scenarios: list, size: int = 12) -> list:
     by_category: dict[str, list] = {}
     for scenario in scenarios:
         by_category.setdefault(scenario.category, []).append(scenario)
-    rounds = [group[i] for i in range(max(map(len, by_category.values())))
-              for group in by_category.values() if i < len(group)]
+    rounds = [
+        group[i]
+        for i in range(max(map(len, by_category.values())))
+        for group in by_category.values()
+        if i < len(group)
+    ]
     return rounds[:size]
 
 
@@ -98,8 +102,11 @@ def candidate_answers(scenario) -> list[str]:
     answers = list(WEAK_REPLIES + MIDDLE_REPLIES)
     for index, response in enumerate(scenario.expert_responses):
         sentences = [s for s in re.split(r"(?<=[.?!])\s+", response.text) if s]
-        answers += [response.text, " ".join(sentences[: max(1, len(sentences) - 1)]),
-                    f"{sentences[0]} {MIDDLE_REPLIES[index % len(MIDDLE_REPLIES)]}"]
+        answers += [
+            response.text,
+            " ".join(sentences[: max(1, len(sentences) - 1)]),
+            f"{sentences[0]} {MIDDLE_REPLIES[index % len(MIDDLE_REPLIES)]}",
+        ]
     return list(dict.fromkeys(answers))
 
 
@@ -141,28 +148,34 @@ class AnswerPicker:
             # The scorer embeds an answer's sentences (or the whole of a one-sentence answer).
             self.embedder.embed_batch([p for a in answers for p in (a, *_sentences(a))])
             self.scored[scenario.id] = [
-                (practice.score_for_scenario(self.db, scenario, text, self.embedder)[1].score,
-                 text) for text in answers]
-        return min(self.scored[scenario.id],
-                   key=lambda pair: abs(pair[0] - target) + rng.uniform(0, 4))[1]
+                (practice.score_for_scenario(self.db, scenario, text, self.embedder)[1].score, text)
+                for text in answers
+            ]
+        return min(self.scored[scenario.id], key=lambda pair: abs(pair[0] - target) + rng.uniform(0, 4))[1]
 
 
-def _rehearse(db: Session, user: User, scenario, text: str, confidence: int, when, rng,
-              embedder, writer: FeedbackWriter) -> Attempt:
+def _rehearse(
+    db: Session, user: User, scenario, text: str, confidence: int, when, rng, embedder, writer: FeedbackWriter
+) -> Attempt:
     """One session with one attempt, scored by the service, then dated `when`."""
     started = practice.start_session(db, user, scenario.id, max(1, confidence - 1))
     scored = practice.score_attempt(db, user, started.id, text, embedder)
     attempt = practice.store_attempt(db, scored, writer.write(scored.facts))
-    practice.end_session(db, user, started.id, confidence,
-                         rng.choice(REFLECTIONS) if rng.random() < 0.4 else None)
+    practice.end_session(
+        db, user, started.id, confidence, rng.choice(REFLECTIONS) if rng.random() < 0.4 else None
+    )
     db.execute(update(Attempt).where(Attempt.id == attempt.id).values(created_at=when))
-    db.execute(update(PracticeSession).where(PracticeSession.id == started.id)
-               .values(started_at=when - timedelta(minutes=4), ended_at=when))
+    db.execute(
+        update(PracticeSession)
+        .where(PracticeSession.id == started.id)
+        .values(started_at=when - timedelta(minutes=4), ended_at=when)
+    )
     return attempt
 
 
-def _practise(db: Session, user: User, profile: Profile, scenarios, rng, embedder, writer,
-              picker: AnswerPicker) -> list[Attempt]:
+def _practise(
+    db: Session, user: User, profile: Profile, scenarios, rng, embedder, writer, picker: AnswerPicker
+) -> list[Attempt]:
     now = utcnow()
     chosen = rng.sample(scenarios, k=min(len(scenarios), profile.attempts))
     made = []
@@ -176,21 +189,27 @@ def _practise(db: Session, user: User, profile: Profile, scenarios, rng, embedde
         text = picker.pick(scenario, target, random.Random(0) if profile.repeat_scenario else rng)
         confidence = max(1, min(5, round(1 + target / 25 + rng.uniform(-1, 1))))
         made.append(_rehearse(db, user, scenario, text, confidence, when, rng, embedder, writer))
-    db.execute(update(User).where(User.id == user.id).values(
-        created_at=now - timedelta(days=profile.first_day + 2),
-        last_login_at=now - timedelta(days=profile.last_day)))
+    db.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(
+            created_at=now - timedelta(days=profile.first_day + 2),
+            last_login_at=now - timedelta(days=profile.last_day),
+        )
+    )
     db.commit()
     return made
 
 
-def create_demo(db: Session, embedder: Embedder, force: bool = False,
-                seed: int = SEED) -> Iterator[str]:
+def create_demo(db: Session, embedder: Embedder, force: bool = False, seed: int = SEED) -> Iterator[str]:
     """Create the demo cohort and its trainees' attempts; yield one line of news per step."""
     others = real_accounts(db)
     if others and not force:
         shown = ", ".join(others[:5]) + (" …" if len(others) > 5 else "")
-        raise Conflict(f"This database holds real accounts ({shown}); the demo would mix "
-                       "made-up practice into their cohorts. Use --force to add it anyway.")
+        raise Conflict(
+            f"This database holds real accounts ({shown}); the demo would mix "
+            "made-up practice into their cohorts. Use --force to add it anyway."
+        )
     if db.scalar(select(User.id).where(User.username.startswith(DEMO_PREFIX))):
         yield "Demo data is already here; nothing to do."
         return
@@ -208,8 +227,9 @@ def create_demo(db: Session, embedder: Embedder, force: bool = False,
     db.commit()
     yield f"Demo cohort {DEMO_COHORT!r} (trainer: {trainer.username if trainer else 'none'})."
     for profile in PROFILES:
-        user = accounts.create_user(db, DEMO_PREFIX + profile.username, password, "trainee",
-                                    profile.name, DEMO_COHORT)
+        user = accounts.create_user(
+            db, DEMO_PREFIX + profile.username, password, "trainee", profile.name, DEMO_COHORT
+        )
         db.commit()
         made = _practise(db, user, profile, scenarios, rng, embedder, writer, picker)
         scores = [a.score for a in made]
@@ -222,10 +242,19 @@ def _trainer_touches(db: Session, trainer: User | None) -> None:
     """Leave one note and one override (through the review service), so both show."""
     if trainer is None or trainer.role != "trainer":
         return
-    latest = db.scalar(select(Attempt).join(User, User.id == Attempt.user_id)
-                       .where(User.username == DEMO_PREFIX + "marcus")
-                       .order_by(Attempt.created_at.desc()).limit(1))
+    latest = db.scalar(
+        select(Attempt)
+        .join(User, User.id == Attempt.user_id)
+        .where(User.username == DEMO_PREFIX + "marcus")
+        .order_by(Attempt.created_at.desc())
+        .limit(1)
+    )
     if latest is not None:
         review.add_note(db, trainer, latest.id, "Let's rehearse this one together on Thursday.")
-        review.override_score(db, trainer, latest.id, min(100, latest.score + 10),
-                              "Named the feeling out loud in our session; that counts.")
+        review.override_score(
+            db,
+            trainer,
+            latest.id,
+            min(100, latest.score + 10),
+            "Named the feeling out loud in our session; that counts.",
+        )

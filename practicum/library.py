@@ -60,7 +60,7 @@ def _embed_missing(db, embedder, texts: list[str], progress: Progress | None):
     missing = sorted({h: t for h, t in zip(hashes, texts, strict=True) if h not in known}.items())
     batch = 32
     for start in range(0, len(missing), batch):
-        chunk = missing[start:start + batch]
+        chunk = missing[start : start + batch]
         vectors = embedder.embed_batch([t for _, t in chunk])
         known.update({h: v for (h, _), v in zip(chunk, vectors, strict=True)})
         if progress:
@@ -68,8 +68,13 @@ def _embed_missing(db, embedder, texts: list[str], progress: Progress | None):
     return hashes, [known[h] for h in hashes], len(missing)
 
 
-def import_scenario_set(db: Session, document: dict, embedder: Embedder,
-                        actor_id: int | None = None, progress: Progress | None = None) -> ImportReport:
+def import_scenario_set(
+    db: Session,
+    document: dict,
+    embedder: Embedder,
+    actor_id: int | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
     """Store a validated set as a new version unless its content is unchanged.
 
     Runs inside the caller's transaction: either the whole version is written or nothing.
@@ -79,17 +84,23 @@ def import_scenario_set(db: Session, document: dict, embedder: Embedder,
     current = latest_version(db, scenario_set) if scenario_set else None
     experts = [r for s in document["scenarios"] for r in s["expert_responses"]]
     if current and current.content_hash == digest:
-        return ImportReport(document["key"], current.version, False, len(document["scenarios"]),
-                            len(experts), 0, len(experts))
+        return ImportReport(
+            document["key"], current.version, False, len(document["scenarios"]), len(experts), 0, len(experts)
+        )
     if scenario_set is None:
         scenario_set = ScenarioSet(key=document["key"], title=document["title"])
         db.add(scenario_set)
         db.flush()
     scenario_set.title = document["title"]
     version = ScenarioSetVersion(
-        set_id=scenario_set.id, version=(current.version + 1) if current else 1,
-        title=document["title"], description=document.get("description", ""),
-        content_hash=digest, source=document, imported_by_id=actor_id)
+        set_id=scenario_set.id,
+        version=(current.version + 1) if current else 1,
+        title=document["title"],
+        description=document.get("description", ""),
+        content_hash=digest,
+        source=document,
+        imported_by_id=actor_id,
+    )
     db.add(version)
     db.flush()
     hashes, vectors, embedded = _embed_missing(db, embedder, [r["text"] for r in experts], progress)
@@ -100,26 +111,58 @@ def import_scenario_set(db: Session, document: dict, embedder: Embedder,
         db.flush()
         for index, response in enumerate(item["expert_responses"]):
             digest_, vector = next(pairs)
-            db.add(ExpertResponse(
-                scenario_id=scenario.id, position=index, text=response["text"],
-                strategy=response.get("strategy", ""), rationale=response.get("rationale", ""),
-                moves=response.get("moves", []), content_hash=digest_, embedding=vector))
-    audit.record(db, "scenario_set_imported", actor_id, document["key"], version=version.version,
-                 scenarios=len(document["scenarios"]), embedded=embedded)
+            db.add(
+                ExpertResponse(
+                    scenario_id=scenario.id,
+                    position=index,
+                    text=response["text"],
+                    strategy=response.get("strategy", ""),
+                    rationale=response.get("rationale", ""),
+                    moves=response.get("moves", []),
+                    content_hash=digest_,
+                    embedding=vector,
+                )
+            )
+    audit.record(
+        db,
+        "scenario_set_imported",
+        actor_id,
+        document["key"],
+        version=version.version,
+        scenarios=len(document["scenarios"]),
+        embedded=embedded,
+    )
     db.flush()
-    return ImportReport(document["key"], version.version, True, len(document["scenarios"]),
-                        len(experts), embedded, len(experts) - embedded)
+    return ImportReport(
+        document["key"],
+        version.version,
+        True,
+        len(document["scenarios"]),
+        len(experts),
+        embedded,
+        len(experts) - embedded,
+    )
 
 
 def _scenario_row(version_id: int, position: int, item: dict) -> Scenario:
     student = item["student"]
     return Scenario(
-        set_version_id=version_id, position=position, key=item["key"], title=item["title"],
-        category=item["category"], grade_band=item["grade_band"], subject=item["subject"],
-        context=item["context"], student_name=student["name"],
-        student_persona=student["persona"], opening_line=student["opening_line"],
-        key_moves=item.get("key_moves", []), dimension_weights=item.get("dimension_weights", {}),
-        follow_ups=item.get("follow_ups", {}), tags=item.get("tags", []))
+        set_version_id=version_id,
+        position=position,
+        key=item["key"],
+        title=item["title"],
+        category=item["category"],
+        grade_band=item["grade_band"],
+        subject=item["subject"],
+        context=item["context"],
+        student_name=student["name"],
+        student_persona=student["persona"],
+        opening_line=student["opening_line"],
+        key_moves=item.get("key_moves", []),
+        dimension_weights=item.get("dimension_weights", {}),
+        follow_ups=item.get("follow_ups", {}),
+        tags=item.get("tags", []),
+    )
 
 
 def current_scenarios_query():
@@ -132,8 +175,10 @@ def current_scenarios_query():
     return (
         select(Scenario)
         .join(ScenarioSetVersion, ScenarioSetVersion.id == Scenario.set_version_id)
-        .join(newest, (newest.c.set_id == ScenarioSetVersion.set_id)
-              & (newest.c.version == ScenarioSetVersion.version))
+        .join(
+            newest,
+            (newest.c.set_id == ScenarioSetVersion.set_id) & (newest.c.version == ScenarioSetVersion.version),
+        )
         .join(ScenarioSet, ScenarioSet.id == ScenarioSetVersion.set_id)
         .where(ScenarioSet.status == "active")
         .options(selectinload(Scenario.expert_responses))

@@ -105,9 +105,7 @@ class Scenario(Base):
     __table_args__ = (UniqueConstraint("set_version_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    set_version_id: Mapped[int] = mapped_column(
-        ForeignKey("scenario_set_versions.id", ondelete="CASCADE")
-    )
+    set_version_id: Mapped[int] = mapped_column(ForeignKey("scenario_set_versions.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     key: Mapped[str] = mapped_column(String(80), index=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -142,9 +140,7 @@ class ExpertResponse(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    scenario_id: Mapped[int] = mapped_column(
-        ForeignKey("scenarios.id", ondelete="CASCADE"), index=True
-    )
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     strategy: Mapped[str] = mapped_column(String(120), default="")
@@ -173,9 +169,7 @@ class PracticeSession(Base):
     reflection: Mapped[str | None] = mapped_column(Text)
 
     scenario: Mapped[Scenario] = relationship()
-    attempts: Mapped[list[Attempt]] = relationship(
-        back_populates="session", order_by="Attempt.id"
-    )
+    attempts: Mapped[list[Attempt]] = relationship(back_populates="session", order_by="Attempt.id")
 
 
 class Attempt(Base):
@@ -183,12 +177,11 @@ class Attempt(Base):
     __table_args__ = (
         CheckConstraint("score BETWEEN 0 AND 100", name="attempts_score_range"),
         CheckConstraint(f"band IN {BANDS}", name="attempts_band_valid"),
-        CheckConstraint(
-            "feedback_source IN ('model', 'fallback', 'none')", name="attempts_source_valid"
-        ),
+        CheckConstraint("feedback_source IN ('model', 'fallback', 'none')", name="attempts_source_valid"),
         CheckConstraint("override_score BETWEEN 0 AND 100", name="attempts_override_range"),
-        CheckConstraint("(override_score IS NULL) = (override_reason IS NULL)",
-                        name="attempts_override_has_reason"),
+        CheckConstraint(
+            "(override_score IS NULL) = (override_reason IS NULL)", name="attempts_override_has_reason"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -212,15 +205,15 @@ class Attempt(Base):
     # A trainer's score, kept beside the automatic one (which is never changed).
     override_score: Mapped[int | None] = mapped_column(Integer)
     override_reason: Mapped[str | None] = mapped_column(Text)
-    overridden_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"))
+    overridden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     overridden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     session: Mapped[PracticeSession] = relationship(back_populates="attempts")
     scenario: Mapped[Scenario] = relationship()
     overridden_by: Mapped[User | None] = relationship(foreign_keys=[overridden_by_id])
     notes: Mapped[list[AttemptNote]] = relationship(
-        back_populates="attempt", order_by="AttemptNote.id", passive_deletes=True)
+        back_populates="attempt", order_by="AttemptNote.id", passive_deletes=True
+    )
 
     @property
     def effective_score(self) -> int:
@@ -232,8 +225,7 @@ class AttemptNote(Base):
     __tablename__ = "attempt_notes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    attempt_id: Mapped[int] = mapped_column(
-        ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = _created_at()

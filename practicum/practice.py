@@ -25,10 +25,14 @@ MAX_RESPONSE_CHARS = 5000
 def scenario_facts(scenario: Scenario) -> ScenarioFacts:
     """Return what scoring needs to know about a scenario."""
     return ScenarioFacts(
-        key=scenario.key, category=scenario.category, context=scenario.context,
-        opening_line=scenario.opening_line, student_name=scenario.student_name,
+        key=scenario.key,
+        category=scenario.category,
+        context=scenario.context,
+        opening_line=scenario.opening_line,
+        student_name=scenario.student_name,
         key_moves=tuple(scenario.key_moves or ()),
-        dimension_weights=dict(scenario.dimension_weights or {}))
+        dimension_weights=dict(scenario.dimension_weights or {}),
+    )
 
 
 def validate_response(text) -> str:
@@ -41,7 +45,8 @@ def validate_response(text) -> str:
     if len(text) > MAX_RESPONSE_CHARS:
         raise ValidationFailed(
             f"Your answer is {len(text)} characters; the limit is {MAX_RESPONSE_CHARS}.",
-            {"response": f"at most {MAX_RESPONSE_CHARS} characters", "length": len(text)})
+            {"response": f"at most {MAX_RESPONSE_CHARS} characters", "length": len(text)},
+        )
     return text
 
 
@@ -50,18 +55,22 @@ def validate_confidence(value, field_name: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-        raise ValidationFailed(f"'{field_name}' must be a whole number from 1 to 5.",
-                               {field_name: "integer 1–5"})
+        raise ValidationFailed(
+            f"'{field_name}' must be a whole number from 1 to 5.", {field_name: "integer 1–5"}
+        )
     return value
 
 
-def start_session(db: Session, user: User, scenario_id: int,
-                  confidence_before: int | None = None) -> PracticeSession:
+def start_session(
+    db: Session, user: User, scenario_id: int, confidence_before: int | None = None
+) -> PracticeSession:
     """Open a practice session on a current scenario."""
     scenario = current_scenario(db, scenario_id)
-    session = PracticeSession(user_id=user.id, scenario_id=scenario.id,
-                              confidence_before=validate_confidence(confidence_before,
-                                                                    "confidence_before"))
+    session = PracticeSession(
+        user_id=user.id,
+        scenario_id=scenario.id,
+        confidence_before=validate_confidence(confidence_before, "confidence_before"),
+    )
     db.add(session)
     db.commit()
     return session
@@ -75,13 +84,16 @@ def owned_session(db: Session, user: User, session_id: int) -> PracticeSession:
     return session
 
 
-def end_session(db: Session, user: User, session_id: int, confidence_after=None,
-                reflection: str | None = None) -> PracticeSession:
+def end_session(
+    db: Session, user: User, session_id: int, confidence_after=None, reflection: str | None = None
+) -> PracticeSession:
     """Close a session with the trainee's confidence rating and optional reflection."""
     session = owned_session(db, user, session_id)
     if reflection is not None and (not isinstance(reflection, str) or len(reflection) > 2000):
-        raise ValidationFailed("The reflection must be text of at most 2,000 characters.",
-                               {"reflection": "at most 2000 characters"})
+        raise ValidationFailed(
+            "The reflection must be text of at most 2,000 characters.",
+            {"reflection": "at most 2000 characters"},
+        )
     session.confidence_after = validate_confidence(confidence_after, "confidence_after")
     session.reflection = (reflection or "").strip() or None
     session.ended_at = session.ended_at or utcnow()
@@ -126,8 +138,7 @@ def score_for_scenario(db: Session, scenario: Scenario, response: str, embedder:
     return embedded.vector, result, timings
 
 
-def score_attempt(db: Session, user: User, session_id: int, response,
-                  embedder: Embedder) -> ScoredAttempt:
+def score_attempt(db: Session, user: User, session_id: int, response, embedder: Embedder) -> ScoredAttempt:
     """Validate and score a response in one of the user's sessions (writes nothing)."""
     text = validate_response(response)
     session = owned_session(db, user, session_id)
@@ -137,21 +148,27 @@ def score_attempt(db: Session, user: User, session_id: int, response,
     vector, result, timings = score_for_scenario(db, scenario, text, embedder)
     related = closest_in_category(db, scenario.category, vector, scenario.key) if result.matches else []
     follow_up = (scenario.follow_ups or {}).get(result.band, "")
-    return ScoredAttempt(session.id, user.id, scenario.id, text, vector, result, related,
-                         follow_up, timings)
+    return ScoredAttempt(session.id, user.id, scenario.id, text, vector, result, related, follow_up, timings)
 
 
 def store_attempt(db: Session, scored: ScoredAttempt, feedback: Feedback) -> Attempt:
     """Write a scored attempt and its feedback in one transaction."""
     attempt = Attempt(
-        session_id=scored.session_id, user_id=scored.user_id, scenario_id=scored.scenario_id,
-        response_text=scored.response, response_embedding=scored.vector,
-        score=scored.result.score, band=scored.result.band,
+        session_id=scored.session_id,
+        user_id=scored.user_id,
+        scenario_id=scored.scenario_id,
+        response_text=scored.response,
+        response_embedding=scored.vector,
+        score=scored.result.score,
+        band=scored.result.band,
         dimensions=scored.result.dimension_dicts(),
         matches=[m.as_dict() for m in scored.result.matches],
-        feedback_text=feedback.text, feedback_source=feedback.source,
-        model_id=feedback.model_id, scorer_version=scored.result.scorer_version,
-        timings={**scored.timings, **feedback.timings})
+        feedback_text=feedback.text,
+        feedback_source=feedback.source,
+        model_id=feedback.model_id,
+        scorer_version=scored.result.scorer_version,
+        timings={**scored.timings, **feedback.timings},
+    )
     db.add(attempt)
     db.commit()
     return attempt
@@ -196,12 +213,15 @@ class AttemptPage:
 def attempts_of(db: Session, user: User, page: int = 1, per_page: int = HISTORY_PAGE_SIZE) -> AttemptPage:
     """Return one page of a trainee's attempts, newest first (pages count from 1)."""
     if page < 1 or not 1 <= per_page <= MAX_PAGE_SIZE:
-        raise ValidationFailed(f"Pages count from 1 and hold 1 to {MAX_PAGE_SIZE} attempts.",
-                               {"page": "at least 1", "per_page": f"1 to {MAX_PAGE_SIZE}"})
+        raise ValidationFailed(
+            f"Pages count from 1 and hold 1 to {MAX_PAGE_SIZE} attempts.",
+            {"page": "at least 1", "per_page": f"1 to {MAX_PAGE_SIZE}"},
+        )
     mine = Attempt.user_id == user.id
     total = db.scalar(select(func.count()).select_from(Attempt).where(mine)) or 0
-    query = (select(Attempt).where(mine).order_by(Attempt.id.desc())
-             .limit(per_page).offset((page - 1) * per_page))
+    query = (
+        select(Attempt).where(mine).order_by(Attempt.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    )
     return AttemptPage(list(db.scalars(query)), page, per_page, total)
 
 

@@ -42,20 +42,29 @@ class TraineeReport:
     attempts: list[Attempt]
 
 
-def trainee_report(db: Session, viewer: User, trainee_id: int, t: Thresholds,
-                   now: datetime | None = None) -> TraineeReport:
+def trainee_report(
+    db: Session, viewer: User, trainee_id: int, t: Thresholds, now: datetime | None = None
+) -> TraineeReport:
     """Return a visible trainee's summary, per-category series, sessions and attempts."""
     trainee = visible_trainee(db, viewer, trainee_id)
     points = attempt_points(db, [trainee.id])
-    sessions = list(db.scalars(
-        select(PracticeSession).where(PracticeSession.user_id == trainee.id)
-        .options(selectinload(PracticeSession.attempts).selectinload(Attempt.notes),
-                 selectinload(PracticeSession.scenario))
-        .order_by(PracticeSession.started_at.desc(), PracticeSession.id.desc())))
-    attempts = sorted((a for s in sessions for a in s.attempts),
-                      key=lambda a: (a.created_at, a.id), reverse=True)
-    return TraineeReport(trainee, trainee_row(trainee, points, now or utcnow(), t),
-                         category_series(points), sessions, attempts)
+    sessions = list(
+        db.scalars(
+            select(PracticeSession)
+            .where(PracticeSession.user_id == trainee.id)
+            .options(
+                selectinload(PracticeSession.attempts).selectinload(Attempt.notes),
+                selectinload(PracticeSession.scenario),
+            )
+            .order_by(PracticeSession.started_at.desc(), PracticeSession.id.desc())
+        )
+    )
+    attempts = sorted(
+        (a for s in sessions for a in s.attempts), key=lambda a: (a.created_at, a.id), reverse=True
+    )
+    return TraineeReport(
+        trainee, trainee_row(trainee, points, now or utcnow(), t), category_series(points), sessions, attempts
+    )
 
 
 def reviewable_attempt(db: Session, viewer: User, attempt_id: int) -> Attempt:
@@ -69,16 +78,17 @@ def reviewable_attempt(db: Session, viewer: User, attempt_id: int) -> Attempt:
 
 def _text(value, name: str, limit: int, minimum: int = 1) -> str:
     if not isinstance(value, str) or not minimum <= len(value.strip()) <= limit:
-        raise ValidationFailed(f"'{name}' must be text of {minimum} to {limit} characters.",
-                               {name: f"{minimum}–{limit} characters"})
+        raise ValidationFailed(
+            f"'{name}' must be text of {minimum} to {limit} characters.",
+            {name: f"{minimum}–{limit} characters"},
+        )
     return value.strip()
 
 
 def add_note(db: Session, viewer: User, attempt_id: int, text) -> AttemptNote:
     """Add a trainer's note to an attempt."""
     attempt = reviewable_attempt(db, viewer, attempt_id)
-    note = AttemptNote(attempt_id=attempt.id, author_id=viewer.id,
-                       text=_text(text, "text", MAX_NOTE_CHARS))
+    note = AttemptNote(attempt_id=attempt.id, author_id=viewer.id, text=_text(text, "text", MAX_NOTE_CHARS))
     db.add(note)
     audit.record(db, "attempt_note_added", viewer.id, f"attempt:{attempt.id}")
     db.commit()
@@ -88,13 +98,19 @@ def add_note(db: Session, viewer: User, attempt_id: int, text) -> AttemptNote:
 def override_score(db: Session, viewer: User, attempt_id: int, score, reason) -> Attempt:
     """Set a trainer's score on an attempt, with a reason; the automatic score stays."""
     if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
-        raise ValidationFailed("'score' must be a whole number from 0 to 100.",
-                               {"score": "integer 0–100"})
+        raise ValidationFailed("'score' must be a whole number from 0 to 100.", {"score": "integer 0–100"})
     reason = _text(reason, "reason", MAX_REASON_CHARS, minimum=3)
     attempt = reviewable_attempt(db, viewer, attempt_id)
-    audit.record(db, "score_overridden", viewer.id, f"attempt:{attempt.id}",
-                 automatic=attempt.score, previous=attempt.override_score, score=score,
-                 reason=reason)
+    audit.record(
+        db,
+        "score_overridden",
+        viewer.id,
+        f"attempt:{attempt.id}",
+        automatic=attempt.score,
+        previous=attempt.override_score,
+        score=score,
+        reason=reason,
+    )
     attempt.override_score, attempt.override_reason = score, reason
     attempt.overridden_by_id, attempt.overridden_at = viewer.id, utcnow()
     db.commit()
@@ -105,8 +121,14 @@ def clear_override(db: Session, viewer: User, attempt_id: int) -> Attempt:
     """Remove a trainer's score, so the automatic score counts again."""
     attempt = reviewable_attempt(db, viewer, attempt_id)
     if attempt.override_score is not None:
-        audit.record(db, "score_override_cleared", viewer.id, f"attempt:{attempt.id}",
-                     automatic=attempt.score, previous=attempt.override_score)
+        audit.record(
+            db,
+            "score_override_cleared",
+            viewer.id,
+            f"attempt:{attempt.id}",
+            automatic=attempt.score,
+            previous=attempt.override_score,
+        )
     attempt.override_score = attempt.override_reason = None
     attempt.overridden_by_id = attempt.overridden_at = None
     db.commit()
@@ -117,30 +139,63 @@ def review_json(attempt: Attempt) -> dict:
     """Return the trainer-facing fields of an attempt: both scores and the notes."""
     override = None
     if attempt.override_score is not None:
-        override = {"score": attempt.override_score, "band": band_for(attempt.override_score),
-                    "band_label": band_label(band_for(attempt.override_score)),
-                    "reason": attempt.override_reason,
-                    "by": attempt.overridden_by.display_name if attempt.overridden_by else None,
-                    "at": attempt.overridden_at.isoformat() if attempt.overridden_at else None}
-    return {"automatic_score": attempt.score, "override": override,
-            "effective_score": attempt.effective_score,
-            "notes": [note_json(n) for n in attempt.notes]}
+        override = {
+            "score": attempt.override_score,
+            "band": band_for(attempt.override_score),
+            "band_label": band_label(band_for(attempt.override_score)),
+            "reason": attempt.override_reason,
+            "by": attempt.overridden_by.display_name if attempt.overridden_by else None,
+            "at": attempt.overridden_at.isoformat() if attempt.overridden_at else None,
+        }
+    return {
+        "automatic_score": attempt.score,
+        "override": override,
+        "effective_score": attempt.effective_score,
+        "notes": [note_json(n) for n in attempt.notes],
+    }
 
 
 def note_json(note: AttemptNote) -> dict:
     """Return a note with its author."""
-    return {"id": note.id, "text": note.text, "created_at": note.created_at.isoformat(),
-            "author": note.author.display_name if note.author else None}
+    return {
+        "id": note.id,
+        "text": note.text,
+        "created_at": note.created_at.isoformat(),
+        "author": note.author.display_name if note.author else None,
+    }
 
 
-ATTEMPT_COLUMNS = ["attempt_id", "date", "scenario", "category", "automatic_score", "band",
-                   "trainer_score", "trainer_reason", "feedback_source", "response", "notes"]
+ATTEMPT_COLUMNS = [
+    "attempt_id",
+    "date",
+    "scenario",
+    "category",
+    "automatic_score",
+    "band",
+    "trainer_score",
+    "trainer_reason",
+    "feedback_source",
+    "response",
+    "notes",
+]
 
 
 def attempts_csv(report: TraineeReport) -> str:
     """Return a trainee's attempts as CSV, oldest first, safe to open in a spreadsheet."""
-    rows = ([a.id, a.created_at.date().isoformat(), a.scenario.title, a.scenario.category,
-             a.score, band_label(a.band), a.override_score, a.override_reason,
-             a.feedback_source, a.response_text, " | ".join(n.text for n in a.notes)]
-            for a in reversed(report.attempts))
+    rows = (
+        [
+            a.id,
+            a.created_at.date().isoformat(),
+            a.scenario.title,
+            a.scenario.category,
+            a.score,
+            band_label(a.band),
+            a.override_score,
+            a.override_reason,
+            a.feedback_source,
+            a.response_text,
+            " | ".join(n.text for n in a.notes),
+        ]
+        for a in reversed(report.attempts)
+    )
     return to_csv(ATTEMPT_COLUMNS, rows)

@@ -24,8 +24,9 @@ def embedder(app: Flask | None = None) -> Embedder:
     """Return the app's embedder, creating it on first use."""
     app = app or current_app._get_current_object()
     cfg = app.config["PRACTICUM"]
-    return _cached(app, "practicum.embedder",
-                   lambda: build_embedder(cfg.EMBEDDING_BACKEND, cfg.EMBEDDING_MODEL))
+    return _cached(
+        app, "practicum.embedder", lambda: build_embedder(cfg.EMBEDDING_BACKEND, cfg.EMBEDDING_MODEL)
+    )
 
 
 def llm(app: Flask | None = None) -> LLM:
@@ -38,8 +39,7 @@ def feedback_writer(app: Flask | None = None, with_model: bool = True) -> Feedba
     """Return a feedback writer on the app's model and limits."""
     app = app or current_app._get_current_object()
     cfg = app.config["PRACTICUM"]
-    return FeedbackWriter(llm(app) if with_model else None, cfg.LLM_MAX_TOKENS,
-                          cfg.LLM_TIME_LIMIT_S)
+    return FeedbackWriter(llm(app) if with_model else None, cfg.LLM_MAX_TOKENS, cfg.LLM_TIME_LIMIT_S)
 
 
 def warm(app: Flask) -> None:

@@ -7,27 +7,44 @@ from ai.bands import band_label
 
 def scenario_json(scenario, full: bool = False) -> dict:
     """Return a scenario; `full` adds the scene, the student and the expert strategies."""
-    data = {"id": scenario.id, "key": scenario.key, "title": scenario.title,
-            "category": scenario.category, "grade_band": scenario.grade_band,
-            "subject": scenario.subject}
+    data = {
+        "id": scenario.id,
+        "key": scenario.key,
+        "title": scenario.title,
+        "category": scenario.category,
+        "grade_band": scenario.grade_band,
+        "subject": scenario.subject,
+    }
     if full:
         data.update(
             context=scenario.context,
-            student={"name": scenario.student_name, "persona": scenario.student_persona,
-                     "opening_line": scenario.opening_line},
-            strategies=sorted({r.strategy for r in scenario.expert_responses if r.strategy}))
+            student={
+                "name": scenario.student_name,
+                "persona": scenario.student_persona,
+                "opening_line": scenario.opening_line,
+            },
+            strategies=sorted({r.strategy for r in scenario.expert_responses if r.strategy}),
+        )
     return data
 
 
 def attempt_json(attempt, previous_score: int | None = None) -> dict:
     """Return a stored attempt with its score, evidence and feedback."""
     return {
-        "id": attempt.id, "session_id": attempt.session_id, "scenario_id": attempt.scenario_id,
-        "response": attempt.response_text, "score": attempt.score, "band": attempt.band,
-        "band_label": band_label(attempt.band), "dimensions": attempt.dimensions,
-        "matches": attempt.matches, "feedback": attempt.feedback_text,
-        "feedback_source": attempt.feedback_source, "model_id": attempt.model_id,
-        "scorer_version": attempt.scorer_version, "timings": attempt.timings,
+        "id": attempt.id,
+        "session_id": attempt.session_id,
+        "scenario_id": attempt.scenario_id,
+        "response": attempt.response_text,
+        "score": attempt.score,
+        "band": attempt.band,
+        "band_label": band_label(attempt.band),
+        "dimensions": attempt.dimensions,
+        "matches": attempt.matches,
+        "feedback": attempt.feedback_text,
+        "feedback_source": attempt.feedback_source,
+        "model_id": attempt.model_id,
+        "scorer_version": attempt.scorer_version,
+        "timings": attempt.timings,
         "score_change": None if previous_score is None else attempt.score - previous_score,
         "created_at": attempt.created_at.isoformat(),
     }
@@ -37,10 +54,15 @@ def scored_json(scored, previous_score: int | None) -> dict:
     """Return what is known before feedback: score, band, dimensions, matches."""
     result = scored.result
     return {
-        "score": result.score, "band": result.band, "band_label": band_label(result.band),
-        "dimensions": result.dimension_dicts(), "matches": [m.as_dict() for m in result.matches],
-        "related": [m.as_dict() for m in scored.related], "flags": result.flags,
-        "follow_up": scored.follow_up, "scorer_version": result.scorer_version,
+        "score": result.score,
+        "band": result.band,
+        "band_label": band_label(result.band),
+        "dimensions": result.dimension_dicts(),
+        "matches": [m.as_dict() for m in result.matches],
+        "related": [m.as_dict() for m in scored.related],
+        "flags": result.flags,
+        "follow_up": scored.follow_up,
+        "scorer_version": result.scorer_version,
         "score_change": None if previous_score is None else result.score - previous_score,
     }
 
@@ -48,10 +70,12 @@ def scored_json(scored, previous_score: int | None) -> dict:
 def session_json(session) -> dict:
     """Return a practice session with its attempts."""
     return {
-        "id": session.id, "scenario": scenario_json(session.scenario, full=True),
+        "id": session.id,
+        "scenario": scenario_json(session.scenario, full=True),
         "started_at": session.started_at.isoformat(),
         "ended_at": session.ended_at.isoformat() if session.ended_at else None,
         "confidence_before": session.confidence_before,
-        "confidence_after": session.confidence_after, "reflection": session.reflection,
+        "confidence_after": session.confidence_after,
+        "reflection": session.reflection,
         "attempts": [attempt_json(a) for a in session.attempts],
     }

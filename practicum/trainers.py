@@ -21,8 +21,7 @@ from practicum.csv_files import to_csv
 from practicum.errors import NotFound, ValidationFailed
 from practicum.models import Attempt, Cohort, Scenario, User, utcnow
 
-SORT_KEYS = ("name", "cohort", "attempts", "scenarios", "average", "latest", "trend",
-             "last_active", "flags")
+SORT_KEYS = ("name", "cohort", "attempts", "scenarios", "average", "latest", "trend", "last_active", "flags")
 
 
 def category_label(key: str) -> str:
@@ -34,8 +33,7 @@ def visible_trainees_query(viewer: User, cohort_id: int | None = None):
     """Select the trainees a viewer may see (a trainer: their cohorts'; an admin: all)."""
     query = select(User).where(User.role == "trainee")
     if viewer.role != "admin":
-        query = query.join(Cohort, Cohort.id == User.cohort_id).where(
-            Cohort.trainer_id == viewer.id)
+        query = query.join(Cohort, Cohort.id == User.cohort_id).where(Cohort.trainer_id == viewer.id)
     if cohort_id is not None:
         query = query.where(User.cohort_id == cohort_id)
     return query.order_by(User.display_name, User.id)
@@ -77,11 +75,20 @@ def attempt_points(db: Session, user_ids: list[int]) -> list[Point]:
         return []
     effective = func.coalesce(Attempt.override_score, Attempt.score)
     rows = db.execute(
-        select(Attempt.id, Attempt.user_id, Attempt.scenario_id, Scenario.title,
-               Scenario.category, effective, Attempt.created_at, Attempt.dimensions)
+        select(
+            Attempt.id,
+            Attempt.user_id,
+            Attempt.scenario_id,
+            Scenario.title,
+            Scenario.category,
+            effective,
+            Attempt.created_at,
+            Attempt.dimensions,
+        )
         .join(Scenario, Scenario.id == Attempt.scenario_id)
         .where(Attempt.user_id.in_(user_ids))
-        .order_by(Attempt.created_at, Attempt.id))
+        .order_by(Attempt.created_at, Attempt.id)
+    )
     return [Point(*row) for row in rows]
 
 
@@ -103,13 +110,22 @@ class TraineeRow:
     def as_dict(self) -> dict:
         """Return the JSON form."""
         t = self.trainee
-        return {"id": t.id, "username": t.username, "display_name": t.display_name,
-                "cohort": t.cohort.name if t.cohort else None, "active": t.active,
-                "attempts": self.attempts, "scenarios": self.scenarios,
-                "average": self.average, "latest": self.latest, "trend": self.trend,
-                "recent": self.recent, "weakest": self.weakest,
-                "last_active": self.last_active.isoformat() if self.last_active else None,
-                "flags": [f.as_dict() for f in self.flags]}
+        return {
+            "id": t.id,
+            "username": t.username,
+            "display_name": t.display_name,
+            "cohort": t.cohort.name if t.cohort else None,
+            "active": t.active,
+            "attempts": self.attempts,
+            "scenarios": self.scenarios,
+            "average": self.average,
+            "latest": self.latest,
+            "trend": self.trend,
+            "recent": self.recent,
+            "weakest": self.weakest,
+            "last_active": self.last_active.isoformat() if self.last_active else None,
+            "flags": [f.as_dict() for f in self.flags],
+        }
 
 
 def _average(values) -> float | None:
@@ -124,8 +140,7 @@ def weakest_area(points: list[Point]) -> dict | None:
         by_category[p.category].append(p.score)
     if len(by_category) >= 2:
         key, scores = min(by_category.items(), key=lambda item: (_average(item[1]), item[0]))
-        return {"kind": "category", "key": key, "label": category_label(key),
-                "average": _average(scores)}
+        return {"kind": "category", "key": key, "label": category_label(key), "average": _average(scores)}
     by_dimension = defaultdict(list)
     for p in points:
         for d in p.dimensions or []:
@@ -134,8 +149,7 @@ def weakest_area(points: list[Point]) -> dict | None:
     if not by_dimension:
         return None
     key, values = min(by_dimension.items(), key=lambda item: (_average(item[1]), item[0]))
-    return {"kind": "dimension", "key": key, "label": DIMENSIONS[key],
-            "average": _average(values)}
+    return {"kind": "dimension", "key": key, "label": DIMENSIONS[key], "average": _average(values)}
 
 
 def trainee_row(trainee: User, points: list[Point], now: datetime, t: Thresholds) -> TraineeRow:
@@ -146,11 +160,17 @@ def trainee_row(trainee: User, points: list[Point], now: datetime, t: Thresholds
         tries[p.scenario_title].append(p.score)
     last_active = points[-1].at if points else None
     return TraineeRow(
-        trainee=trainee, attempts=len(points), scenarios=len({p.scenario_id for p in points}),
-        average=_average(scores), latest=scores[-1] if scores else None,
-        trend=fitted_change(scores[-t.trend_window:]), recent=scores[-t.trend_window:],
-        weakest=weakest_area(points), last_active=last_active,
-        flags=attention_flags(scores, dict(tries), last_active, now, t))
+        trainee=trainee,
+        attempts=len(points),
+        scenarios=len({p.scenario_id for p in points}),
+        average=_average(scores),
+        latest=scores[-1] if scores else None,
+        trend=fitted_change(scores[-t.trend_window :]),
+        recent=scores[-t.trend_window :],
+        weakest=weakest_area(points),
+        last_active=last_active,
+        flags=attention_flags(scores, dict(tries), last_active, now, t),
+    )
 
 
 def _sort_value(row: TraineeRow, key: str):
@@ -181,16 +201,23 @@ class Dashboard:
     cohorts: list[Cohort]
 
 
-def cohort_dashboard(db: Session, viewer: User, t: Thresholds, cohort_id: int | None = None,
-                     query: str = "", flag: str = "", sort: str = "name",
-                     descending: bool = False, now: datetime | None = None) -> Dashboard:
+def cohort_dashboard(
+    db: Session,
+    viewer: User,
+    t: Thresholds,
+    cohort_id: int | None = None,
+    query: str = "",
+    flag: str = "",
+    sort: str = "name",
+    descending: bool = False,
+    now: datetime | None = None,
+) -> Dashboard:
     """Build the table (filtered and sorted) and the charts over the same trainees."""
     now = now or utcnow()
     trainees = list(db.scalars(visible_trainees_query(viewer, cohort_id)))
     query = query.strip().lower()
     if query:
-        trainees = [u for u in trainees
-                    if query in u.display_name.lower() or query in u.username]
+        trainees = [u for u in trainees if query in u.display_name.lower() or query in u.username]
     points = attempt_points(db, [u.id for u in trainees])
     by_user = defaultdict(list)
     for p in points:
@@ -200,14 +227,14 @@ def cohort_dashboard(db: Session, viewer: User, t: Thresholds, cohort_id: int | 
         rows = [r for r in rows if any(f.code == flag for f in r.flags)]
         chosen = {r.trainee.id for r in rows}
         points = [p for p in points if p.user_id in chosen]
-    return Dashboard(sort_rows(rows, sort, descending), cohort_charts(points),
-                     visible_cohorts(db, viewer))
+    return Dashboard(sort_rows(rows, sort, descending), cohort_charts(points), visible_cohorts(db, viewer))
 
 
 def cohort_charts(points: list[Point]) -> dict:
     """Return the three charts: score distribution, average by week, average by category."""
-    bins = [{"from": low, "to": min(low + 9, 100), "count": 0, "band": band_for(low)}
-            for low in range(0, 100, 10)]
+    bins = [
+        {"from": low, "to": min(low + 9, 100), "count": 0, "band": band_for(low)} for low in range(0, 100, 10)
+    ]
     for p in points:
         bins[min(p.score // 10, 9)]["count"] += 1
     weeks, categories = defaultdict(list), defaultdict(list)
@@ -217,10 +244,14 @@ def cohort_charts(points: list[Point]) -> dict:
         categories[p.category].append(p.score)
     return {
         "distribution": bins,
-        "over_time": [{"week": week.isoformat(), "average": _average(s), "attempts": len(s)}
-                      for week, s in sorted(weeks.items())],
-        "by_category": [{"category": c, "label": category_label(c), "average": _average(s),
-                         "attempts": len(s)} for c, s in sorted(categories.items())],
+        "over_time": [
+            {"week": week.isoformat(), "average": _average(s), "attempts": len(s)}
+            for week, s in sorted(weeks.items())
+        ],
+        "by_category": [
+            {"category": c, "label": category_label(c), "average": _average(s), "attempts": len(s)}
+            for c, s in sorted(categories.items())
+        ],
         "bands": [{"band": band, "from": floor} for band, floor in BAND_FLOORS],
     }
 
@@ -229,20 +260,50 @@ def category_series(points: list[Point]) -> dict[str, list[dict]]:
     """Return one trainee's effective scores over time, one line per category."""
     series = defaultdict(list)
     for p in points:
-        series[p.category].append({"at": p.at.isoformat(), "score": p.score,
-                                   "attempt_id": p.attempt_id, "scenario": p.scenario_title})
+        series[p.category].append(
+            {
+                "at": p.at.isoformat(),
+                "score": p.score,
+                "attempt_id": p.attempt_id,
+                "scenario": p.scenario_title,
+            }
+        )
     return dict(sorted(series.items()))
 
 
-COHORT_COLUMNS = ["trainee", "username", "cohort", "attempts", "scenarios", "average",
-                  "latest", "trend", "weakest_area", "last_active", "flags"]
+COHORT_COLUMNS = [
+    "trainee",
+    "username",
+    "cohort",
+    "attempts",
+    "scenarios",
+    "average",
+    "latest",
+    "trend",
+    "weakest_area",
+    "last_active",
+    "flags",
+]
 
 
 def cohort_csv(rows: list[TraineeRow]) -> str:
     """Return the cohort table as CSV, safe to open in a spreadsheet."""
-    return to_csv(COHORT_COLUMNS, (
-        [r.trainee.display_name, r.trainee.username,
-         r.trainee.cohort.name if r.trainee.cohort else "", r.attempts, r.scenarios, r.average,
-         r.latest, r.trend, r.weakest["label"] if r.weakest else "",
-         r.last_active.date().isoformat() if r.last_active else "",
-         "; ".join(f.explanation for f in r.flags)] for r in rows))
+    return to_csv(
+        COHORT_COLUMNS,
+        (
+            [
+                r.trainee.display_name,
+                r.trainee.username,
+                r.trainee.cohort.name if r.trainee.cohort else "",
+                r.attempts,
+                r.scenarios,
+                r.average,
+                r.latest,
+                r.trend,
+                r.weakest["label"] if r.weakest else "",
+                r.last_active.date().isoformat() if r.last_active else "",
+                "; ".join(f.explanation for f in r.flags),
+            ]
+            for r in rows
+        ),
+    )

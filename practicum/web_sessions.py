@@ -27,8 +27,12 @@ def start(db: Session, user: User) -> str:
     """Open a web session for an account and commit it; return the token for the cookie."""
     token = secrets.token_urlsafe(32)
     long_ago = utcnow() - KEEP_FOR
-    db.execute(delete(WebSession).where(WebSession.user_id == user.id, or_(
-        WebSession.created_at < long_ago, WebSession.ended_at < long_ago)))
+    db.execute(
+        delete(WebSession).where(
+            WebSession.user_id == user.id,
+            or_(WebSession.created_at < long_ago, WebSession.ended_at < long_ago),
+        )
+    )
     db.add(WebSession(user_id=user.id, token_hash=_digest(token)))
     db.commit()
     return token
@@ -39,23 +43,33 @@ def resolve(db: Session, token: object, lifetime: timedelta) -> User | None:
     if not isinstance(token, str) or not token:
         return None
     return db.scalar(
-        select(User).join(WebSession, WebSession.user_id == User.id).where(
-            WebSession.token_hash == _digest(token), WebSession.ended_at.is_(None),
-            WebSession.created_at > utcnow() - lifetime, User.active.is_(True)))
+        select(User)
+        .join(WebSession, WebSession.user_id == User.id)
+        .where(
+            WebSession.token_hash == _digest(token),
+            WebSession.ended_at.is_(None),
+            WebSession.created_at > utcnow() - lifetime,
+            User.active.is_(True),
+        )
+    )
 
 
 def end(db: Session, token: object) -> None:
     """End the session this token names (a no-op when it is unknown or already ended)."""
     if isinstance(token, str) and token:
-        db.execute(update(WebSession).where(WebSession.token_hash == _digest(token),
-                                            WebSession.ended_at.is_(None))
-                   .values(ended_at=utcnow()))
+        db.execute(
+            update(WebSession)
+            .where(WebSession.token_hash == _digest(token), WebSession.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
     db.commit()
 
 
 def end_all_for_user(db: Session, user_id: int) -> int:
     """End every live web session of an account, in the caller's transaction; return how many."""
-    ended = db.execute(update(WebSession).where(WebSession.user_id == user_id,
-                                                WebSession.ended_at.is_(None))
-                       .values(ended_at=utcnow()))
+    ended = db.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
     return ended.rowcount

@@ -111,8 +111,9 @@ def parse_document(data: bytes, filename: str = "") -> tuple[object, dict[tuple,
     try:
         node = loader.get_single_node()
         if node is not None and _expanded_nodes(node, {}) > MAX_EXPANDED_NODES:
-            raise InvalidScenarioSet([Problem("", f"aliases expand to more than "
-                                                  f"{MAX_EXPANDED_NODES:,} values")])
+            raise InvalidScenarioSet(
+                [Problem("", f"aliases expand to more than {MAX_EXPANDED_NODES:,} values")]
+            )
         document = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)

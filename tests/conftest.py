@@ -15,9 +15,19 @@ from practicum.embedded_db import throwaway_database_url
 from practicum.migrate import upgrade
 
 FIXTURES = Path(__file__).parent / "fixtures"
-TABLES = ("audit_log", "revoked_tokens", "web_sessions", "attempts", "practice_sessions",
-          "expert_responses", "scenarios", "scenario_set_versions", "scenario_sets", "users",
-          "cohorts")
+TABLES = (
+    "audit_log",
+    "revoked_tokens",
+    "web_sessions",
+    "attempts",
+    "practice_sessions",
+    "expert_responses",
+    "scenarios",
+    "scenario_set_versions",
+    "scenario_sets",
+    "users",
+    "cohorts",
+)
 PASSWORD = "correct horse battery"
 
 
@@ -47,9 +57,16 @@ def clear_database(engine) -> None:
 
 def test_config(tmp_path, database_url, **overrides) -> Config:
     """A configuration for tests: fakes for both models unless overridden, no rate limits."""
-    settings = dict(DATABASE_URL=database_url, INSTANCE_DIR=tmp_path, SECRET_KEY="s" * 40,
-                    JWT_SECRET_KEY="j" * 40, EMBEDDING_BACKEND="fake", LLM_BACKEND="fake",
-                    WARM_MODELS=False, RATELIMIT_ENABLED=False)
+    settings = dict(
+        DATABASE_URL=database_url,
+        INSTANCE_DIR=tmp_path,
+        SECRET_KEY="s" * 40,
+        JWT_SECRET_KEY="j" * 40,
+        EMBEDDING_BACKEND="fake",
+        LLM_BACKEND="fake",
+        WARM_MODELS=False,
+        RATELIMIT_ENABLED=False,
+    )
     settings.update(overrides)
     return Config(environ={}, **settings)
 
@@ -88,8 +105,9 @@ def import_file(app, path: Path):
     from scenarios.loader import load_scenario_set
 
     with app.app_context(), transaction():
-        return library.import_scenario_set(session, load_scenario_set(path.read_bytes(), path.name),
-                                           runtime.embedder(app))
+        return library.import_scenario_set(
+            session, load_scenario_set(path.read_bytes(), path.name), runtime.embedder(app)
+        )
 
 
 def create_account(app, username: str, role: str = "trainee", cohort: str | None = None):
@@ -108,8 +126,7 @@ class AuthActions:
         self.client = client
 
     def login(self, username: str, password: str = PASSWORD) -> dict:
-        response = self.client.post("/api/v1/auth/login",
-                                    json={"username": username, "password": password})
+        response = self.client.post("/api/v1/auth/login", json={"username": username, "password": password})
         assert response.status_code == 200, response.get_json()
         return response.get_json()
 

@@ -25,4 +25,3 @@ def role_required(*roles: str):
         return guarded
 
     return decorate
-

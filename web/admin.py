@@ -32,10 +32,12 @@ def _optional_id(value: str) -> int | None:
 def _people_page(status: int = 200, **extra):
     args = request.args
     active = {"yes": True, "no": False}.get(args.get("active", ""))
-    people = admin.list_people(db, args.get("role", ""), _optional_id(args.get("cohort_id", "")),
-                               args.get("q", ""), active)
-    return render_template("admin/people.html", people=people, roles=ROLES,
-                           cohorts=admin.list_cohorts(db), args=args, **extra), status
+    people = admin.list_people(
+        db, args.get("role", ""), _optional_id(args.get("cohort_id", "")), args.get("q", ""), active
+    )
+    return render_template(
+        "admin/people.html", people=people, roles=ROLES, cohorts=admin.list_cohorts(db), args=args, **extra
+    ), status
 
 
 @bp.get("/admin/people", endpoint="admin_people")
@@ -51,10 +53,15 @@ def create_person():
     """Create one account; show its generated password once."""
     form = request.form
     try:
-        user, password = admin.create_person(db, actor(), form.get("username", ""),
-                                             form.get("role", ""), form.get("display_name", ""),
-                                             form.get("cohort", "").strip() or None,
-                                             form.get("password") or None)
+        user, password = admin.create_person(
+            db,
+            actor(),
+            form.get("username", ""),
+            form.get("role", ""),
+            form.get("display_name", ""),
+            form.get("cohort", "").strip() or None,
+            form.get("password") or None,
+        )
     except PracticumError as error:
         return _people_page(error.status, create_error=error, form=form)
     return _people_page(201, created=user, password=password)
@@ -76,8 +83,13 @@ def import_people():
 @role_required("admin")
 def person(user_id: int, status: int = 200, **extra):
     """Show one account with its settings and actions."""
-    return render_template("admin/person.html", person=admin.person(db, user_id), roles=ROLES,
-                           cohorts=admin.list_cohorts(db), **extra), status
+    return render_template(
+        "admin/person.html",
+        person=admin.person(db, user_id),
+        roles=ROLES,
+        cohorts=admin.list_cohorts(db),
+        **extra,
+    ), status
 
 
 @bp.post("/admin/people/<int:user_id>", endpoint="admin_update_person")
@@ -85,8 +97,11 @@ def person(user_id: int, status: int = 200, **extra):
 def update_person(user_id: int):
     """Change an account's name, role or cohort."""
     form = request.form
-    changes = {"display_name": form.get("display_name", ""), "role": form.get("role", ""),
-               "cohort_id": _optional_id(form.get("cohort_id", ""))}
+    changes = {
+        "display_name": form.get("display_name", ""),
+        "role": form.get("role", ""),
+        "cohort_id": _optional_id(form.get("cohort_id", "")),
+    }
     try:
         admin.update_person(db, actor(), user_id, changes)
     except PracticumError as error:
@@ -104,8 +119,12 @@ def set_active(user_id: int):
         user = admin.set_active(db, actor(), user_id, active)
     except PracticumError as error:
         return person(user_id, error.status, error=error)
-    flash(f"{user.display_name} can sign in again." if active else
-          f"{user.display_name} is deactivated and signed out everywhere.", "success")
+    flash(
+        f"{user.display_name} can sign in again."
+        if active
+        else f"{user.display_name} is deactivated and signed out everywhere.",
+        "success",
+    )
     return redirect(url_for("web.admin_person", user_id=user_id))
 
 
@@ -122,8 +141,9 @@ def reset_password(user_id: int):
 def cohorts(status: int = 200, error: PracticumError | None = None):
     """List cohorts with their trainers; create one or change its trainer."""
     trainers = admin.list_people(db, role="trainer", active=True)
-    return render_template("admin/cohorts.html", cohorts=admin.list_cohorts(db),
-                           trainers=trainers, error=error), status
+    return render_template(
+        "admin/cohorts.html", cohorts=admin.list_cohorts(db), trainers=trainers, error=error
+    ), status
 
 
 @bp.post("/admin/cohorts", endpoint="admin_save_cohort")
@@ -131,8 +151,10 @@ def cohorts(status: int = 200, error: PracticumError | None = None):
 @role_required("admin")
 def save_cohort(cohort_id: int | None = None):
     """Create a cohort, or rename it and assign its trainer."""
-    changes = {"name": request.form.get("name", ""),
-               "trainer_id": _optional_id(request.form.get("trainer_id", ""))}
+    changes = {
+        "name": request.form.get("name", ""),
+        "trainer_id": _optional_id(request.form.get("trainer_id", "")),
+    }
     try:
         saved = admin.save_cohort(db, actor(), cohort_id, changes)
     except PracticumError as error:
@@ -148,15 +170,29 @@ def audit_log():
     args = request.args
     page = max(1, _optional_id(args.get("page", "")) or 1)
     try:
-        entries, total = admin.browse_audit(db, args.get("action", ""), args.get("actor", ""),
-                                            args.get("target", ""), args.get("since", ""),
-                                            args.get("until", ""), page, 50)
+        entries, total = admin.browse_audit(
+            db,
+            args.get("action", ""),
+            args.get("actor", ""),
+            args.get("target", ""),
+            args.get("since", ""),
+            args.get("until", ""),
+            page,
+            50,
+        )
         error = None
     except ValidationFailed as problem:
         entries, total, error = [], 0, problem
-    return render_template("admin/audit.html", entries=entries, total=total, page=page,
-                           pages=max(1, -(-total // 50)), args=args, error=error,
-                           actions=admin.audit_actions(db))
+    return render_template(
+        "admin/audit.html",
+        entries=entries,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // 50)),
+        args=args,
+        error=error,
+        actions=admin.audit_actions(db),
+    )
 
 
 # Scenario sets --------------------------------------------------------------------------
@@ -165,10 +201,15 @@ def audit_log():
 def _sets_page(status: int = 200, **extra):
     published = request.args.get("published")  # where the page's script lands after publishing
     if published and status == 200:
-        flash(f"Published {published} version {request.args.get('version', '?')}."
-              if request.args.get("changed") == "1" else f"{published} is unchanged.", "success")
-    return render_template("admin/scenario_sets.html", sets=scenario_admin.list_sets(db),
-                           max_bytes=MAX_FILE_BYTES, **extra), status
+        flash(
+            f"Published {published} version {request.args.get('version', '?')}."
+            if request.args.get("changed") == "1"
+            else f"{published} is unchanged.",
+            "success",
+        )
+    return render_template(
+        "admin/scenario_sets.html", sets=scenario_admin.list_sets(db), max_bytes=MAX_FILE_BYTES, **extra
+    ), status
 
 
 @bp.get("/admin/scenario-sets", endpoint="admin_scenario_sets")
@@ -204,8 +245,12 @@ def publish_set():
         report = scenario_admin.publish(db, document, runtime.embedder(), actor())
     except PracticumError as error:
         return _sets_page(error.status, upload_error=error)
-    flash(f"Published {report.set_key} version {report.version}." if report.changed else
-          f"{report.set_key} is unchanged; nothing to publish.", "success")
+    flash(
+        f"Published {report.set_key} version {report.version}."
+        if report.changed
+        else f"{report.set_key} is unchanged; nothing to publish.",
+        "success",
+    )
     return redirect(url_for("web.admin_scenario_sets"))
 
 

@@ -14,9 +14,16 @@ from web import bp
 from web.access import role_required
 
 TRAINER_ROLES = ("trainer", "admin")
-COLUMNS = (("name", "Trainee"), ("attempts", "Attempts"), ("scenarios", "Scenarios"),
-           ("average", "Average"), ("latest", "Latest"), ("trend", "Trend"),
-           ("last_active", "Last active"), ("flags", "Needs attention"))
+COLUMNS = (
+    ("name", "Trainee"),
+    ("attempts", "Attempts"),
+    ("scenarios", "Scenarios"),
+    ("average", "Average"),
+    ("latest", "Latest"),
+    ("trend", "Trend"),
+    ("last_active", "Last active"),
+    ("flags", "Needs attention"),
+)
 
 
 def thresholds() -> Thresholds:
@@ -27,15 +34,26 @@ def thresholds() -> Thresholds:
 def _filters() -> dict:
     args = request.args
     cohort = args.get("cohort_id", "")
-    return {"cohort_id": int(cohort) if cohort.isdigit() else None, "q": args.get("q", ""),
-            "flag": args.get("flag", ""),
-            "sort": args.get("sort") if args.get("sort") in trainers.SORT_KEYS else "name",
-            "order": "desc" if args.get("order") == "desc" else "asc"}
+    return {
+        "cohort_id": int(cohort) if cohort.isdigit() else None,
+        "q": args.get("q", ""),
+        "flag": args.get("flag", ""),
+        "sort": args.get("sort") if args.get("sort") in trainers.SORT_KEYS else "name",
+        "order": "desc" if args.get("order") == "desc" else "asc",
+    }
 
 
 def _dashboard(chosen: dict) -> trainers.Dashboard:
-    return trainers.cohort_dashboard(db, g.user, thresholds(), chosen["cohort_id"], chosen["q"],
-                                     chosen["flag"], chosen["sort"], chosen["order"] == "desc")
+    return trainers.cohort_dashboard(
+        db,
+        g.user,
+        thresholds(),
+        chosen["cohort_id"],
+        chosen["q"],
+        chosen["flag"],
+        chosen["sort"],
+        chosen["order"] == "desc",
+    )
 
 
 @bp.get("/trainer", endpoint="trainer_dashboard")
@@ -44,9 +62,14 @@ def dashboard():
     """Show the cohort: three charts and a sortable, filterable table of trainees."""
     chosen = _filters()
     board = _dashboard(chosen)
-    return render_template("trainer/dashboard.html", board=board, chosen=chosen,
-                           columns=COLUMNS, rules=thresholds().rules(),
-                           chart_data={"charts": board.charts, "bands": BAND_LABELS})
+    return render_template(
+        "trainer/dashboard.html",
+        board=board,
+        chosen=chosen,
+        columns=COLUMNS,
+        rules=thresholds().rules(),
+        chart_data={"charts": board.charts, "bands": BAND_LABELS},
+    )
 
 
 @bp.get("/trainer/cohort.csv", endpoint="trainer_cohort_csv")
@@ -54,8 +77,9 @@ def dashboard():
 def cohort_csv():
     """Download the cohort table, with the page's filters, as CSV."""
     text = trainers.cohort_csv(_dashboard(_filters()).rows)
-    return Response(text, mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="cohort.csv"'})
+    return Response(
+        text, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="cohort.csv"'}
+    )
 
 
 @bp.get("/trainer/trainees/<int:trainee_id>", endpoint="trainer_trainee")
@@ -63,11 +87,17 @@ def cohort_csv():
 def trainee(trainee_id: int):
     """Show one trainee: scores per category, confidence, reflections and every attempt."""
     report = review.trainee_report(db, g.user, trainee_id, thresholds())
-    return render_template("trainer/trainee.html", report=report, dimensions=DIMENSIONS,
-                           chart_data={"series": report.series, "bands": BAND_LABELS,
-                                       "labels": {c: trainers.category_label(c)
-                                                  for c in report.series}},
-                           category_label=trainers.category_label)
+    return render_template(
+        "trainer/trainee.html",
+        report=report,
+        dimensions=DIMENSIONS,
+        chart_data={
+            "series": report.series,
+            "bands": BAND_LABELS,
+            "labels": {c: trainers.category_label(c) for c in report.series},
+        },
+        category_label=trainers.category_label,
+    )
 
 
 @bp.get("/trainer/trainees/<int:trainee_id>/attempts.csv", endpoint="trainer_trainee_csv")
@@ -76,14 +106,18 @@ def trainee_csv(trainee_id: int):
     """Download one trainee's attempts as CSV."""
     report = review.trainee_report(db, g.user, trainee_id, thresholds())
     filename = f"{report.trainee.username}-attempts.csv"
-    return Response(review.attempts_csv(report), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        review.attempts_csv(report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def _back_to(attempt_id: int):
     attempt = review.reviewable_attempt(db, g.user, attempt_id)
-    return redirect(url_for("web.trainer_trainee", trainee_id=attempt.user_id,
-                            _anchor=f"attempt-{attempt_id}"))
+    return redirect(
+        url_for("web.trainer_trainee", trainee_id=attempt.user_id, _anchor=f"attempt-{attempt_id}")
+    )
 
 
 @bp.post("/trainer/attempts/<int:attempt_id>/notes", endpoint="trainer_add_note")
@@ -104,8 +138,9 @@ def override(attempt_id: int):
     """Set your score on an attempt with a reason; the automatic score stays beside it."""
     score = request.form.get("score", "").strip()
     try:
-        review.override_score(db, g.user, attempt_id, int(score) if score.isdigit() else score,
-                              request.form.get("reason", ""))
+        review.override_score(
+            db, g.user, attempt_id, int(score) if score.isdigit() else score, request.form.get("reason", "")
+        )
         flash("Your score is saved beside the automatic one.", "success")
     except ValidationFailed as error:
         flash(f"{error.message} Nothing was changed.", "danger")

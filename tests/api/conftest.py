@@ -16,8 +16,10 @@ from practicum.db import session
 from practicum.models import Attempt, Cohort, PracticeSession, User, utcnow
 from tests.conftest import PASSWORD
 
-STRONG = ("Walk me through how you compared 0.25 and 0.3. What does the 2 in 0.25 stand for? "
-          "Look at the tenths place first and tell me what you notice.")
+STRONG = (
+    "Walk me through how you compared 0.25 and 0.3. What does the 2 in 0.25 stand for? "
+    "Look at the tenths place first and tell me what you notice."
+)
 WEAK = "No, that is wrong. The answer is 0.3."
 
 
@@ -27,17 +29,24 @@ def password_hash() -> str:
     return generate_password_hash(PASSWORD)
 
 
-PEOPLE = (("terry", "trainer", None), ("olga", "trainer", None), ("ada", "admin", None),
-          ("tina", "trainee", "Cohort T"), ("tom", "trainee", "Cohort T"),
-          ("otto", "trainee", "Cohort O"))
+PEOPLE = (
+    ("terry", "trainer", None),
+    ("olga", "trainer", None),
+    ("ada", "admin", None),
+    ("tina", "trainee", "Cohort T"),
+    ("tom", "trainee", "Cohort T"),
+    ("otto", "trainee", "Cohort O"),
+)
 
 
 @pytest.fixture
 def people(app, mini_set):
     """Cohort T led by terry (tina, tom); cohort O led by olga (otto); ada the admin."""
     with app.app_context():
-        users = {name: User(username=name, display_name=name, role=role,
-                            password_hash=password_hash()) for name, role, _ in PEOPLE}
+        users = {
+            name: User(username=name, display_name=name, role=role, password_hash=password_hash())
+            for name, role, _ in PEOPLE
+        }
         session.add_all(users.values())
         session.flush()
         for cohort_name, trainer in (("Cohort T", "terry"), ("Cohort O", "olga")):
@@ -71,24 +80,29 @@ def headers(app, people):
     return lambda name: token_headers(app, people[name])
 
 
-def rehearse(app, user_id: int, response: str, days_ago: float = 0, scenario: int = 0,
-             confidence: tuple[int, int] | None = None, reflection: str | None = None) -> int:
+def rehearse(
+    app,
+    user_id: int,
+    response: str,
+    days_ago: float = 0,
+    scenario: int = 0,
+    confidence: tuple[int, int] | None = None,
+    reflection: str | None = None,
+) -> int:
     """Score and store one attempt through the practice service, dated days_ago; return its id."""
     with app.app_context():
         user = session.get(User, user_id)
         scenario_id = library.current_scenarios(session)[scenario].id
-        started = practice.start_session(session, user, scenario_id,
-                                         confidence[0] if confidence else None)
+        started = practice.start_session(session, user, scenario_id, confidence[0] if confidence else None)
         scored = practice.score_attempt(session, user, started.id, response, runtime.embedder())
-        attempt = practice.store_attempt(session, scored,
-                                         FeedbackWriter(None).write(scored.facts))
+        attempt = practice.store_attempt(session, scored, FeedbackWriter(None).write(scored.facts))
         if confidence or reflection:
-            practice.end_session(session, user, started.id,
-                                 confidence[1] if confidence else None, reflection)
+            practice.end_session(session, user, started.id, confidence[1] if confidence else None, reflection)
         when = utcnow() - timedelta(days=days_ago)
         session.execute(update(Attempt).where(Attempt.id == attempt.id).values(created_at=when))
-        session.execute(update(PracticeSession).where(PracticeSession.id == started.id)
-                        .values(started_at=when))
+        session.execute(
+            update(PracticeSession).where(PracticeSession.id == started.id).values(started_at=when)
+        )
         session.commit()
         return attempt.id
 

@@ -19,8 +19,7 @@ def bearer(token: str) -> dict:
 
 def refused_with(response, message: str) -> None:
     assert response.status_code == 401
-    assert response.get_json() == {"error": {"code": "unauthorized", "message": message,
-                                             "details": {}}}
+    assert response.get_json() == {"error": {"code": "unauthorized", "message": message, "details": {}}}
 
 
 def audit_actions(app) -> list[str]:
@@ -28,15 +27,18 @@ def audit_actions(app) -> list[str]:
         return list(session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
 
 
-
 def wait_for_the_next_second() -> None:
     """A token from the same second as the change is refused too (iat is whole seconds)."""
     time.sleep(1 - time.time() % 1)
 
+
 def test_create_an_account_with_a_generated_password(app, client, headers):
     ada = headers("ada")
-    made = client.post(USERS, headers=ada, json={"username": "Nina", "role": "trainee",
-                                                 "display_name": "Nina N", "cohort": "Cohort T"})
+    made = client.post(
+        USERS,
+        headers=ada,
+        json={"username": "Nina", "role": "trainee", "display_name": "Nina N", "cohort": "Cohort T"},
+    )
     assert made.status_code == 201
     body = made.get_json()
     assert body["username"] == "nina" and body["cohort"] == "Cohort T" and body["active"]
@@ -44,27 +46,28 @@ def test_create_an_account_with_a_generated_password(app, client, headers):
     AuthActions(client).login("nina", body["password"])
     again = client.post(USERS, headers=ada, json={"username": "nina", "role": "trainee"})
     assert again.status_code == 409
-    bad = client.post(USERS, headers=ada, json={"username": "x", "role": "wizard",
-                                                "password": "short"})
+    bad = client.post(USERS, headers=ada, json={"username": "x", "role": "wizard", "password": "short"})
     assert bad.status_code == 422
     assert set(bad.get_json()["error"]["details"]) == {"username", "password", "role"}
-    assert client.post(USERS, headers=ada, json={"username": 5, "role": "trainee"}
-                       ).status_code == 422
+    assert client.post(USERS, headers=ada, json={"username": 5, "role": "trainee"}).status_code == 422
     with app.app_context():
         entry = session.scalar(select(AuditEntry).where(AuditEntry.target == "nina"))
         assert entry.action == "user_created" and entry.actor.username == "ada"
 
 
 def test_bulk_import_reports_every_row(app, client, headers, people):
-    data = ("username,display_name,role,cohort,password\n"
-            "amy,Amy A,trainee,Cohort T,\n"
-            "bob,Bob B,trainer,,a long password\n"
-            "tina,Dup,trainee,,\n"
-            "c,Too short,trainee,,\n"
-            "dan,Dan D,wizard,,\n"
-            "amy,Amy again,trainee,,\n")
-    response = client.post(f"{USERS}/import", headers=headers("ada"),
-                           data={"file": (io.BytesIO(data.encode()), "people.csv")})
+    data = (
+        "username,display_name,role,cohort,password\n"
+        "amy,Amy A,trainee,Cohort T,\n"
+        "bob,Bob B,trainer,,a long password\n"
+        "tina,Dup,trainee,,\n"
+        "c,Too short,trainee,,\n"
+        "dan,Dan D,wizard,,\n"
+        "amy,Amy again,trainee,,\n"
+    )
+    response = client.post(
+        f"{USERS}/import", headers=headers("ada"), data={"file": (io.BytesIO(data.encode()), "people.csv")}
+    )
     assert response.status_code == 200, response.get_json()
     report = response.get_json()
     assert (report["created"], report["failed"]) == (2, 4)
@@ -76,8 +79,11 @@ def test_bulk_import_reports_every_row(app, client, headers, people):
     assert "role" in rows[6]["message"]
     assert "already exists" in rows[7]["message"]
     AuthActions(client).login("bob", "a long password")
-    raw = client.post(f"{USERS}/import", headers={**headers("ada"), "Content-Type": "text/csv"},
-                      data="name,role\nx,trainee\n")
+    raw = client.post(
+        f"{USERS}/import",
+        headers={**headers("ada"), "Content-Type": "text/csv"},
+        data="name,role\nx,trainee\n",
+    )
     assert raw.status_code == 422 and "username" in raw.get_json()["error"]["message"]
     assert "users_imported" in audit_actions(app)
 
@@ -111,11 +117,13 @@ def test_reset_a_password(client, people, headers):
     ada = headers("ada")
     generated = client.post(f"{USERS}/{people['tom']}/password", headers=ada).get_json()
     assert len(generated["password"]) >= 12
-    assert client.post("/api/v1/auth/login", json={"username": "tom", "password": PASSWORD}
-                       ).status_code == 401
+    assert (
+        client.post("/api/v1/auth/login", json={"username": "tom", "password": PASSWORD}).status_code == 401
+    )
     AuthActions(client).login("tom", generated["password"])
-    chosen = client.post(f"{USERS}/{people['tom']}/password", headers=ada,
-                         json={"password": "another long one"})
+    chosen = client.post(
+        f"{USERS}/{people['tom']}/password", headers=ada, json={"password": "another long one"}
+    )
     assert chosen.get_json() == {"reset": True, "password": None}
     AuthActions(client).login("tom", "another long one")
     short = client.post(f"{USERS}/{people['tom']}/password", headers=ada, json={"password": "x"})
@@ -125,18 +133,21 @@ def test_reset_a_password(client, people, headers):
 def test_a_password_reset_refuses_every_token_issued_before_it(app, client, people, headers):
     auth = AuthActions(client)
     tina, tom = auth.login("tina"), auth.login("tom")
-    reset = client.post(f"{USERS}/{people['tina']}/password", headers=headers("ada"),
-                        json={"password": "a brand new one"})
+    reset = client.post(
+        f"{USERS}/{people['tina']}/password", headers=headers("ada"), json={"password": "a brand new one"}
+    )
     assert reset.status_code == 200
     changed = "Your sign-in has ended: your password was reset or your account was paused. Sign in again."
     refused_with(client.get(ME, headers=bearer(tina["access_token"])), changed)
     refused_with(client.post(REFRESH, headers=bearer(tina["refresh_token"])), changed)
     scenario = {"scenario_id": first_scenario_id(client, bearer(tom["access_token"]))}
-    refused_with(client.post("/api/v1/sessions", headers=bearer(tina["access_token"]),
-                             json=scenario), changed)
+    refused_with(
+        client.post("/api/v1/sessions", headers=bearer(tina["access_token"]), json=scenario), changed
+    )
     # Another account's tokens keep working.
-    assert client.post("/api/v1/sessions", headers=bearer(tom["access_token"]),
-                       json=scenario).status_code == 201
+    assert (
+        client.post("/api/v1/sessions", headers=bearer(tom["access_token"]), json=scenario).status_code == 201
+    )
     assert client.post(REFRESH, headers=bearer(tom["refresh_token"])).status_code == 200
     wait_for_the_next_second()
     fresh = auth.login("tina", "a brand new one")
@@ -149,28 +160,29 @@ def test_a_password_reset_refuses_every_token_issued_before_it(app, client, peop
 
 def test_assign_cohorts_and_trainers(app, client, people, headers):
     ada = headers("ada")
-    made = client.post("/api/v1/admin/cohorts", headers=ada,
-                       json={"name": "Cohort N", "trainer_id": people["olga"]})
+    made = client.post(
+        "/api/v1/admin/cohorts", headers=ada, json={"name": "Cohort N", "trainer_id": people["olga"]}
+    )
     assert made.status_code == 201 and made.get_json()["trainer"]["username"] == "olga"
     cohort_id = made.get_json()["id"]
     moved = client.patch(f"{USERS}/{people['tina']}", headers=ada, json={"cohort_id": cohort_id})
     assert moved.get_json()["cohort"] == "Cohort N"
     olga_sees = client.get("/api/v1/trainer/dashboard", headers=headers("olga")).get_json()
     assert {r["username"] for r in olga_sees["trainees"]} == {"tina", "otto"}
-    client.patch(f"/api/v1/admin/cohorts/{cohort_id}", headers=ada,
-                 json={"trainer_id": people["terry"]})
+    client.patch(f"/api/v1/admin/cohorts/{cohort_id}", headers=ada, json={"trainer_id": people["terry"]})
     terry_sees = client.get("/api/v1/trainer/dashboard", headers=headers("terry")).get_json()
     assert {r["username"] for r in terry_sees["trainees"]} == {"tina", "tom"}
     listed = client.get("/api/v1/admin/cohorts", headers=ada).get_json()["cohorts"]
-    assert {c["name"]: c["trainees"] for c in listed} == {
-        "Cohort N": 1, "Cohort O": 1, "Cohort T": 1}
+    assert {c["name"]: c["trainees"] for c in listed} == {"Cohort N": 1, "Cohort O": 1, "Cohort T": 1}
     for bad in ({"trainer_id": people["tina"]}, {"name": ""}, {"name": "Cohort T"}):
         response = client.patch(f"/api/v1/admin/cohorts/{cohort_id}", headers=ada, json=bad)
         assert response.status_code in (409, 422)
-    assert client.patch(f"{USERS}/{people['tina']}", headers=ada,
-                        json={"password_hash": "x"}).status_code == 422
-    assert client.patch(f"{USERS}/{people['tina']}", headers=ada,
-                        json={"cohort_id": 99999}).status_code == 404
+    assert (
+        client.patch(f"{USERS}/{people['tina']}", headers=ada, json={"password_hash": "x"}).status_code == 422
+    )
+    assert (
+        client.patch(f"{USERS}/{people['tina']}", headers=ada, json={"cohort_id": 99999}).status_code == 404
+    )
     out = client.patch(f"{USERS}/{people['tina']}", headers=ada, json={"cohort_id": None})
     assert out.get_json()["cohort"] is None
 
@@ -193,14 +205,23 @@ def test_every_admin_action_is_audited_and_the_log_filters(app, client, people, 
     client.post("/api/v1/admin/cohorts", headers=ada, json={"name": "Cohort Z"})
     log = client.get("/api/v1/admin/audit", headers=ada, query_string={"actor": "ada"}).get_json()
     assert [e["action"] for e in log["entries"]] == [
-        "cohort_created", "user_deactivated", "password_reset", "user_updated", "user_created"]
+        "cohort_created",
+        "user_deactivated",
+        "password_reset",
+        "user_updated",
+        "user_created",
+    ]
     assert all(e["actor"] == "ada" for e in log["entries"])
-    only = client.get("/api/v1/admin/audit", headers=ada,
-                      query_string={"action": "password_reset", "target": "to"}).get_json()
+    only = client.get(
+        "/api/v1/admin/audit", headers=ada, query_string={"action": "password_reset", "target": "to"}
+    ).get_json()
     assert only["total"] == 1 and only["entries"][0]["target"] == "tom"
     assert "user_created" in only["actions"]
-    today = client.get("/api/v1/admin/audit", headers=ada, query_string={
-        "since": "2000-01-01", "until": "2999-01-01", "per_page": 2}).get_json()
+    today = client.get(
+        "/api/v1/admin/audit",
+        headers=ada,
+        query_string={"since": "2000-01-01", "until": "2999-01-01", "per_page": 2},
+    ).get_json()
     assert today["total"] >= 5 and len(today["entries"]) == 2
     bad = client.get("/api/v1/admin/audit", headers=ada, query_string={"since": "yesterday"})
     assert bad.status_code == 422

@@ -14,13 +14,18 @@ from tests.conftest import create_account
 
 def demo_counts(app) -> dict:
     with app.app_context():
-        attempts = select(Attempt).join(User, User.id == Attempt.user_id).where(
-            User.username.startswith("demo.")).subquery()
-        return {"trainees": session.scalar(select(func.count(User.id)).where(
-                    User.username.startswith("demo."))),
-                "attempts": session.scalar(select(func.count()).select_from(attempts)),
-                "oldest": session.scalar(select(func.min(attempts.c.created_at))),
-                "sources": set(session.scalars(select(attempts.c.feedback_source)))}
+        attempts = (
+            select(Attempt)
+            .join(User, User.id == Attempt.user_id)
+            .where(User.username.startswith("demo."))
+            .subquery()
+        )
+        return {
+            "trainees": session.scalar(select(func.count(User.id)).where(User.username.startswith("demo."))),
+            "attempts": session.scalar(select(func.count()).select_from(attempts)),
+            "oldest": session.scalar(select(func.min(attempts.c.created_at))),
+            "sources": set(session.scalars(select(attempts.c.feedback_source))),
+        }
 
 
 def test_demo_fills_a_cohort_with_weeks_of_practice(app, runner):
@@ -39,9 +44,16 @@ def test_demo_fills_a_cohort_with_weeks_of_practice(app, runner):
         trainer = session.scalar(select(User).where(User.username == "trainer"))
         board = cohort_dashboard(session, trainer, Thresholds())
     flags = {r.trainee.username: {f.code for f in r.flags} for r in board.rows if r.attempts}
-    assert flags == {"demo.priya": set(), "demo.marcus": {"low_average"}, "demo.sofia": set(),
-                     "demo.liam": {"falling"}, "demo.amara": {"inactive"},
-                     "demo.noah": {"stuck"}, "demo.grace": set(), "demo.ethan": set()}
+    assert flags == {
+        "demo.priya": set(),
+        "demo.marcus": {"low_average"},
+        "demo.sofia": set(),
+        "demo.liam": {"falling"},
+        "demo.amara": {"inactive"},
+        "demo.noah": {"stuck"},
+        "demo.grace": set(),
+        "demo.ethan": set(),
+    }
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and "already here" in again.output
     assert demo_counts(app)["attempts"] == counts["attempts"]

@@ -46,19 +46,30 @@ def test_upgrade_from_0001_keeps_attempts_and_adds_review_columns(scratch_url):
     try:
         with scratch.begin() as connection:
             for statement in filter(str.strip, SEED.split(";")):
-                connection.execute(text(statement), {"vector": str([0.0] * 384)}
-                                   if ":vector" in statement else {})
+                connection.execute(
+                    text(statement), {"vector": str([0.0] * 384)} if ":vector" in statement else {}
+                )
         upgrade(scratch_url)
         with scratch.begin() as connection:
-            row = connection.execute(text(
-                "SELECT score, override_score, override_reason FROM attempts")).one()
+            row = connection.execute(
+                text("SELECT score, override_score, override_reason FROM attempts")
+            ).one()
             assert tuple(row) == (55, None, None)
-            connection.execute(text("INSERT INTO attempt_notes (attempt_id, author_id, text, "
-                                    "created_at) VALUES (1, 1, 'Good', now())"))
-            connection.execute(text("UPDATE attempts SET override_score = 70, "
-                                    "override_reason = 'fair', overridden_by_id = 1"))
-        with pytest.raises(IntegrityError, match="attempts_override_has_reason"), \
-                scratch.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO attempt_notes (attempt_id, author_id, text, "
+                    "created_at) VALUES (1, 1, 'Good', now())"
+                )
+            )
+            connection.execute(
+                text(
+                    "UPDATE attempts SET override_score = 70, override_reason = 'fair', overridden_by_id = 1"
+                )
+            )
+        with (
+            pytest.raises(IntegrityError, match="attempts_override_has_reason"),
+            scratch.begin() as connection,
+        ):
             connection.execute(text("UPDATE attempts SET override_reason = NULL"))
         command.downgrade(alembic_config(scratch_url), "0001")
         columns = {c["name"] for c in inspect(scratch).get_columns("attempts")}
@@ -77,12 +88,13 @@ def test_0003_adds_web_sessions_and_downgrades_to_0002_and_back(scratch_url):
         with scratch.begin() as connection:
             connection.execute(text(SEED.split(";")[0]))
         upgrade(scratch_url, "0003")
-        session_row = ("INSERT INTO web_sessions (user_id, token_hash, created_at) "
-                       "VALUES (1, :hash, now())")
+        session_row = "INSERT INTO web_sessions (user_id, token_hash, created_at) VALUES (1, :hash, now())"
         with scratch.begin() as connection:
             connection.execute(text(session_row), {"hash": "a" * 64})
-        with pytest.raises(IntegrityError, match="web_sessions_token_hash_key"), \
-                scratch.begin() as connection:
+        with (
+            pytest.raises(IntegrityError, match="web_sessions_token_hash_key"),
+            scratch.begin() as connection,
+        ):
             connection.execute(text(session_row), {"hash": "a" * 64})
         with scratch.begin() as connection:  # an account's sessions go with it
             connection.execute(text("DELETE FROM users"))
@@ -105,8 +117,7 @@ def test_0004_adds_credentials_changed_at_and_downgrades_to_0003_and_back(scratc
             connection.execute(text(SEED.split(";")[0]))
         upgrade(scratch_url, "0004")
         with scratch.begin() as connection:  # existing accounts keep every token they hold
-            assert connection.execute(text(
-                "SELECT credentials_changed_at FROM users")).scalar_one() is None
+            assert connection.execute(text("SELECT credentials_changed_at FROM users")).scalar_one() is None
             connection.execute(text("UPDATE users SET credentials_changed_at = now()"))
         command.downgrade(alembic_config(scratch_url), "0003")
         columns = {c["name"] for c in inspect(scratch).get_columns("users")}
@@ -114,8 +125,9 @@ def test_0004_adds_credentials_changed_at_and_downgrades_to_0003_and_back(scratc
         with scratch.begin() as connection:
             assert connection.execute(text("SELECT username FROM users")).scalar_one() == "tina"
         upgrade(scratch_url)
-        column = next(c for c in inspect(scratch).get_columns("users")
-                      if c["name"] == "credentials_changed_at")
+        column = next(
+            c for c in inspect(scratch).get_columns("users") if c["name"] == "credentials_changed_at"
+        )
         assert column["nullable"] and column["type"].timezone
     finally:
         scratch.dispose()

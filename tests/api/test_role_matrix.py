@@ -102,8 +102,9 @@ def test_every_page_answers_each_role_as_expected(app, client, people):
         roles = getattr(app.view_functions[endpoint], "required_roles", None) or ANY
         for role in ROLES:
             sign_in_page(app, client, people, role)
-            response = client.open(url, method=method, data={} if method == "POST" else None,
-                                   headers={"X-CSRF-Token": CSRF})
+            response = client.open(
+                url, method=method, data={} if method == "POST" else None, headers={"X-CSRF-Token": CSRF}
+            )
             status = response.status_code
             to_login = status == 302 and "/login" in response.location
             where = f"{role} {method} {url} → {status} {response.location or ''}"
@@ -120,11 +121,16 @@ def test_every_page_answers_each_role_as_expected(app, client, people):
     assert checked > 80
 
 
-@pytest.mark.parametrize("prefix, roles", [("/api/v1/admin/", {"admin"}),
-                                           ("/api/v1/scenario-sets", {"admin"}),
-                                           ("/api/v1/trainer/", {"trainer", "admin"}),
-                                           ("/admin/", {"admin"}),
-                                           ("/trainer", {"trainer", "admin"})])
+@pytest.mark.parametrize(
+    "prefix, roles",
+    [
+        ("/api/v1/admin/", {"admin"}),
+        ("/api/v1/scenario-sets", {"admin"}),
+        ("/api/v1/trainer/", {"trainer", "admin"}),
+        ("/admin/", {"admin"}),
+        ("/trainer", {"trainer", "admin"}),
+    ],
+)
 def test_trainer_and_admin_areas_have_the_expected_roles(app, prefix, roles):
     rules = [r for r in app.url_map.iter_rules() if r.rule.startswith(prefix)]
     assert rules

@@ -23,18 +23,21 @@ def test_fitted_change_needs_three_points_and_follows_the_line():
     assert fitted_change([70, 70, 70]) == 0.0
 
 
-@pytest.mark.parametrize("scores, tries, idle, expected", [
-    ([60, 62, 65, 70], {}, 1, set()),
-    ([80, 75, 70, 60, 55], {}, 1, {"falling"}),
-    ([80, 75, 70, 60, 55, 58], {}, 1, {"falling"}),
-    ([30, 35, 32], {}, 1, {"low_average"}),
-    ([30, 35], {}, 1, set()),  # too few attempts to judge an average
-    ([70], {}, 14, {"inactive"}),
-    ([70], {}, 13, set()),
-    ([], {}, None, {"inactive"}),
-    ([50, 52, 54, 51], {"Seats": [50, 52, 54, 51]}, 1, {"stuck"}),
-    ([50, 52, 56, 51], {"Seats": [50, 52, 56, 51]}, 1, set()),
-])
+@pytest.mark.parametrize(
+    "scores, tries, idle, expected",
+    [
+        ([60, 62, 65, 70], {}, 1, set()),
+        ([80, 75, 70, 60, 55], {}, 1, {"falling"}),
+        ([80, 75, 70, 60, 55, 58], {}, 1, {"falling"}),
+        ([30, 35, 32], {}, 1, {"low_average"}),
+        ([30, 35], {}, 1, set()),  # too few attempts to judge an average
+        ([70], {}, 14, {"inactive"}),
+        ([70], {}, 13, set()),
+        ([], {}, None, {"inactive"}),
+        ([50, 52, 54, 51], {"Seats": [50, 52, 54, 51]}, 1, {"stuck"}),
+        ([50, 52, 56, 51], {"Seats": [50, 52, 56, 51]}, 1, set()),
+    ],
+)
 def test_each_rule_fires_at_its_threshold(scores, tries, idle, expected):
     assert codes(scores, tries, idle) == expected
 
@@ -45,9 +48,20 @@ def test_every_rule_is_written_in_words():
     assert set(rules) == {"falling", "inactive", "low_average", "stuck"}
 
 
-@pytest.mark.parametrize("cell, shown", [
-    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tx", "'\tx"), ("plain", "plain"), (-5, -5), (None, ""), (12.5, 12.5)])
+@pytest.mark.parametrize(
+    "cell, shown",
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("plain", "plain"),
+        (-5, -5),
+        (None, ""),
+        (12.5, 12.5),
+    ],
+)
 def test_cells_that_a_spreadsheet_would_run_get_a_quote(cell, shown):
     assert safe_cell(cell) == shown
 

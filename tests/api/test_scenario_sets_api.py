@@ -29,8 +29,10 @@ def new_set(key: str = "new-set") -> bytes:
 
 def stored(app) -> dict:
     with app.app_context():
-        return {model.__name__: session.scalar(select(func.count()).select_from(model))
-                for model in (ScenarioSet, ScenarioSetVersion, ExpertResponse, AuditEntry)}
+        return {
+            model.__name__: session.scalar(select(func.count()).select_from(model))
+            for model in (ScenarioSet, ScenarioSetVersion, ExpertResponse, AuditEntry)
+        }
 
 
 def test_a_valid_file_is_previewed_then_published(app, client, headers):
@@ -46,16 +48,25 @@ def test_a_valid_file_is_previewed_then_published(app, client, headers):
     published = upload(client, ada, SETS, new_set())
     assert published.status_code == 201
     assert published.get_json() | {"reused": 6} == {
-        "set_key": "new-set", "version": 1, "changed": True, "scenarios": 2,
-        "expert_responses": 6, "embedded": 0, "reused": 6}
+        "set_key": "new-set",
+        "version": 1,
+        "changed": True,
+        "scenarios": 2,
+        "expert_responses": 6,
+        "embedded": 0,
+        "reused": 6,
+    }
     listed = {s["key"]: s for s in client.get(SETS, headers=ada).get_json()["scenario_sets"]}
     assert listed["new-set"]["scenarios"] == 2 and listed["new-set"]["latest_version"] == 1
     again = upload(client, ada, SETS, new_set())
     assert again.status_code == 200 and again.get_json()["changed"] is False
     assert upload(client, ada, f"{SETS}/validate", new_set()).get_json()["preview"]["unchanged"]
     with app.app_context():
-        entry = session.scalar(select(AuditEntry).where(
-            AuditEntry.action == "scenario_set_imported", AuditEntry.target == "new-set"))
+        entry = session.scalar(
+            select(AuditEntry).where(
+                AuditEntry.action == "scenario_set_imported", AuditEntry.target == "new-set"
+            )
+        )
         assert entry.actor.username == "ada"
 
 
@@ -64,8 +75,7 @@ def test_a_new_version_and_json_bodies(app, client, headers):
     document = yaml.safe_load(new_set())
     upload(client, ada, SETS, new_set())
     document["scenarios"][0]["title"] = "Which decimal is larger?"
-    raw = client.post(SETS, headers={**ada, "Content-Type": "application/json"},
-                      data=json.dumps(document))
+    raw = client.post(SETS, headers={**ada, "Content-Type": "application/json"}, data=json.dumps(document))
     assert raw.status_code == 201 and raw.get_json()["version"] == 2
     detail = client.get(f"{SETS}/{stored_set_id(app, 'new-set')}", headers=ada).get_json()
     assert [v["version"] for v in detail["versions"]] == [2, 1]
@@ -83,14 +93,12 @@ def test_an_invalid_file_lists_every_problem_with_path_and_line(app, client, hea
     document["scenarios"][0]["student"]["name"] = ""
     before = stored(app)
     for path in (f"{SETS}/validate", SETS, f"{SETS}/stream"):
-        response = upload(client, headers("ada"), path,
-                          yaml.safe_dump(document, sort_keys=False).encode())
+        response = upload(client, headers("ada"), path, yaml.safe_dump(document, sort_keys=False).encode())
         assert response.status_code == 422
         error = response.get_json()["error"]
         assert error["message"] == "The file has 2 problems; nothing was imported."
         problems = {p["path"]: p for p in error["details"]["problems"]}
-        assert set(problems) == {"scenarios[0].student.name",
-                                 "scenarios[1].expert_responses[0].text"}
+        assert set(problems) == {"scenarios[0].student.name", "scenarios[1].expert_responses[0].text"}
         assert all(isinstance(p["line"], int) for p in problems.values())
     assert stored(app) == before
     wrong_type = upload(client, headers("ada"), SETS, MINI, "set.txt")
@@ -100,8 +108,7 @@ def test_an_invalid_file_lists_every_problem_with_path_and_line(app, client, hea
 def test_publishing_streams_embedding_progress(app, client, headers):
     response = upload(client, headers("ada"), f"{SETS}/stream", new_set("streamed"))
     assert response.status_code == 200 and response.mimetype == "text/event-stream"
-    events = [block.split("\n")[0].removeprefix("event: ")
-              for block in response.text.strip().split("\n\n")]
+    events = [block.split("\n")[0].removeprefix("event: ") for block in response.text.strip().split("\n\n")]
     assert events[0] == "started" and events[-1] == "done"
     done = json.loads(response.text.strip().split("\n\n")[-1].split("data: ")[1])
     assert done["set_key"] == "streamed" and done["version"] == 1
@@ -113,9 +120,11 @@ def test_progress_is_reported_while_new_responses_are_embedded(app, client, head
     for scenario in document["scenarios"]:
         for response in scenario["expert_responses"]:
             response["text"] += " (new wording)"
-    response = client.post(f"{SETS}/stream", headers={**headers("ada"),
-                                                      "Content-Type": "application/json"},
-                           data=json.dumps(document))
+    response = client.post(
+        f"{SETS}/stream",
+        headers={**headers("ada"), "Content-Type": "application/json"},
+        data=json.dumps(document),
+    )
     blocks = response.text.strip().split("\n\n")
     progress = [json.loads(b.split("data: ")[1]) for b in blocks if b.startswith("event: progress")]
     assert progress[-1] == {"done": 6, "total": 6}
@@ -124,17 +133,21 @@ def test_progress_is_reported_while_new_responses_are_embedded(app, client, head
 def laughs_within_the_alias_limit() -> str:
     """A valid-looking set whose tags are 9**9 strings made from only 81 aliases."""
     anchors = "x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-        f"x{i}: &x{i} [" + ", ".join([f"*x{i - 1}"] * 9) + "]\n" for i in range(1, 10))
+        f"x{i}: &x{i} [" + ", ".join([f"*x{i - 1}"] * 9) + "]\n" for i in range(1, 10)
+    )
     text = MINI.decode().replace("scenarios:\n", anchors + "scenarios:\n", 1)
     return text.replace("    key_moves:\n", "    tags: *x9\n    key_moves:\n", 1)
 
 
 HOSTILE = {
     "laughs-in-tags.yaml": laughs_within_the_alias_limit(),
-    "billion-laughs.yaml": "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    "billion-laughs.yaml": "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(
         f"l{i}: &l{i} [*{'a' if i == 0 else f'l{i - 1}'}]\n".replace(
-            "]", ", " + ", ".join([f"*{'a' if i == 0 else f'l{i - 1}'}"] * 8) + "]")
-        for i in range(12)),
+            "]", ", " + ", ".join([f"*{'a' if i == 0 else f'l{i - 1}'}"] * 8) + "]"
+        )
+        for i in range(12)
+    ),
     "deep.yaml": "key: " + "[" * 5000 + "]" * 5000,
     "deep-maps.yaml": "".join("  " * i + f"k{i}:\n" for i in range(200)) + "  " * 200 + "v\n",
     "python-object.yaml": "key: !!python/object/apply:os.system ['touch /tmp/pwned']\n",

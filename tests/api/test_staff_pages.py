@@ -84,14 +84,20 @@ def test_posts_without_the_csrf_token_are_refused(app, browse, people):
 def test_people_pages_create_import_deactivate_and_reset(app, browse, people):
     client = browse("ada")
     assert client.get("/admin/people").status_code == 200
-    made = post(client, "/admin/people", {"username": "nina", "role": "trainee",
-                                          "display_name": "Nina", "cohort": "Cohort T"})
+    made = post(
+        client,
+        "/admin/people",
+        {"username": "nina", "role": "trainee", "display_name": "Nina", "cohort": "Cohort T"},
+    )
     html = made.get_data(as_text=True)
     assert made.status_code == 201 and 'data-slot="password"' in html
     bad = post(client, "/admin/people", {"username": "x", "role": "trainee"})
     assert bad.status_code == 422 and "username" in bad.get_data(as_text=True)
-    report = post(client, "/admin/people/import", {"file": (io.BytesIO(
-        b"username,role\namy,trainee\ntina,trainee\n"), "people.csv")})
+    report = post(
+        client,
+        "/admin/people/import",
+        {"file": (io.BytesIO(b"username,role\namy,trainee\ntina,trainee\n"), "people.csv")},
+    )
     html = report.get_data(as_text=True)
     assert 'data-status="created"' in html and "already exists" in html
     toms_session = web_session_token(app, people["tom"])
@@ -113,8 +119,10 @@ def test_people_pages_create_import_deactivate_and_reset(app, browse, people):
 
 def test_cohort_and_audit_pages(app, browse, people):
     client = browse("ada")
-    assert post(client, "/admin/cohorts", {"name": "Cohort N", "trainer_id": str(people["olga"])}
-                ).status_code == 302
+    assert (
+        post(client, "/admin/cohorts", {"name": "Cohort N", "trainer_id": str(people["olga"])}).status_code
+        == 302
+    )
     assert "Cohort N" in client.get("/admin/cohorts").get_data(as_text=True)
     log = client.get("/admin/audit?action=cohort_created").get_data(as_text=True)
     assert 'data-action="cohort_created"' in log and "Cohort N" in log
@@ -133,12 +141,19 @@ def test_scenario_set_pages_check_publish_and_archive(app, browse, people):
     refused = post(client, "/admin/scenario-sets/check", {"file": (io.BytesIO(invalid), "s.yaml")})
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "scenarios[0].student.name" in html and "(line " in html
-    as_json = post(client, "/admin/scenario-sets/check", {"file": (io.BytesIO(invalid), "s.yaml")},
-                   headers={"Accept": "application/json"})
+    as_json = post(
+        client,
+        "/admin/scenario-sets/check",
+        {"file": (io.BytesIO(invalid), "s.yaml")},
+        headers={"Accept": "application/json"},
+    )
     assert as_json.status_code == 422 and as_json.get_json()["error"]["details"]["problems"]
-    streamed = post(client, "/admin/scenario-sets/publish/stream",
-                    {"file": (io.BytesIO(source), "s.yaml")},
-                    headers={"Accept": "application/json, text/event-stream"})
+    streamed = post(
+        client,
+        "/admin/scenario-sets/publish/stream",
+        {"file": (io.BytesIO(source), "s.yaml")},
+        headers={"Accept": "application/json, text/event-stream"},
+    )
     assert streamed.mimetype == "text/event-stream" and "event: done" in streamed.text
     with app.app_context():
         set_id = session.scalar(select(ScenarioSet.id).where(ScenarioSet.key == "page-set"))

@@ -31,10 +31,14 @@ def test_a_trainer_sees_only_their_own_cohorts_trainees(app, client, people, hea
     for response in (
         client.get(f"/api/v1/trainer/trainees/{people['otto']}", headers=terry),
         client.get(f"/api/v1/trainer/trainees/{people['otto']}/attempts.csv", headers=terry),
-        client.post(f"/api/v1/trainer/attempts/{otto_attempt}/notes", headers=terry,
-                    json={"text": "Peeking"}),
-        client.put(f"/api/v1/trainer/attempts/{otto_attempt}/override", headers=terry,
-                   json={"score": 99, "reason": "Peeking"}),
+        client.post(
+            f"/api/v1/trainer/attempts/{otto_attempt}/notes", headers=terry, json={"text": "Peeking"}
+        ),
+        client.put(
+            f"/api/v1/trainer/attempts/{otto_attempt}/override",
+            headers=terry,
+            json={"score": 99, "reason": "Peeking"},
+        ),
         client.delete(f"/api/v1/trainer/attempts/{otto_attempt}/override", headers=terry),
     ):
         assert response.status_code == 404
@@ -72,8 +76,7 @@ def test_a_row_summarises_attempts_scores_trend_and_weakest_area(app, client, pe
 
 
 def test_flags_fire_with_a_reason_in_words(app, client, people, headers):
-    falling = [rehearse(app, people["tina"], STRONG, days_ago=5 - i, scenario=1)
-               for i in range(5)]
+    falling = [rehearse(app, people["tina"], STRONG, days_ago=5 - i, scenario=1) for i in range(5)]
     for attempt_id, score in zip(falling, (80, 70, 55, 45, 30), strict=True):
         set_score(app, attempt_id, score)
     for i in range(4):
@@ -101,8 +104,7 @@ def test_thresholds_come_from_configuration(make_app):
         session.get(User, trainee).cohort.trainer_id = trainer
         session.commit()
     rehearse(app, trainee, STRONG, days_ago=30)
-    board = app.test_client().get("/api/v1/trainer/dashboard",
-                                  headers=token_headers(app, trainer)).get_json()
+    board = app.test_client().get("/api/v1/trainer/dashboard", headers=token_headers(app, trainer)).get_json()
     assert board["trainees"][0]["flags"] == []
     assert "60 days" in next(r["rule"] for r in board["rules"] if r["code"] == "inactive")
 
@@ -126,18 +128,30 @@ def test_charts_cover_distribution_time_and_category(app, client, people, header
     counts = {b["from"]: b["count"] for b in charts["distribution"]}
     assert counts[30] == counts[60] == counts[80] == 1 and sum(counts.values()) == 3
     assert [b["band"] for b in charts["distribution"]][::3] == [
-        "needs_work", "needs_work", "proficient", "exemplary"]
+        "needs_work",
+        "needs_work",
+        "proficient",
+        "exemplary",
+    ]
     assert len(charts["over_time"]) == 3
     assert {c["category"]: c["average"] for c in charts["by_category"]} == {
-        "defiance": 35.0, "misconception": 75.0}
+        "defiance": 35.0,
+        "misconception": 75.0,
+    }
 
 
 def test_the_trainee_page_has_series_sessions_and_feedback(app, client, people, headers):
-    rehearse(app, people["tina"], STRONG, days_ago=3, scenario=1, confidence=(2, 4),
-             reflection="I asked before telling.")
+    rehearse(
+        app,
+        people["tina"],
+        STRONG,
+        days_ago=3,
+        scenario=1,
+        confidence=(2, 4),
+        reflection="I asked before telling.",
+    )
     rehearse(app, people["tina"], WEAK, days_ago=1, scenario=0)
-    page = client.get(f"/api/v1/trainer/trainees/{people['tina']}",
-                      headers=headers("terry")).get_json()
+    page = client.get(f"/api/v1/trainer/trainees/{people['tina']}", headers=headers("terry")).get_json()
     assert page["trainee"]["attempts"] == 2
     assert set(page["series"]) == {"misconception", "defiance"}
     first_session = page["sessions"][-1]
@@ -156,11 +170,16 @@ def test_notes_and_overrides_keep_the_automatic_score(app, client, people, heade
     note = client.post(f"{base}/notes", headers=terry, json={"text": "Good question first."})
     assert note.status_code == 201 and note.get_json()["author"] == "terry"
     assert client.post(f"{base}/notes", headers=terry, json={"text": "  "}).status_code == 422
-    for bad in ({"score": 101, "reason": "x" * 5}, {"score": 50}, {"score": True, "reason": "ok!"},
-                {"score": 50, "reason": ""}):
+    for bad in (
+        {"score": 101, "reason": "x" * 5},
+        {"score": 50},
+        {"score": True, "reason": "ok!"},
+        {"score": 50, "reason": ""},
+    ):
         assert client.put(f"{base}/override", headers=terry, json=bad).status_code == 422
-    changed = client.put(f"{base}/override", headers=terry,
-                         json={"score": 12, "reason": "Gave the answer away."}).get_json()
+    changed = client.put(
+        f"{base}/override", headers=terry, json={"score": 12, "reason": "Gave the answer away."}
+    ).get_json()
     automatic = changed["automatic_score"]
     assert changed["score"] == automatic and changed["effective_score"] == 12
     assert changed["override"]["reason"] == "Gave the answer away."
@@ -187,20 +206,21 @@ def read_csv(response) -> list[list[str]]:
 
 def test_csv_exports_neutralise_formulas(app, client, people, headers):
     with app.app_context():
-        session.get(User, people["tina"]).display_name = "=HYPERLINK(\"http://x\")"
+        session.get(User, people["tina"]).display_name = '=HYPERLINK("http://x")'
         session.commit()
     attempt = rehearse(app, people["tina"], "+SUM(1,2) " + STRONG)
     terry = headers("terry")
-    client.post(f"/api/v1/trainer/attempts/{attempt}/notes", headers=terry,
-                json={"text": "@cmd note"})
-    client.put(f"/api/v1/trainer/attempts/{attempt}/override", headers=terry,
-               json={"score": 50, "reason": "-1+1 reason"})
+    client.post(f"/api/v1/trainer/attempts/{attempt}/notes", headers=terry, json={"text": "@cmd note"})
+    client.put(
+        f"/api/v1/trainer/attempts/{attempt}/override",
+        headers=terry,
+        json={"score": 50, "reason": "-1+1 reason"},
+    )
     table = read_csv(client.get("/api/v1/trainer/dashboard.csv", headers=terry))
     assert table[0][:3] == ["trainee", "username", "cohort"]
     names = [row[0] for row in table[1:]]
-    assert "'=HYPERLINK(\"http://x\")" in names
-    rows = read_csv(client.get(f"/api/v1/trainer/trainees/{people['tina']}/attempts.csv",
-                               headers=terry))
+    assert '\'=HYPERLINK("http://x")' in names
+    rows = read_csv(client.get(f"/api/v1/trainer/trainees/{people['tina']}/attempts.csv", headers=terry))
     header, row = rows[0], rows[1]
     record = dict(zip(header, row, strict=True))
     assert record["response"].startswith("'+SUM(1,2)")

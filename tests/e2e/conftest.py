@@ -41,8 +41,10 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 780}
 # Slow enough per word that the coaching visibly streams in.
 STREAM_DELAY_S = 0.04
-STRONG = ("Walk me through how you compared 0.25 and 0.3. What does the 2 in 0.25 stand for? "
-          "Look at the tenths place first and tell me what you notice.")
+STRONG = (
+    "Walk me through how you compared 0.25 and 0.3. What does the 2 in 0.25 stand for? "
+    "Look at the tenths place first and tell me what you notice."
+)
 WEAK = "No, that is wrong. The answer is 0.3."
 _usernames = itertools.count(1)
 
@@ -116,12 +118,14 @@ def rehearse(app, username: str, response: str, days_ago: float, reflection: str
         user = session.scalar(select(User).where(User.username == username))
         scenario = library.scenario_by_key(session, "decimal-compare")
         started = practice.start_session(session, user, scenario.id, 2)
-        scored = practice.score_attempt(session, user, started.id, response,
-                                        runtime.embedder(app))
+        scored = practice.score_attempt(session, user, started.id, response, runtime.embedder(app))
         attempt = practice.store_attempt(session, scored, FeedbackWriter(None).write(scored.facts))
         practice.end_session(session, user, started.id, 4, reflection or None)
-        session.execute(update(Attempt).where(Attempt.id == attempt.id)
-                        .values(created_at=utcnow() - timedelta(days=days_ago)))
+        session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id)
+            .values(created_at=utcnow() - timedelta(days=days_ago))
+        )
         session.commit()
         return attempt.id
 
@@ -136,8 +140,7 @@ def cohort(live):
         create_account(live.app, names[key], "trainee", cohort_name)
     with live.app.app_context():
         trainer = session.scalar(select(User).where(User.username == names["trainer"]))
-        session.execute(update(Cohort).where(Cohort.name == cohort_name)
-                        .values(trainer_id=trainer.id))
+        session.execute(update(Cohort).where(Cohort.name == cohort_name).values(trainer_id=trainer.id))
         session.commit()
     rehearse(live.app, names["keen"], WEAK, 10)
     names["attempt"] = rehearse(live.app, names["keen"], STRONG, 1, "I asked before telling.")
@@ -238,8 +241,7 @@ def axe_violations(page) -> list[str]:
             target = " >> ".join(node["target"])
             impact = node.get("impact") or rule["impact"]
             if impact in FAILING_IMPACTS and (rule["id"], target) not in AXE_FALSE_POSITIVES:
-                found.append(f"{rule['id']} ({impact}) at {target}: {rule['help']}"
-                             f" [{node['html'][:120]}]")
+                found.append(f"{rule['id']} ({impact}) at {target}: {rule['help']} [{node['html'][:120]}]")
     return found
 
 

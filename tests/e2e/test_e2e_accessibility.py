@@ -37,8 +37,7 @@ class Audit:
             self.findings[f"{name} ({self.page.url})"] = problems
 
     def report(self) -> None:
-        pages = [f"- {page}:\n    " + "\n    ".join(problems)
-                 for page, problems in self.findings.items()]
+        pages = [f"- {page}:\n    " + "\n    ".join(problems) for page, problems in self.findings.items()]
         if pages:
             pytest.fail("accessibility problems (rule id, impact, selector):\n" + "\n".join(pages))
 
@@ -107,7 +106,8 @@ def test_admin_pages(page, admin, cohort):
     page.goto("/admin/people")
     csv = PEOPLE_CSV.format(name=unique("csv")).encode()
     page.get_by_label("CSV file", exact=True).set_input_files(
-        files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": csv}])
+        files=[{"name": "people.csv", "mimeType": "text/csv", "buffer": csv}]
+    )
     page.get_by_role("button", name="Import").click()
     page.wait_for_url("**/admin/people/import")
     audit.here("people import report")

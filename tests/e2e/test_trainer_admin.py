@@ -19,8 +19,8 @@ MINI = (FIXTURES / "mini-set.yaml").read_text()
 def chart_drawn(page, canvas_id: str) -> bool:
     """Wait until Chart.js has drawn on the canvas (fails by timeout if it never does)."""
     page.wait_for_function(
-        "id => !!(window.Chart && window.Chart.getChart(document.getElementById(id)))",
-        arg=canvas_id)
+        "id => !!(window.Chart && window.Chart.getChart(document.getElementById(id)))", arg=canvas_id
+    )
     return True
 
 
@@ -94,7 +94,8 @@ def test_a_trainee_cannot_open_staff_pages(page, live, new_trainee):
 def choose_file(page, name: str, text: str | bytes) -> None:
     data = text.encode() if isinstance(text, str) else text
     page.get_by_label("Drop a YAML or JSON file here").set_input_files(
-        files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}])
+        files=[{"name": name, "mimeType": "application/octet-stream", "buffer": data}]
+    )
 
 
 def test_admin_checks_previews_and_publishes_a_set(page, live, admin):
@@ -139,13 +140,16 @@ def test_hostile_and_oversized_files_are_refused_quickly(page, live, admin):
     sign_in(page, admin)
     page.goto("/admin/scenario-sets")
     anchors = "x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-        f"x{i}: &x{i} [" + ", ".join([f"*x{i - 1}"] * 9) + "]\n" for i in range(1, 10))
+        f"x{i}: &x{i} [" + ", ".join([f"*x{i - 1}"] * 9) + "]\n" for i in range(1, 10)
+    )
     laughs = MINI.replace("scenarios:\n", anchors + "scenarios:\n", 1).replace(
-        "    key_moves:\n", "    tags: *x9\n    key_moves:\n", 1)
+        "    key_moves:\n", "    tags: *x9\n    key_moves:\n", 1
+    )
     for name, text, expected in (
-            ("laughs.yaml", laughs, "aliases expand to more than"),
-            ("object.yaml", "key: !!python/object/apply:os.system ['id']\n", "invalid YAML"),
-            ("deep.yaml", "key: " + "[" * 500 + "]" * 500, "nesting deeper than")):
+        ("laughs.yaml", laughs, "aliases expand to more than"),
+        ("object.yaml", "key: !!python/object/apply:os.system ['id']\n", "invalid YAML"),
+        ("deep.yaml", "key: " + "[" * 500 + "]" * 500, "nesting deeper than"),
+    ):
         started = time.perf_counter()
         choose_file(page, name, text)
         page.locator("#problems li", has_text=expected).wait_for()
@@ -154,8 +158,7 @@ def test_hostile_and_oversized_files_are_refused_quickly(page, live, admin):
     page.get_by_text("the limit is 2.0 MB").wait_for()
 
 
-def test_admin_adds_a_person_and_deactivation_signs_them_out(chromium, page, live, admin,
-                                                             new_trainee):
+def test_admin_adds_a_person_and_deactivation_signs_them_out(chromium, page, live, admin, new_trainee):
     trainee = new_trainee()
     other, their_page, _watch = open_page(chromium, live, PHONE)
     try:

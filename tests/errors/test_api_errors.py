@@ -23,8 +23,9 @@ def attempt_count(app) -> int:
 
 
 def started_session(client, headers) -> int:
-    response = client.post("/api/v1/sessions", headers=headers,
-                           json={"scenario_id": first_scenario_id(client, headers)})
+    response = client.post(
+        "/api/v1/sessions", headers=headers, json={"scenario_id": first_scenario_id(client, headers)}
+    )
     assert response.status_code == 201
     return response.get_json()["id"]
 
@@ -41,8 +42,7 @@ def test_401_with_a_forged_token(client):
 def test_401_for_wrong_password_and_unknown_account(app, client):
     create_account(app, "tina")
     for username, password in (("tina", "wrong password!"), ("nobody", PASSWORD)):
-        response = client.post("/api/v1/auth/login",
-                               json={"username": username, "password": password})
+        response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
         assert_error(response, 401, "authentication_failed")
 
 
@@ -59,21 +59,22 @@ def test_405_names_the_allowed_methods(client):
 
 def test_413_for_a_body_over_the_limit(make_app):
     app = make_app(MAX_CONTENT_LENGTH=1024)
-    response = app.test_client().post("/api/v1/auth/login", data="x" * 5000,
-                                      content_type="application/json")
+    response = app.test_client().post("/api/v1/auth/login", data="x" * 5000, content_type="application/json")
     assert_error(response, 413, "payload_too_large")
 
 
-@pytest.mark.parametrize("body, field", [
-    ({}, "response"),
-    ({"response": "   "}, "response"),
-    ({"response": 42}, "response"),
-    ({"response": "x" * 5001}, "response"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "response"),
+        ({"response": "   "}, "response"),
+        ({"response": 42}, "response"),
+        ({"response": "x" * 5001}, "response"),
+    ],
+)
 def test_422_for_bad_answers_stores_nothing(app, client, trainee_headers, body, field):
     session_id = started_session(client, trainee_headers)
-    response = client.post(f"/api/v1/sessions/{session_id}/attempts", json=body,
-                           headers=trainee_headers)
+    response = client.post(f"/api/v1/sessions/{session_id}/attempts", json=body, headers=trainee_headers)
     error = assert_error(response, 422, "validation_failed")
     assert field in error["details"]
     assert attempt_count(app) == 0
@@ -81,19 +82,20 @@ def test_422_for_bad_answers_stores_nothing(app, client, trainee_headers, body, 
 
 def test_an_answer_over_5000_characters_says_so(client, trainee_headers):
     session_id = started_session(client, trainee_headers)
-    response = client.post(f"/api/v1/sessions/{session_id}/attempts",
-                           json={"response": "word " * 1200}, headers=trainee_headers)
+    response = client.post(
+        f"/api/v1/sessions/{session_id}/attempts", json={"response": "word " * 1200}, headers=trainee_headers
+    )
     assert "limit is 5000" in assert_error(response, 422, "validation_failed")["message"]
 
 
 def test_422_for_a_body_that_is_not_a_json_object(client, trainee_headers):
-    response = client.post("/api/v1/sessions", data="[1, 2]", headers=trainee_headers,
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/sessions", data="[1, 2]", headers=trainee_headers, content_type="application/json"
+    )
     assert_error(response, 422, "validation_failed")
 
 
-def test_500_is_json_rolls_back_and_hides_the_traceback(app, client, trainee_headers,
-                                                        monkeypatch):
+def test_500_is_json_rolls_back_and_hides_the_traceback(app, client, trainee_headers, monkeypatch):
     from practicum import practice
 
     session_id = started_session(client, trainee_headers)
@@ -102,9 +104,11 @@ def test_500_is_json_rolls_back_and_hides_the_traceback(app, client, trainee_hea
         raise RuntimeError("secret internal detail")
 
     monkeypatch.setattr(practice, "store_attempt", explode)
-    response = client.post(f"/api/v1/sessions/{session_id}/attempts",
-                           json={"response": "Tell me how you compared them."},
-                           headers=trainee_headers)
+    response = client.post(
+        f"/api/v1/sessions/{session_id}/attempts",
+        json={"response": "Tell me how you compared them."},
+        headers=trainee_headers,
+    )
     error = assert_error(response, 500, "internal_error")
     assert "secret internal detail" not in response.get_data(as_text=True)
     assert "Nothing was saved" in error["message"]
@@ -145,8 +149,7 @@ def test_429_on_attempts_is_per_user_and_configurable(make_app):
     assert attempt_count(app) == 2
 
 
-def test_logout_revokes_the_token_in_the_database_across_restarts(app, client,
-                                                                 trainee_headers):
+def test_logout_revokes_the_token_in_the_database_across_restarts(app, client, trainee_headers):
     from practicum import create_app
 
     assert client.post("/api/v1/auth/logout", headers=trainee_headers).status_code == 200
@@ -161,11 +164,11 @@ def test_logout_revokes_the_token_in_the_database_across_restarts(app, client,
 def test_refresh_gives_a_new_access_token_and_access_tokens_cannot_refresh(app, client, auth):
     create_account(app, "tina")
     tokens = auth.login("tina")
-    refreshed = client.post("/api/v1/auth/refresh",
-                            headers={"Authorization": f"Bearer {tokens['refresh_token']}"})
+    refreshed = client.post(
+        "/api/v1/auth/refresh", headers={"Authorization": f"Bearer {tokens['refresh_token']}"}
+    )
     assert refreshed.status_code == 200 and refreshed.get_json()["access_token"]
-    wrong = client.post("/api/v1/auth/refresh",
-                        headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    wrong = client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {tokens['access_token']}"})
     assert_error(wrong, 401, "unauthorized")
 
 
@@ -178,17 +181,17 @@ def test_deactivated_account_tokens_stop_working_at_once(app, client, trainee_he
     assert_error(client.get("/api/v1/scenarios", headers=trainee_headers), 401, "unauthorized")
 
 
-def test_a_trainee_never_sees_another_trainees_session_or_attempt(app, client, auth,
-                                                                 trainee_headers):
+def test_a_trainee_never_sees_another_trainees_session_or_attempt(app, client, auth, trainee_headers):
     session_id = started_session(client, trainee_headers)
-    attempt = client.post(f"/api/v1/sessions/{session_id}/attempts",
-                          json={"response": "Walk me through your thinking."},
-                          headers=trainee_headers).get_json()
+    attempt = client.post(
+        f"/api/v1/sessions/{session_id}/attempts",
+        json={"response": "Walk me through your thinking."},
+        headers=trainee_headers,
+    ).get_json()
     create_account(app, "otto")
     other = auth.headers("otto")
     assert_error(client.get(f"/api/v1/sessions/{session_id}", headers=other), 404, "not_found")
     assert_error(client.get(f"/api/v1/attempts/{attempt['id']}", headers=other), 404, "not_found")
-    posted = client.post(f"/api/v1/sessions/{session_id}/attempts",
-                         json={"response": "Hello"}, headers=other)
+    posted = client.post(f"/api/v1/sessions/{session_id}/attempts", json={"response": "Hello"}, headers=other)
     assert_error(posted, 404, "not_found")
     assert client.get("/api/v1/attempts", headers=other).get_json()["attempts"] == []

@@ -10,11 +10,18 @@ def openapi_path(rule: str) -> str:
 def test_every_api_route_and_method_is_documented(app, client):
     document = client.get("/api/v1/openapi.json").get_json()
     assert document["openapi"].startswith("3.1")
-    documented = {(path, method) for path, item in document["paths"].items()
-                  for method in item if method != "parameters"}
-    routed = {(openapi_path(rule.rule), method.lower())
-              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1")
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    documented = {
+        (path, method)
+        for path, item in document["paths"].items()
+        for method in item
+        if method != "parameters"
+    }
+    routed = {
+        (openapi_path(rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     assert routed - documented == set(), "routes missing from the OpenAPI document"
     assert documented - routed == set(), "documented paths with no route"
 

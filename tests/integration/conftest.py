@@ -12,9 +12,14 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="session")
 def real_models(tmp_path_factory, database_url):
     """Load MiniLM and the SmolLM2 GGUF once for the whole run."""
-    app = create_app(test_config(tmp_path_factory.mktemp("models"), database_url,
-                                 EMBEDDING_BACKEND="sentence_transformers",
-                                 LLM_BACKEND="llama_cpp"))
+    app = create_app(
+        test_config(
+            tmp_path_factory.mktemp("models"),
+            database_url,
+            EMBEDDING_BACKEND="sentence_transformers",
+            LLM_BACKEND="llama_cpp",
+        )
+    )
     runtime.warm(app)
     return runtime.embedder(app), runtime.llm(app)
 
@@ -25,9 +30,14 @@ def real_app(tmp_path_factory, database_url, engine, real_models):
     from scenarios.loader import shipped_set_files
 
     clear_database(engine)
-    app = create_app(test_config(tmp_path_factory.mktemp("real"), database_url,
-                                 EMBEDDING_BACKEND="sentence_transformers",
-                                 LLM_BACKEND="llama_cpp"))
+    app = create_app(
+        test_config(
+            tmp_path_factory.mktemp("real"),
+            database_url,
+            EMBEDDING_BACKEND="sentence_transformers",
+            LLM_BACKEND="llama_cpp",
+        )
+    )
     app.extensions["practicum.embedder"], app.extensions["practicum.llm"] = real_models
     for path in shipped_set_files():
         import_file(app, path)

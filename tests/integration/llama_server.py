@@ -27,9 +27,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     server = ServerSettings(host="127.0.0.1", port=args.port)
-    model = ModelSettings(model=args.model, model_alias=args.alias, n_ctx=2048,
-                          n_threads=args.threads, n_threads_batch=args.threads, seed=7,
-                          verbose=False)
+    model = ModelSettings(
+        model=args.model,
+        model_alias=args.alias,
+        n_ctx=2048,
+        n_threads=args.threads,
+        n_threads_batch=args.threads,
+        seed=7,
+        verbose=False,
+    )
     with _without_weight_repacking():
         app = create_app(server_settings=server, model_settings=[model])
     uvicorn.run(app, host=server.host, port=server.port, log_level="warning")

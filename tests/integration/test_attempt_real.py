@@ -14,7 +14,6 @@ from tests.conftest import AuthActions
 pytestmark = pytest.mark.integration
 
 
-
 @pytest.fixture
 def client(real_app):
     return real_app.test_client()
@@ -37,8 +36,9 @@ def start(client, headers, key: str) -> int:
 
 def a_misconception_key(app) -> str:
     with app.app_context():
-        return session.scalar(select(Scenario.key).where(Scenario.category == "misconception")
-                              .order_by(Scenario.id).limit(1))
+        return session.scalar(
+            select(Scenario.key).where(Scenario.category == "misconception").order_by(Scenario.id).limit(1)
+        )
 
 
 def test_the_models_are_the_real_ones(real_app):
@@ -52,13 +52,17 @@ def test_the_models_are_the_real_ones(real_app):
 def test_an_attempt_is_scored_matched_given_feedback_and_stored(real_app, client, headers):
     key = a_misconception_key(real_app)
     session_id = start(client, headers, key)
-    response = client.post(f"/api/v1/sessions/{session_id}/attempts", headers=headers,
-                           json={"response": "Can you walk me through how you worked that "
-                                             "out? Which step do you want to check first?"})
+    response = client.post(
+        f"/api/v1/sessions/{session_id}/attempts",
+        headers=headers,
+        json={
+            "response": "Can you walk me through how you worked that "
+            "out? Which step do you want to check first?"
+        },
+    )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert 0 <= body["score"] <= 100 and body["band"] in body["band_label"].lower().replace(
-        " ", "_")
+    assert 0 <= body["score"] <= 100 and body["band"] in body["band_label"].lower().replace(" ", "_")
     similarities = [m["similarity"] for m in body["matches"]]
     assert len(similarities) >= 3 and similarities == sorted(similarities, reverse=True)
     assert all(-1 <= s <= 1 for s in similarities)
@@ -74,13 +78,22 @@ def test_an_attempt_is_scored_matched_given_feedback_and_stored(real_app, client
 
 def test_the_stream_sends_score_first_then_tokens_then_the_stored_id(real_app, client, headers):
     session_id = start(client, headers, a_misconception_key(real_app))
-    response = client.post(f"/api/v1/sessions/{session_id}/attempts/stream", headers=headers,
-                           json={"response": "What do you notice about the two numbers? "
-                                             "Try comparing the first digit after the point."})
+    response = client.post(
+        f"/api/v1/sessions/{session_id}/attempts/stream",
+        headers=headers,
+        json={
+            "response": "What do you notice about the two numbers? "
+            "Try comparing the first digit after the point."
+        },
+    )
     assert response.status_code == 200 and response.mimetype == "text/event-stream"
-    events = [(block.split("\n")[0].removeprefix("event: "),
-               json.loads(block.split("\n")[1].removeprefix("data: ")))
-              for block in response.get_data(as_text=True).strip().split("\n\n")]
+    events = [
+        (
+            block.split("\n")[0].removeprefix("event: "),
+            json.loads(block.split("\n")[1].removeprefix("data: ")),
+        )
+        for block in response.get_data(as_text=True).strip().split("\n\n")
+    ]
     kinds = [kind for kind, _ in events]
     assert kinds[0] == "scored" and kinds[-2:] == ["feedback", "done"]
     assert set(kinds[1:-2]) <= {"token"} and len(kinds) > 4
@@ -96,12 +109,18 @@ def test_scores_land_low_middle_and_high(real_app, client, headers):
     key = _defiance_key(real_app)
     session_id = start(client, headers, key)
     with real_app.app_context():
-        expert = session.scalar(select(Scenario).where(Scenario.key == key)
-                                .order_by(Scenario.id.desc())).expert_responses[0].text
+        expert = (
+            session.scalar(select(Scenario).where(Scenario.key == key).order_by(Scenario.id.desc()))
+            .expert_responses[0]
+            .text
+        )
 
     def score(text):
-        response = client.post(f"/api/v1/sessions/{session_id}/attempts", headers=headers,
-                               json={"response": text, "feedback": False})
+        response = client.post(
+            f"/api/v1/sessions/{session_id}/attempts",
+            headers=headers,
+            json={"response": text, "feedback": False},
+        )
         assert response.status_code == 201
         return response.get_json()
 
@@ -115,8 +134,9 @@ def test_scores_land_low_middle_and_high(real_app, client, headers):
 
 def _defiance_key(app) -> str:
     with app.app_context():
-        return session.scalar(select(Scenario.key).where(Scenario.category == "defiance")
-                              .order_by(Scenario.id).limit(1))
+        return session.scalar(
+            select(Scenario.key).where(Scenario.category == "defiance").order_by(Scenario.id).limit(1)
+        )
 
 
 def test_reimporting_unchanged_is_a_noop_and_a_change_makes_a_version(real_app, client, headers):
@@ -130,8 +150,11 @@ def test_reimporting_unchanged_is_a_noop_and_a_change_makes_a_version(real_app, 
     document = load_scenario_set(path.read_bytes(), path.name)
     first_key = document["scenarios"][0]["key"]
     session_id = start(client, headers, first_key)
-    old = client.post(f"/api/v1/sessions/{session_id}/attempts", headers=headers,
-                      json={"response": "Tell me what happened.", "feedback": False}).get_json()
+    old = client.post(
+        f"/api/v1/sessions/{session_id}/attempts",
+        headers=headers,
+        json={"response": "Tell me what happened.", "feedback": False},
+    ).get_json()
     with real_app.app_context():
         with transaction():
             same = library.import_scenario_set(session, document, runtime.embedder(real_app))
@@ -139,8 +162,11 @@ def test_reimporting_unchanged_is_a_noop_and_a_change_makes_a_version(real_app, 
         changed = yaml.safe_load(path.read_text())
         changed["scenarios"][0]["title"] += " (revised)"
         changed["scenarios"][0]["expert_responses"].append(
-            {"text": "Let's pause. Tell me in one sentence what you need right now.",
-             "strategy": "ask for the need"})
+            {
+                "text": "Let's pause. Tell me in one sentence what you need right now.",
+                "strategy": "ask for the need",
+            }
+        )
         with transaction():
             report = library.import_scenario_set(session, changed, runtime.embedder(real_app))
         assert report.changed and report.version == same.version + 1
@@ -154,12 +180,17 @@ def test_reimporting_unchanged_is_a_noop_and_a_change_makes_a_version(real_app, 
 def test_cli_score_writes_one_line_per_input_with_real_models(real_app, tmp_path):
     key = a_misconception_key(real_app)
     source = tmp_path / "in.jsonl"
-    source.write_text("\n".join([
-        json.dumps({"id": "a1", "scenario": key, "response": "Show me how you got that."}),
-        json.dumps({"scenario": key, "response": "The answer is 7."}),
-        json.dumps({"scenario": "no-such-scenario", "response": "Hello"}),
-        "not json",
-    ]) + "\n")
+    source.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "a1", "scenario": key, "response": "Show me how you got that."}),
+                json.dumps({"scenario": key, "response": "The answer is 7."}),
+                json.dumps({"scenario": "no-such-scenario", "response": "Hello"}),
+                "not json",
+            ]
+        )
+        + "\n"
+    )
     out = tmp_path / "out.jsonl"
     result = real_app.test_cli_runner().invoke(args=["score", str(source), str(out)])
     assert result.exit_code == 0, result.output
@@ -179,8 +210,9 @@ def test_the_default_model_rephrases_most_tips_within_the_guard(real_models):
     # The product's 10 s limit is a speed guard; this test checks wording, so a busy machine
     # must not turn it into a timing test.
     writer = FeedbackWriter(real_models[1], time_limit_s=300)
-    outcomes = [writer.write(FeedbackFacts(45, "developing", [], [], "", "", tip + "."))
-                for tip in TIPS.values()]
+    outcomes = [
+        writer.write(FeedbackFacts(45, "developing", [], [], "", "", tip + ".")) for tip in TIPS.values()
+    ]
     passed = [o for o in outcomes if o.source == "model"]
     assert len(passed) >= 4, [(o.model_text, o.rejected_because) for o in outcomes]
     assert all(o.coaching.startswith("Next time, try") for o in passed)

@@ -66,8 +66,18 @@ def running_server(folder: Path):
     base_url, log = f"http://127.0.0.1:{port}", folder / "server.log"
     with log.open("w") as output:
         server = subprocess.Popen(
-            [sys.executable, str(LAUNCHER), default_llm_model_path(), "--alias", SERVED_MODEL,
-             "--port", str(port)], stdout=output, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                str(LAUNCHER),
+                default_llm_model_path(),
+                "--alias",
+                SERVED_MODEL,
+                "--port",
+                str(port),
+            ],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         wait_until_serving(server, base_url, log)
         yield base_url
@@ -97,8 +107,10 @@ def test_the_server_reports_the_smollm2_model(llama_server):
 
 def test_a_chat_reply_streams_token_by_token_under_the_servers_model_id(llama_server):
     llm = OpenAICompatibleLLM(llama_server, timeout=GENEROUS_S)
-    messages = [{"role": "system", "content": "You are a teacher. Answer in one sentence."},
-                {"role": "user", "content": "Why do we check our working in maths?"}]
+    messages = [
+        {"role": "system", "content": "You are a teacher. Answer in one sentence."},
+        {"role": "user", "content": "Why do we check our working in maths?"},
+    ]
     pieces = list(llm.stream_chat(messages, max_tokens=24))
     assert len(pieces) > 3 and all(isinstance(piece, str) and piece for piece in pieces)
     assert len("".join(pieces).split()) >= 3
@@ -112,8 +124,7 @@ def test_the_grammar_reaches_the_server(llama_server):
 
 
 def test_the_next_step_sentence_takes_the_grammars_form_and_passes_the_guard(llama_server):
-    writer = FeedbackWriter(OpenAICompatibleLLM(llama_server, timeout=GENEROUS_S),
-                            time_limit_s=GENEROUS_S)
+    writer = FeedbackWriter(OpenAICompatibleLLM(llama_server, timeout=GENEROUS_S), time_limit_s=GENEROUS_S)
     feedback = writer.write(FeedbackFacts(45, "developing", [], [], "", "", NOTE))
     assert re.fullmatch(r"Next time, try [a-z][a-zA-Z ,;'-]+\.", feedback.model_text)
     assert feedback.source == "model", feedback.rejected_because
@@ -139,10 +150,16 @@ def served_app(tmp_path_factory, database_url, engine, real_models, llama_server
     from scenarios.loader import shipped_set_files
 
     clear_database(engine)
-    app = create_app(config_for_tests(tmp_path_factory.mktemp("served"), database_url,
-                                      EMBEDDING_BACKEND="sentence_transformers",
-                                      LLM_BACKEND="openai", LLM_BASE_URL=llama_server,
-                                      LLM_TIME_LIMIT_S=GENEROUS_S))
+    app = create_app(
+        config_for_tests(
+            tmp_path_factory.mktemp("served"),
+            database_url,
+            EMBEDDING_BACKEND="sentence_transformers",
+            LLM_BACKEND="openai",
+            LLM_BASE_URL=llama_server,
+            LLM_TIME_LIMIT_S=GENEROUS_S,
+        )
+    )
     app.extensions["practicum.embedder"] = real_models[0]
     import_file(app, shipped_set_files()[0])
     create_account(app, "olga", "trainee", "Cohort O")
@@ -152,9 +169,15 @@ def served_app(tmp_path_factory, database_url, engine, real_models, llama_server
 
 def app_beside(served_app, tmp_path, **overrides):
     """Another app on the same database and embedder, with other LLM settings."""
-    app = create_app(config_for_tests(tmp_path, served_app.config["DATABASE_URL"],
-                                      EMBEDDING_BACKEND="sentence_transformers",
-                                      LLM_BACKEND="openai", **overrides))
+    app = create_app(
+        config_for_tests(
+            tmp_path,
+            served_app.config["DATABASE_URL"],
+            EMBEDDING_BACKEND="sentence_transformers",
+            LLM_BACKEND="openai",
+            **overrides,
+        )
+    )
     app.extensions["practicum.embedder"] = runtime.embedder(served_app)
     return app
 
@@ -174,8 +197,11 @@ def start_session(client, headers) -> int:
 def attempt(client) -> dict:
     headers = AuthActions(client).headers("olga")
     session_id = start_session(client, headers)
-    response = client.post(f"/api/v1/sessions/{session_id}/attempts", headers=headers,
-                           json={"response": "What makes you think that? Show me your first step."})
+    response = client.post(
+        f"/api/v1/sessions/{session_id}/attempts",
+        headers=headers,
+        json={"response": "What makes you think that? Show me your first step."},
+    )
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
@@ -205,11 +231,16 @@ def test_a_server_that_is_down_gives_the_template_feedback(served_app, tmp_path)
 def stream_events(client) -> list[str]:
     headers = AuthActions(client).headers("olga")
     session_id = start_session(client, headers)
-    response = client.post(f"/api/v1/sessions/{session_id}/attempts/stream", headers=headers,
-                           json={"response": "Talk me through the first step you took."})
+    response = client.post(
+        f"/api/v1/sessions/{session_id}/attempts/stream",
+        headers=headers,
+        json={"response": "Talk me through the first step you took."},
+    )
     assert response.status_code == 200 and response.mimetype == "text/event-stream"
-    return [block.split("\n")[0].removeprefix("event: ")
-            for block in response.get_data(as_text=True).strip().split("\n\n")]
+    return [
+        block.split("\n")[0].removeprefix("event: ")
+        for block in response.get_data(as_text=True).strip().split("\n\n")
+    ]
 
 
 def test_the_servers_tokens_stream_through_the_app(served_app):

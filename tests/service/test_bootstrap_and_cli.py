@@ -12,14 +12,16 @@ from tests.conftest import FIXTURES
 
 def counts(app) -> dict:
     with app.app_context():
-        return {model.__name__: session.scalar(select(func.count()).select_from(model))
-                for model in (User, Scenario, ExpertResponse, ScenarioSetVersion)}
+        return {
+            model.__name__: session.scalar(select(func.count()).select_from(model))
+            for model in (User, Scenario, ExpertResponse, ScenarioSetVersion)
+        }
 
 
 def test_bootstrap_twice_loses_nothing_and_adds_nothing(app):
     with app.app_context():
         first = list(bootstrap(app))
-    credentials = (app.config["PRACTICUM"].INSTANCE_DIR / "first-accounts.txt")
+    credentials = app.config["PRACTICUM"].INSTANCE_DIR / "first-accounts.txt"
     assert credentials.stat().st_mode & 0o777 == 0o600
     passwords = [line.split("password: ")[1] for line in credentials.read_text().splitlines()]
     assert len(set(passwords)) == 3 and all(len(p) >= 12 for p in passwords)
@@ -45,19 +47,28 @@ def test_scenarios_import_reports_every_problem_and_changes_nothing(app, runner,
     again = runner.invoke(args=["scenarios", "import", str(FIXTURES / "mini-set.yaml")])
     assert "unchanged" in again.output and counts(app)["ScenarioSetVersion"] == 1
     with app.app_context():
-        assert session.scalar(select(func.count(AuditEntry.id))
-                              .where(AuditEntry.action == "scenario_set_imported")) == 1
+        assert (
+            session.scalar(
+                select(func.count(AuditEntry.id)).where(AuditEntry.action == "scenario_set_imported")
+            )
+            == 1
+        )
 
 
 def test_users_create_validates_and_refuses_duplicates(app, runner):
-    ok = runner.invoke(args=["users", "create", "--username", "Priya", "--role", "trainee",
-                             "--cohort", "Cohort B"], input="long enough pw\nlong enough pw\n")
+    ok = runner.invoke(
+        args=["users", "create", "--username", "Priya", "--role", "trainee", "--cohort", "Cohort B"],
+        input="long enough pw\nlong enough pw\n",
+    )
     assert ok.exit_code == 0 and "Created trainee priya" in ok.output
-    again = runner.invoke(args=["users", "create", "--username", "priya", "--role", "trainer"],
-                          input="long enough pw\nlong enough pw\n")
+    again = runner.invoke(
+        args=["users", "create", "--username", "priya", "--role", "trainer"],
+        input="long enough pw\nlong enough pw\n",
+    )
     assert again.exit_code != 0 and "already exists" in again.output
-    short = runner.invoke(args=["users", "create", "--username", "sam", "--role", "trainee"],
-                          input="short\nshort\n")
+    short = runner.invoke(
+        args=["users", "create", "--username", "sam", "--role", "trainee"], input="short\nshort\n"
+    )
     assert short.exit_code != 0 and "password" in short.output
 
 
@@ -65,9 +76,16 @@ def test_score_handles_thousands_of_lines(app, runner, mini_set, tmp_path):
     source, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     with source.open("w") as handle:
         for number in range(2000):
-            handle.write(json.dumps({"id": number, "scenario": "decimal-compare",
-                                     "response": f"What do you notice about digit {number}?"})
-                         + "\n")
+            handle.write(
+                json.dumps(
+                    {
+                        "id": number,
+                        "scenario": "decimal-compare",
+                        "response": f"What do you notice about digit {number}?",
+                    }
+                )
+                + "\n"
+            )
     result = runner.invoke(args=["score", str(source), str(out), "--no-feedback"])
     assert result.exit_code == 0, result.output
     lines = out.read_text().splitlines()

@@ -6,24 +6,41 @@ from practicum.config import Config, ConfigError
 
 
 def test_production_refuses_missing_secret(tmp_path):
-    config = Config({"PRACTICUM_ENV": "production", "DATABASE_URL": "postgresql://x/y",
-                     "PRACTICUM_INSTANCE_DIR": str(tmp_path)})
+    config = Config(
+        {
+            "PRACTICUM_ENV": "production",
+            "DATABASE_URL": "postgresql://x/y",
+            "PRACTICUM_INSTANCE_DIR": str(tmp_path),
+        }
+    )
     with pytest.raises(ConfigError, match="SECRET_KEY"):
         config.resolve()
 
 
 def test_production_refuses_short_secret(tmp_path):
-    config = Config({"PRACTICUM_ENV": "production", "DATABASE_URL": "postgresql://x/y",
-                     "SECRET_KEY": "short", "JWT_SECRET_KEY": "k" * 40,
-                     "PRACTICUM_INSTANCE_DIR": str(tmp_path)})
+    config = Config(
+        {
+            "PRACTICUM_ENV": "production",
+            "DATABASE_URL": "postgresql://x/y",
+            "SECRET_KEY": "short",
+            "JWT_SECRET_KEY": "k" * 40,
+            "PRACTICUM_INSTANCE_DIR": str(tmp_path),
+        }
+    )
     with pytest.raises(ConfigError, match="at least 32"):
         config.resolve()
 
 
 def test_production_accepts_long_secrets(tmp_path):
-    config = Config({"PRACTICUM_ENV": "production", "DATABASE_URL": "postgresql://x/y",
-                     "SECRET_KEY": "s" * 40, "JWT_SECRET_KEY": "k" * 40,
-                     "PRACTICUM_INSTANCE_DIR": str(tmp_path)}).resolve()
+    config = Config(
+        {
+            "PRACTICUM_ENV": "production",
+            "DATABASE_URL": "postgresql://x/y",
+            "SECRET_KEY": "s" * 40,
+            "JWT_SECRET_KEY": "k" * 40,
+            "PRACTICUM_INSTANCE_DIR": str(tmp_path),
+        }
+    ).resolve()
     assert config.is_production and config.SECRET_KEY == "s" * 40
 
 

@@ -11,23 +11,33 @@ NOTE = "Ask a question or give a hint so the student does the thinking."
 
 
 def facts(band="developing") -> FeedbackFacts:
-    return FeedbackFacts(52, band, ["You kept a calm tone."], ["Ask a question."],
-                         "Walk me through how you compared them.", "elicit thinking", NOTE)
+    return FeedbackFacts(
+        52,
+        band,
+        ["You kept a calm tone."],
+        ["Ask a question."],
+        "Walk me through how you compared them.",
+        "elicit thinking",
+        NOTE,
+    )
 
 
 GOOD = "Next time, try asking a question or giving a hint so the student does the thinking."
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("Next time, ask.", "length"),
-    ("Next time, try asking a question or giving a hint so the student does", "unfinished"),
-    ("Next time, try asking asking asking asking asking asking asking asking.", "repetition"),
-    ("Next time, try a hint; your score was 90 so the student does the thinking.", "numbers"),
-    ("Next time, excellent work, ask a question so the student does the thinking.", "praise"),
-    ("Next time, do not ask a question or give a hint to the student thinking.", "negation"),
-    ("Next time, try to smile warmly at the whole class every single morning.", "ignores"),
-    ("I'm sure you're right, ask a question so the student does the thinking.", "form"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("Next time, ask.", "length"),
+        ("Next time, try asking a question or giving a hint so the student does", "unfinished"),
+        ("Next time, try asking asking asking asking asking asking asking asking.", "repetition"),
+        ("Next time, try a hint; your score was 90 so the student does the thinking.", "numbers"),
+        ("Next time, excellent work, ask a question so the student does the thinking.", "praise"),
+        ("Next time, do not ask a question or give a hint to the student thinking.", "negation"),
+        ("Next time, try to smile warmly at the whole class every single morning.", "ignores"),
+        ("I'm sure you're right, ask a question so the student does the thinking.", "form"),
+    ],
+)
 def test_guard_rejects_degenerate_or_contradicting_text(text, reason):
     assert reason in check_coaching(text, NOTE, "developing")
 

@@ -59,12 +59,15 @@ def billion_laughs(levels: int = 120) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.parametrize("hostile", [
-    billion_laughs(),
-    "key: " + "[" * 200 + "]" * 200,
-    "key: !!python/object/apply:os.system ['echo pwned']\n",
-    "\xff\xfe not utf-8",
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        billion_laughs(),
+        "key: " + "[" * 200 + "]" * 200,
+        "key: !!python/object/apply:os.system ['echo pwned']\n",
+        "\xff\xfe not utf-8",
+    ],
+)
 def test_hostile_files_are_refused_quickly(hostile):
     started = time.perf_counter()
     with pytest.raises(InvalidScenarioSet):

@@ -15,8 +15,16 @@ def event(content=None, finish_reason=None) -> bytes:
 
 
 def test_text_pieces_come_out_in_order_and_comments_are_skipped():
-    lines = [b": ping\r\n", event(), b"\r\n", event("Next"), event(" time"), b"\r\n",
-             event(finish_reason="stop"), b"data: [DONE]\r\n"]
+    lines = [
+        b": ping\r\n",
+        event(),
+        b"\r\n",
+        event("Next"),
+        event(" time"),
+        b"\r\n",
+        event(finish_reason="stop"),
+        b"data: [DONE]\r\n",
+    ]
     assert list(_sse_contents(lines)) == ["Next", " time"]
 
 
@@ -25,11 +33,14 @@ def test_a_usage_chunk_without_choices_is_skipped():
     assert list(_sse_contents([event("Hi"), usage, b"data: [DONE]\n"])) == ["Hi"]
 
 
-@pytest.mark.parametrize("lines, message", [
-    ([event("Next"), event(" ti")], "ended before the reply"),
-    ([b'data: {"error": {"message": "grammar failed"}}\n'], "grammar failed"),
-    ([b"data: {not json\n"], "unreadable"),
-])
+@pytest.mark.parametrize(
+    "lines, message",
+    [
+        ([event("Next"), event(" ti")], "ended before the reply"),
+        ([b'data: {"error": {"message": "grammar failed"}}\n'], "grammar failed"),
+        ([b"data: {not json\n"], "unreadable"),
+    ],
+)
 def test_a_failing_server_is_reported_as_unavailable(lines, message):
     with pytest.raises(ModelUnavailable, match=message):
         list(_sse_contents(lines))

@@ -11,11 +11,14 @@ CHANGED = datetime(2026, 12, 17, 9, 30, 15, 400_000, tzinfo=UTC)
 ITS_SECOND = int(CHANGED.replace(microsecond=0).timestamp())
 
 
-@pytest.mark.parametrize(("issued_at", "refused"), [
-    (ITS_SECOND - 1, True),   # the second before the change
-    (ITS_SECOND, True),       # its own second: a whole-second iat cannot tell before from after
-    (ITS_SECOND + 1, False),  # the next second is surely after it
-])
+@pytest.mark.parametrize(
+    ("issued_at", "refused"),
+    [
+        (ITS_SECOND - 1, True),  # the second before the change
+        (ITS_SECOND, True),  # its own second: a whole-second iat cannot tell before from after
+        (ITS_SECOND + 1, False),  # the next second is surely after it
+    ],
+)
 def test_tokens_are_refused_up_to_the_changes_own_second(issued_at, refused):
     user = User(credentials_changed_at=CHANGED)
     assert issued_before_tokens_ended(user, issued_at) is refused

@@ -105,8 +105,11 @@ def test_a_sign_in_ends_after_the_configured_hours(app, sign_in):
     assert browser.client.get("/library").status_code == 200
     hours = app.config["PRACTICUM"].WEB_SESSION_HOURS
     with app.app_context():
-        session.execute(update(WebSession).where(WebSession.user_id == wendy)
-                        .values(created_at=utcnow() - timedelta(hours=hours, minutes=1)))
+        session.execute(
+            update(WebSession)
+            .where(WebSession.user_id == wendy)
+            .values(created_at=utcnow() - timedelta(hours=hours, minutes=1))
+        )
         session.commit()
     assert browser.client.get("/library").status_code == 302  # to the sign-in page
 
@@ -115,8 +118,11 @@ def test_a_sign_in_clears_the_accounts_month_old_sessions(app, sign_in):
     xavier = create_account(app, "xavier", "trainee")
     sign_in("xavier")
     with app.app_context():
-        session.execute(update(WebSession).where(WebSession.user_id == xavier)
-                        .values(created_at=utcnow() - timedelta(days=31)))
+        session.execute(
+            update(WebSession)
+            .where(WebSession.user_id == xavier)
+            .values(created_at=utcnow() - timedelta(days=31))
+        )
         session.commit()
     sign_in("xavier")
     assert len(sessions_of(app, "xavier")) == 1
