@@ -26,7 +26,7 @@ run: $(STAMP)
 	$(BIN)/practicum bootstrap
 	$(BIN)/practicum serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) browser
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest -q
 
 test-unit: $(STAMP)
