@@ -129,8 +129,13 @@ def bench_llm(app, scenarios) -> None:
 
     cfg = app.config["PRACTICUM"]
     with _without_weight_repacking():  # the same AMX workaround the app needs (see ai/llm.py)
-        raw_llama = Llama(
-            model_path=cfg.LLM_MODEL_PATH, n_ctx=2048, n_threads=cfg.LLM_THREADS, seed=7, verbose=False
+        raw_llama = Llama(  # the app's thread settings, so the ratio compares like with like
+            model_path=cfg.LLM_MODEL_PATH,
+            n_ctx=2048,
+            n_threads=cfg.LLM_THREADS,
+            n_threads_batch=cfg.LLM_THREADS,
+            seed=7,
+            verbose=False,
         )
     writer = runtime.feedback_writer(app)
     ours, raw, sources = [], [], []
