@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -113,6 +114,9 @@ def serve_command(host, port):
     from werkzeug.serving import run_simple
 
     click.echo(f"Practicum is running on http://{host}:{port}/")
+    # A plain SIGTERM skips exit hooks and would leave the embedded PostgreSQL running: exit
+    # cleanly instead, as Ctrl+C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     # app.run() refuses to block inside a Flask CLI command; the same server, called directly.
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
