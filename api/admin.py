@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import current_app, jsonify, request
 from flask_jwt_extended import current_user
@@ -47,16 +48,23 @@ def person_json(user) -> dict:
     }
 
 
-def uploaded_file() -> tuple[bytes, str]:
-    """Return an upload (multipart field 'file', or the raw body) and its file name."""
+@contextmanager
+def upload_room() -> Iterator[None]:
+    """Let this request carry a file of the largest allowed size; past it, name the file limit."""
     request.max_content_length = UPLOAD_REQUEST_LIMIT
     try:
+        yield
+    except RequestEntityTooLarge:
+        raise scenario_admin.too_large(request.content_length) from None
+
+
+def uploaded_file() -> tuple[bytes, str]:
+    """Return an upload (multipart field 'file', or the raw body) and its file name."""
+    with upload_room():
         upload = request.files.get("file")
         if upload is not None:
             return upload.read(MAX_FILE_BYTES + 1), upload.filename or ""
         data = request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        raise scenario_admin.too_large(request.content_length) from None
     name = request.args.get("filename") or RAW_TYPES.get(request.mimetype, "")
     if not data:
         raise ValidationFailed(

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from contextlib import nullcontext
 
 from flask import request, session
-from werkzeug.exceptions import RequestEntityTooLarge
 
-from api.admin import UPLOAD_REQUEST_LIMIT
-from practicum import scenario_admin
+from api.admin import upload_room
 from practicum.errors import PracticumError
 from web import bp
 
@@ -44,14 +43,10 @@ def check_csrf():
     """Refuse a POST that does not carry this session's token (form field or header)."""
     if request.method != "POST":
         return
-    if request.endpoint in UPLOAD_ENDPOINTS:
-        # A file of the allowed size grows past it once form-encoded: allow the same room the
-        # API allows, and name the file limit rather than the generic "too large".
-        request.max_content_length = UPLOAD_REQUEST_LIMIT
-    try:
+    # Reading the token parses the whole form: on upload pages that includes the file, which
+    # grows past the file limit once form-encoded, so those get the API's upload room.
+    with upload_room() if request.endpoint in UPLOAD_ENDPOINTS else nullcontext():
         sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
-    except RequestEntityTooLarge:
-        raise scenario_admin.too_large(request.content_length) from None
     expected = session.get(CSRF_FIELD, "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise CSRFRefused("This page was open too long or came from elsewhere. Reload it and try again.")

@@ -7,7 +7,6 @@ tests check what is written and recorded, never how fast.
 
 import json
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from practicum import create_app, runtime
 from practicum.config import default_llm_model_path
 from practicum.db import session
 from practicum.errors import ModelUnavailable
-from tests.conftest import AuthActions, clear_database, create_account, import_file
+from tests.conftest import AuthActions, clear_database, create_account, free_port, import_file
 from tests.conftest import test_config as config_for_tests  # renamed: pytest collects test_*
 
 pytestmark = pytest.mark.integration
@@ -33,12 +32,6 @@ SERVED_MODEL = "SmolLM2-135M-Instruct-Q4_1"
 START_LIMIT_S = 180
 GENEROUS_S = 300
 NOTE = "Ask the student to explain how they got their answer."
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def served_models(base_url: str, timeout: float = GENEROUS_S) -> list[str]:
