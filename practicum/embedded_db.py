@@ -6,6 +6,7 @@ import atexit
 import re
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 DATABASE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -17,8 +18,7 @@ def embedded_database_url(instance_dir: Path, database: str = "practicum", throw
     The server stops when the last process using it exits; its data stays for the next run,
     unless throwaway is set (tests, benchmarks): then the server deletes its data as it stops.
     """
-    import pgserver
-
+    pgserver = _import_pgserver()
     if not DATABASE_NAME.match(database):
         raise ValueError(f"invalid database name {database!r}")
     instance_dir.mkdir(parents=True, exist_ok=True)
@@ -28,6 +28,19 @@ def embedded_database_url(instance_dir: Path, database: str = "practicum", throw
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')
     return server.get_uri(database)
+
+
+def _import_pgserver():
+    """Import pgserver without platformdirs' warning about an unset XDG_RUNTIME_DIR.
+
+    pgserver asks platformdirs for a runtime folder as it is imported; where XDG_RUNTIME_DIR
+    is unset (root in a container, CI) platformdirs warns on every command and falls back to
+    /tmp/runtime-<uid>, which is the folder wanted anyway.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
+        import pgserver
+    return pgserver
 
 
 def throwaway_database_url(database: str) -> str:
