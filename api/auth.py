@@ -18,7 +18,7 @@ from api.access import json_body
 from practicum import accounts
 from practicum.db import session
 from practicum.errors import ValidationFailed
-from practicum.extensions import limiter, login_rate_key
+from practicum.extensions import limiter, login_rate_key, user_rate_key
 
 
 def _login_limit() -> str:
@@ -47,24 +47,44 @@ def login():
             "Send 'username' and 'password' as strings.", {"username": "required", "password": "required"}
         )
     user = accounts.authenticate(session, username, password, request.remote_addr or "")
-    return jsonify(
-        access_token=create_access_token(identity=user, additional_claims={"role": user.role}),
-        refresh_token=create_refresh_token(identity=user),
-        token_type="Bearer",
-        user=user_json(user),
-    )
+    return jsonify(**new_tokens(user), user=user_json(user))
+
+
+def new_tokens(user) -> dict:
+    """Return a fresh access and refresh token for an account."""
+    return {
+        "access_token": create_access_token(
+            identity=user, additional_claims={"role": user.role, **accounts.token_claims(user)}
+        ),
+        "refresh_token": create_refresh_token(identity=user, additional_claims=accounts.token_claims(user)),
+        "token_type": "Bearer",
+    }
 
 
 @bp.post("/auth/refresh")
 @jwt_required(refresh=True)
 def refresh():
     """Issue a new access token for a valid refresh token."""
+    claims = {"role": current_user.role, **accounts.token_claims(current_user)}
     return jsonify(
-        access_token=create_access_token(
-            identity=current_user, additional_claims={"role": current_user.role}
-        ),
-        token_type="Bearer",
+        access_token=create_access_token(identity=current_user, additional_claims=claims), token_type="Bearer"
     )
+
+
+@bp.post("/auth/password")
+@jwt_required()
+@limiter.limit(_login_limit, key_func=user_rate_key)
+def change_password():
+    """Replace your own password; every earlier token ends, and new ones come back."""
+    body = json_body()
+    accounts.change_own_password(
+        session,
+        current_user,
+        body.get("current_password"),
+        body.get("new_password"),
+        request.remote_addr or "",
+    )
+    return jsonify(**new_tokens(current_user), user=user_json(current_user))
 
 
 @bp.post("/auth/logout")

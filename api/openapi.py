@@ -176,6 +176,12 @@ PATHS = {
         )
     },
     "/auth/refresh": {"post": _op("Exchange a refresh token for an access token")},
+    "/auth/password": {
+        "post": _op(
+            "Replace your own password: every earlier token ends; new tokens come back",
+            body="ChangePassword",
+        )
+    },
     "/auth/logout": {"post": _op("Revoke the token sent")},
     "/auth/me": {"get": _op("The signed-in account")},
     "/scenarios": {
@@ -234,6 +240,14 @@ SCHEMAS = {
         "type": "object",
         "required": ["username", "password"],
         "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+    },
+    "ChangePassword": {
+        "type": "object",
+        "required": ["current_password", "new_password"],
+        "properties": {
+            "current_password": {"type": "string"},
+            "new_password": {"type": "string", "minLength": 10},
+        },
     },
     "StartSession": {
         "type": "object",

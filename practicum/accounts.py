@@ -11,12 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from practicum import audit
+from practicum import audit, web_sessions
 from practicum.errors import AuthenticationFailed, Conflict, CredentialsChanged, ValidationFailed
 from practicum.models import ROLES, Cohort, RevokedToken, User, utcnow
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 MIN_PASSWORD_LENGTH = 10
+CREDENTIALS_CLAIM = "cred"
 # A real hash to compare against when the account does not exist, so timing does not tell.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
 
@@ -93,6 +94,45 @@ def authenticate(db: Session, username: str, password: str, ip_address: str = ""
     return user
 
 
+def change_own_password(db: Session, user: User, current: object, new: object, ip_address: str = "") -> None:
+    """Let an account holder replace their password, and commit.
+
+    The current password must be given. Every other web session and every API token of the
+    account ends with it (the caller opens a new session or issues new tokens for this client).
+    A wrong current password is audited like a failed sign-in.
+    """
+    if not isinstance(current, str) or not isinstance(new, str):
+        raise ValidationFailed(
+            "Send your current password and the new one.",
+            {"current_password": "required", "new_password": "required"},
+        )
+    if not check_password_hash(user.password_hash, current):
+        audit.record(db, "password_change_failed", user.id, user.username, ip_address)
+        db.commit()
+        raise ValidationFailed(
+            "Your current password is not right, so nothing was changed.",
+            {"current_password": "does not match your password"},
+        )
+    problem = new_password_problem(user, new)
+    if problem:
+        raise ValidationFailed(f"Choose another new password: {problem}.", {"new_password": problem})
+    set_password(user, new)
+    web_sessions.end_all_for_user(db, user.id)
+    audit.record(db, "password_changed", user.id, user.username, ip_address)
+    db.commit()
+
+
+def new_password_problem(user: User, password: str) -> str:
+    """Return what is wrong with a password its holder chose, or "" when it will do."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"it needs at least {MIN_PASSWORD_LENGTH} characters"
+    if password.strip().lower() == user.username:
+        return "it must not be your username"
+    if check_password_hash(user.password_hash, password):
+        return "it is the password you have now"
+    return ""
+
+
 def set_password(user: User, password: str) -> None:
     """Give an account a new password, in the caller's transaction; its older tokens stop working."""
     user.password_hash = generate_password_hash(password)
@@ -104,10 +144,27 @@ def end_tokens(user: User) -> None:
     user.credentials_changed_at = utcnow()
 
 
-def issued_before_tokens_ended(user: User, issued_at: int) -> bool:
-    """Tell whether a token issued at this time (its JWT `iat`) predates the account's tokens ending."""
+def token_claims(user: User) -> dict:
+    """Claims every token of this account carries: which of its sign-ins the token belongs to."""
+    return {CREDENTIALS_CLAIM: credentials_epoch(user)}
+
+
+def credentials_epoch(user: User) -> int:
+    """When the account's tokens last ended, in microseconds (0: never)."""
     changed = user.credentials_changed_at
-    # iat is whole seconds rounded down, so a token from the change's own second may predate it.
+    return 0 if changed is None else round(changed.timestamp() * 1_000_000)
+
+
+def issued_before_tokens_ended(user: User, issued_at: int, epoch: int | None = None) -> bool:
+    """Tell whether a token predates the account's tokens ending.
+
+    Tokens carry the epoch they were issued under (token_claims), which tells exactly. Older
+    tokens without it fall back to their `iat`: whole seconds rounded down, so a token from the
+    change's own second counts as earlier.
+    """
+    if isinstance(epoch, int):
+        return epoch != credentials_epoch(user)
+    changed = user.credentials_changed_at
     return changed is not None and issued_at <= math.floor(changed.timestamp())
 
 
@@ -129,15 +186,15 @@ def active_user(db: Session, user_id: int) -> User | None:
     return user if user and user.active else None
 
 
-def token_holder(db: Session, user_id: int, issued_at: int) -> User | None:
+def token_holder(db: Session, user_id: int, issued_at: int, epoch: int | None = None) -> User | None:
     """Return the active account a token names (None when it is not active).
 
     Raises CredentialsChanged when the token was issued before the account's password last
     changed or the account was last paused: whoever held it must sign in again.
     """
     user = active_user(db, user_id)
-    if user is not None and issued_before_tokens_ended(user, issued_at):
+    if user is not None and issued_before_tokens_ended(user, issued_at, epoch):
         raise CredentialsChanged(
-            "Your sign-in has ended: your password was reset or your account was paused. Sign in again."
+            "Your sign-in has ended: your password was changed or your account was paused. Sign in again."
         )
     return user

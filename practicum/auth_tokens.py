@@ -18,7 +18,8 @@ def init_app(app) -> None:
     def load_user(_header, payload):
         # An account deactivated, or whose password changed, after the token was issued stops
         # working at once; the one lookup serves both checks.
-        return accounts.token_holder(session, int(payload["sub"]), payload["iat"])
+        epoch = payload.get(accounts.CREDENTIALS_CLAIM)
+        return accounts.token_holder(session, int(payload["sub"]), payload["iat"], epoch)
 
     @jwt.token_in_blocklist_loader
     def revoked(_header, payload):

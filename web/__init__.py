@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("web", __name__)
 
 from web import (  # noqa: E402,F401  (routes register on import)
+    account,
     admin,
     auth,
     history,

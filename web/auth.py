@@ -18,7 +18,7 @@ from web import bp
 SESSION_KEY = "sid"  # the cookie keeps only this token; practicum.web_sessions keeps its hash
 
 
-def _login_limit() -> str:
+def login_limit() -> str:
     return current_app.config["PRACTICUM"].LOGIN_RATE_LIMIT
 
 
@@ -63,7 +63,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, key_func=login_rate_key, methods=["POST"])
+@limiter.limit(login_limit, key_func=login_rate_key, methods=["POST"])
 def login():
     """Show the sign-in form; sign in with a username and password."""
     next_path = request.values.get("next", "")

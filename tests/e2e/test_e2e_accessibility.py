@@ -60,6 +60,7 @@ def test_trainee_pages(page, new_trainee):
     audit.visit("library", "/library")
     audit.visit("library, nothing found", "/library?q=no-such-title")
     audit.visit("history, empty", "/history")
+    audit.visit("your account", "/account")
     page.goto("/library")
     page.get_by_role("link", name=f"Rehearse “{SCENARIO}”").click()
     page.wait_for_url(re.compile(r"/scenarios/\d+$"))

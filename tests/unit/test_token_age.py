@@ -1,10 +1,10 @@
-"""A token issued before an account's last password change is refused, to the second."""
+"""A token issued before an account's password last changed is refused (by its epoch claim, else by iat)."""
 
 from datetime import UTC, datetime
 
 import pytest
 
-from practicum.accounts import issued_before_tokens_ended
+from practicum.accounts import CREDENTIALS_CLAIM, issued_before_tokens_ended, token_claims
 from practicum.models import User
 
 CHANGED = datetime(2026, 12, 17, 9, 30, 15, 400_000, tzinfo=UTC)
@@ -32,3 +32,17 @@ def test_a_change_on_a_whole_second_still_refuses_that_second():
 
 def test_an_account_whose_password_never_changed_refuses_nothing():
     assert not issued_before_tokens_ended(User(), 0)
+
+
+def test_a_token_carrying_its_epoch_is_judged_exactly_even_within_the_second():
+    user = User(credentials_changed_at=CHANGED)
+    issued_after = token_claims(user)[CREDENTIALS_CLAIM]
+    assert not issued_before_tokens_ended(user, ITS_SECOND, issued_after)
+    assert issued_before_tokens_ended(user, ITS_SECOND + 5, 0)  # issued before any change
+    earlier = User(credentials_changed_at=CHANGED.replace(microsecond=399_999))
+    assert issued_before_tokens_ended(user, ITS_SECOND, token_claims(earlier)[CREDENTIALS_CLAIM])
+
+
+def test_an_account_never_changed_issues_epoch_zero():
+    assert token_claims(User()) == {CREDENTIALS_CLAIM: 0}
+    assert not issued_before_tokens_ended(User(), 0, 0)
