@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import wraps
 
 from flask import request
@@ -35,11 +36,20 @@ def json_body() -> dict:
     return body
 
 
+WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only ("²".isdigit() is true), under 10⁹
+
+
+def whole_number(value: str) -> int | None:
+    """Return value as a non-negative int when it is 1 to 9 ASCII digits, else None."""
+    return int(value) if WHOLE_NUMBER.fullmatch(value or "") else None
+
+
 def int_arg(name: str) -> int | None:
     """Return an optional integer query argument, or raise a validation error."""
     value = request.args.get(name, "")
     if not value:
         return None
-    if not value.isdigit():
-        raise ValidationFailed(f"'{name}' must be a whole number.", {name: "integer"})
-    return int(value)
+    number = whole_number(value)
+    if number is None:
+        raise ValidationFailed(f"'{name}' must be a whole number below 1000000000.", {name: "integer"})
+    return number

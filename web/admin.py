@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
 
+from api.access import whole_number
 from api.admin import publish_events, uploaded_file
 from api.errors import wants_json
 from practicum import admin, runtime, scenario_admin
@@ -23,7 +24,7 @@ def actor() -> Actor:
 
 
 def _optional_id(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return whole_number(value)
 
 
 # People and cohorts ---------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import g, render_template, request
 
+from api.access import whole_number
 from practicum import practice
 from practicum.db import session as db
 from web import bp
@@ -15,8 +16,7 @@ from web.present import attempt_view
 @login_required
 def history():
     """List the trainee's attempts, newest first, a page at a time, with a chart of their scores."""
-    page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and int(page) > 0 else 1
+    number = whole_number(request.args.get("page", "")) or 1
     found = practice.attempts_of(db, g.user, number, practice.HISTORY_PAGE_SIZE)
     return render_template("history.html", attempts=found.attempts, listing=found)
 

@@ -6,6 +6,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask import session as cookie
 from flask_limiter.util import get_remote_address
 
+from api.access import whole_number
 from practicum import library, practice
 from practicum.db import session as db
 from practicum.errors import ValidationFailed
@@ -34,9 +35,10 @@ def _rating(name: str) -> int | None:
     value = request.form.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    number = whole_number(value)
+    if number is None:
         raise ValidationFailed("Choose a confidence rating from 1 to 5.", {name: "integer 1–5"})
-    return int(value)
+    return number
 
 
 def _room(practice_session, draft: str = "", status: int = 200):

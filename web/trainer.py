@@ -6,6 +6,7 @@ from flask import Response, current_app, flash, g, redirect, render_template, re
 
 from ai.bands import BAND_LABELS
 from ai.dimensions import DIMENSIONS
+from api.access import whole_number
 from practicum import review, trainers
 from practicum.attention import Thresholds
 from practicum.db import session as db
@@ -35,7 +36,7 @@ def _filters() -> dict:
     args = request.args
     cohort = args.get("cohort_id", "")
     return {
-        "cohort_id": int(cohort) if cohort.isdigit() else None,
+        "cohort_id": whole_number(cohort),
         "q": args.get("q", ""),
         "flag": args.get("flag", ""),
         "sort": args.get("sort") if args.get("sort") in trainers.SORT_KEYS else "name",
@@ -137,9 +138,10 @@ def add_note(attempt_id: int):
 def override(attempt_id: int):
     """Set your score on an attempt with a reason; the automatic score stays beside it."""
     score = request.form.get("score", "").strip()
+    number = whole_number(score)
     try:
         review.override_score(
-            db, g.user, attempt_id, int(score) if score.isdigit() else score, request.form.get("reason", "")
+            db, g.user, attempt_id, score if number is None else number, request.form.get("reason", "")
         )
         flash("Your score is saved beside the automatic one.", "success")
     except ValidationFailed as error:

@@ -195,3 +195,10 @@ def test_a_trainee_never_sees_another_trainees_session_or_attempt(app, client, a
     posted = client.post(f"/api/v1/sessions/{session_id}/attempts", json={"response": "Hello"}, headers=other)
     assert_error(posted, 404, "not_found")
     assert client.get("/api/v1/attempts", headers=other).get_json()["attempts"] == []
+
+
+@pytest.mark.parametrize("value", ["²", "١", "-1", "1.5", "99999999999999999999", "9223372036854775807"])
+def test_page_numbers_are_ascii_digits_below_a_billion(client, trainee_headers, value):
+    response = client.get(f"/api/v1/attempts?page={value}", headers=trainee_headers)
+    assert_error(response, 422, "validation_failed")
+    assert client.get(f"/api/v1/attempts?per_page={value}", headers=trainee_headers).status_code == 422

@@ -151,3 +151,8 @@ def test_answers_and_model_text_are_escaped_in_pages(app, trainee, client, scena
         assert "<script>window.xss" not in html and "&lt;script&gt;" in html
         assert "<img src=x" not in html and '<a href="javascript:' not in html
         assert "&lt;img src=x" in html
+
+
+def test_history_takes_any_page_argument_without_failing(trainee):
+    for value in ("²", "99999999999999999999", "-3", "abc"):
+        assert trainee.client.get(f"/history?page={value}").status_code == 200
