@@ -146,7 +146,8 @@ def admin_activate_user(user_id: int):
 @require_role("admin")
 def admin_reset_password(user_id: int):
     """Set a new password; one is generated (and returned once) when none is sent."""
-    body = request.get_json(silent=True) or {}
+    # No body at all asks for a generated password; a body must be a JSON object.
+    body = json_body() if request.get_data() else {}
     generated = admin.reset_password(session, actor(), user_id, body.get("password"))
     return jsonify(reset=True, password=generated)
 
@@ -154,8 +155,8 @@ def admin_reset_password(user_id: int):
 # Cohorts and the audit log ------------------------------------------------------------
 
 
-def cohort_json(cohort, trainees: int | None = None) -> dict:
-    """Return a cohort with its trainer."""
+def cohort_json(cohort, trainees: int) -> dict:
+    """Return a cohort with its trainer and number of trainees."""
     trainer = cohort.trainer
     return {
         "id": cohort.id,
@@ -185,7 +186,8 @@ def admin_create_cohort():
 @require_role("admin")
 def admin_update_cohort(cohort_id: int):
     """Rename a cohort or assign its trainer (trainer_id, or null for none)."""
-    return jsonify(cohort_json(admin.save_cohort(session, actor(), cohort_id, json_body())))
+    saved = admin.save_cohort(session, actor(), cohort_id, json_body())
+    return jsonify(cohort_json(saved, admin.trainee_count(session, saved.id)))
 
 
 @bp.get("/admin/audit")

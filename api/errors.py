@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from practicum.db import session
 from practicum.errors import PracticumError
-from practicum.extensions import jwt
+from practicum.extensions import jwt, limiter
 
 log = logging.getLogger(__name__)
 
@@ -109,10 +110,13 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def _retry_after(error) -> int:
+    # The seconds until the window resets, counted as flask-limiter counts its Retry-After
+    # header, so the message and the header agree.
+    current = limiter.current_limit
+    if current is not None:
+        return max(1, int(current.reset_at - time.time()))
     limit = getattr(error, "limit", None)
-    if limit is not None:
-        return int(limit.limit.get_expiry())
-    return 60
+    return int(limit.limit.get_expiry()) if limit is not None else 60
 
 
 def _register_jwt_errors() -> None:

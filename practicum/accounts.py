@@ -17,6 +17,7 @@ from practicum.models import ROLES, Cohort, RevokedToken, User, utcnow
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
 MIN_PASSWORD_LENGTH = 10
+MAX_NAME_LENGTH = 120  # display names and cohort names (the columns' width)
 CREDENTIALS_CLAIM = "cred"
 # A real hash to compare against when the account does not exist, so timing does not tell.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
@@ -27,9 +28,22 @@ def normalise_username(username: str) -> str:
     return (username or "").strip().lower()
 
 
-def validate_new_account(username: str, password: str, role: str) -> dict[str, str]:
+def clean_name(value: object) -> str | None:
+    """Return a person's or cohort's name trimmed, or None unless it is 1–120 characters of text."""
+    if not isinstance(value, str) or not 1 <= len(value.strip()) <= MAX_NAME_LENGTH:
+        return None
+    return value.strip()
+
+
+def validate_new_account(
+    username: str, password: str, role: str, display_name: str = "", cohort: str | None = None
+) -> dict[str, str]:
     """Return a map of field to problem for a new account; empty when all is well."""
     problems = {}
+    if display_name.strip() and clean_name(display_name) is None:
+        problems["display_name"] = f"at most {MAX_NAME_LENGTH} characters"
+    if cohort is not None and clean_name(cohort) is None:
+        problems["cohort"] = f"1–{MAX_NAME_LENGTH} characters"
     if not USERNAME.match(username):
         problems["username"] = "3–80 characters: lower-case letters, digits, '.', '_' or '-'"
     if len(password or "") < MIN_PASSWORD_LENGTH:
@@ -60,22 +74,22 @@ def create_user(
 ) -> User:
     """Create an account (in the caller's transaction) and audit it."""
     username = normalise_username(username)
-    problems = validate_new_account(username, password, role)
+    problems = validate_new_account(username, password, role, display_name or "", cohort)
     if problems:
         raise ValidationFailed("The account details are not valid.", problems)
     if db.scalar(select(User.id).where(User.username == username)):
         raise Conflict(f"An account named {username!r} already exists.")
     user = User(
         username=username,
-        display_name=(display_name or username)[:120],
+        display_name=clean_name(display_name) or username,
         password_hash=generate_password_hash(password),
         role=role,
     )
-    if cohort:
-        user.cohort_id = cohort_named(db, cohort).id
+    if cohort is not None:
+        user.cohort_id = cohort_named(db, clean_name(cohort)).id
     db.add(user)
     db.flush()
-    audit.record(db, "user_created", actor_id, username, role=role, cohort=cohort or "")
+    audit.record(db, "user_created", actor_id, username, role=role, cohort=(cohort or "").strip())
     return user
 
 

@@ -58,8 +58,12 @@ def list_people(
     if active is not None:
         stmt = stmt.where(User.active.is_(active))
     if query.strip():
-        pattern = f"%{query.strip().lower()}%"
-        stmt = stmt.where(User.username.ilike(pattern) | User.display_name.ilike(pattern))
+        # autoescape: a '%' or '_' typed in the box is looked for, not a wildcard.
+        words = query.strip()
+        stmt = stmt.where(
+            User.username.icontains(words, autoescape=True)
+            | User.display_name.icontains(words, autoescape=True)
+        )
     return list(db.scalars(stmt))
 
 
@@ -146,10 +150,10 @@ def update_person(db: Session, actor: Actor, user_id: int, changes: dict) -> Use
             dict.fromkeys(sorted(unknown), "not changeable"),
         )
     if "display_name" in changes:
-        name = changes["display_name"]
-        if not isinstance(name, str) or not 1 <= len(name.strip()) <= 120:
+        name = accounts.clean_name(changes["display_name"])
+        if name is None:
             raise ValidationFailed("The name must be 1–120 characters.", {"display_name": "1–120 characters"})
-        user.display_name = name.strip()
+        user.display_name = name
     if "role" in changes and changes["role"] != user.role:
         if changes["role"] not in ROLES:
             raise ValidationFailed(f"The role must be one of {', '.join(ROLES)}.", {"role": "unknown"})
@@ -157,7 +161,8 @@ def update_person(db: Session, actor: Actor, user_id: int, changes: dict) -> Use
         user.role = changes["role"]
     if "cohort_id" in changes:
         user.cohort_id = cohort(db, changes["cohort_id"]).id if changes["cohort_id"] is not None else None
-    actor.record(db, "user_updated", user.username, **{k: v for k, v in changes.items()})
+    if changes:  # an empty change records nothing
+        actor.record(db, "user_updated", user.username, **changes)
     db.commit()
     return user
 
@@ -208,6 +213,11 @@ def cohort(db: Session, cohort_id) -> Cohort:
     return found
 
 
+def trainee_count(db: Session, cohort_id: int) -> int:
+    """Return how many trainees a cohort has."""
+    return db.scalar(select(func.count(User.id)).where(User.cohort_id == cohort_id, User.role == "trainee"))
+
+
 def list_cohorts(db: Session) -> list[tuple[Cohort, int]]:
     """Return every cohort with its number of trainees."""
     counts = (
@@ -240,13 +250,13 @@ def save_cohort(db: Session, actor: Actor, cohort_id: int | None, changes: dict)
     """Create a cohort (cohort_id None) or rename it and assign its trainer."""
     found = cohort(db, cohort_id) if cohort_id is not None else Cohort(name="")
     if "name" in changes or cohort_id is None:
-        name = changes.get("name")
-        if not isinstance(name, str) or not 1 <= len(name.strip()) <= 120:
+        name = accounts.clean_name(changes.get("name"))
+        if name is None:
             raise ValidationFailed("The cohort name must be 1–120 characters.", {"name": "1–120 characters"})
-        clash = db.scalar(select(Cohort.id).where(Cohort.name == name.strip()))
+        clash = db.scalar(select(Cohort.id).where(Cohort.name == name))
         if clash and clash != found.id:
-            raise Conflict(f"A cohort named {name.strip()!r} already exists.")
-        found.name = name.strip()
+            raise Conflict(f"A cohort named {name!r} already exists.")
+        found.name = name
     if "trainer_id" in changes:
         found.trainer_id = _trainer(db, changes["trainer_id"])
     db.add(found)
@@ -265,9 +275,13 @@ def _day(value: str, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
-        raise ValidationFailed(f"'{name}' must be a date like 2026-01-31.", {name: "YYYY-MM-DD"}) from None
+        day = None
+    # The last day of year 9999 has no next day to end the range on.
+    if day is None or day == date.max:
+        raise ValidationFailed(f"'{name}' must be a date like 2026-01-31.", {name: "YYYY-MM-DD"})
+    return day
 
 
 def browse_audit(
@@ -289,7 +303,7 @@ def browse_audit(
             User.username == accounts.normalise_username(actor)
         )
     if target:
-        stmt = stmt.where(AuditEntry.target.ilike(f"%{target.strip()}%"))
+        stmt = stmt.where(AuditEntry.target.icontains(target.strip(), autoescape=True))
     first, last = _day(since, "since"), _day(until, "until")
     if first:
         stmt = stmt.where(AuditEntry.at >= datetime.combine(first, time.min, UTC))

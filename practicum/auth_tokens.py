@@ -18,8 +18,11 @@ def init_app(app) -> None:
     def load_user(_header, payload):
         # An account deactivated, or whose password changed, after the token was issued stops
         # working at once; the one lookup serves both checks.
+        subject = str(payload.get("sub", ""))
+        if not subject.isdecimal():  # only a token signed with our key gets here, but still
+            return None
         epoch = payload.get(accounts.CREDENTIALS_CLAIM)
-        return accounts.token_holder(session, int(payload["sub"]), payload["iat"], epoch)
+        return accounts.token_holder(session, int(subject), payload.get("iat", 0), epoch)
 
     @jwt.token_in_blocklist_loader
     def revoked(_header, payload):

@@ -12,7 +12,8 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 def login_rate_key() -> str:
     """Key sign-in limits by the account asked for and the caller's address."""
     body = request.get_json(silent=True) if request.is_json else None
-    username = str((body or {}).get("username") or request.form.get("username") or "")
+    body = body if isinstance(body, dict) else {}
+    username = str(body.get("username") or request.form.get("username") or "")
     return f"login:{username.strip().lower()[:80]}:{get_remote_address()}"
 
 

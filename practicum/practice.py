@@ -15,7 +15,7 @@ from ai.scoring import ScoreResult, score_response, scoring_text
 from ai.signals import embed_response
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch, closest_expert_responses, closest_in_category
-from practicum.errors import NotFound, ValidationFailed
+from practicum.errors import Conflict, NotFound, ValidationFailed
 from practicum.library import current_scenario
 from practicum.models import Attempt, PracticeSession, Scenario, User, utcnow
 
@@ -35,12 +35,17 @@ def scenario_facts(scenario: Scenario) -> ScenarioFacts:
     )
 
 
+def has_visible_text(text: str) -> bool:
+    """Tell whether text shows anything: zero-width and other format characters alone do not."""
+    return any(ch.isprintable() and not ch.isspace() for ch in text)
+
+
 def validate_response(text) -> str:
     """Return the trimmed response, or raise ValidationFailed with a reason a person can act on."""
     if not isinstance(text, str):
         raise ValidationFailed("'response' must be a string.", {"response": "must be a string"})
     text = text.strip()
-    if not text:
+    if not has_visible_text(text):
         raise ValidationFailed("Your answer is empty.", {"response": "required"})
     if len(text) > MAX_RESPONSE_CHARS:
         raise ValidationFailed(
@@ -87,8 +92,11 @@ def owned_session(db: Session, user: User, session_id: int) -> PracticeSession:
 def end_session(
     db: Session, user: User, session_id: int, confidence_after=None, reflection: str | None = None
 ) -> PracticeSession:
-    """Close a session with the trainee's confidence rating and optional reflection."""
+    """Close a session with the trainee's confidence rating and optional reflection (once)."""
     session = owned_session(db, user, session_id)
+    if session.ended_at is not None:
+        # A second end (a resent form, a retried request) must not wipe what the first saved.
+        raise Conflict("This rehearsal has already ended; its rating and reflection are kept as they were.")
     if reflection is not None and (not isinstance(reflection, str) or len(reflection) > 2000):
         raise ValidationFailed(
             "The reflection must be text of at most 2,000 characters.",
@@ -96,7 +104,7 @@ def end_session(
         )
     session.confidence_after = validate_confidence(confidence_after, "confidence_after")
     session.reflection = (reflection or "").strip() or None
-    session.ended_at = session.ended_at or utcnow()
+    session.ended_at = utcnow()
     db.commit()
     return session
 
@@ -143,7 +151,7 @@ def score_attempt(db: Session, user: User, session_id: int, response, embedder: 
     text = validate_response(response)
     session = owned_session(db, user, session_id)
     if session.ended_at is not None:
-        raise ValidationFailed("This rehearsal has ended; start a new one to answer again.")
+        raise Conflict("This rehearsal has ended; start a new one to answer again.")
     scenario = session.scenario
     vector, result, timings = score_for_scenario(db, scenario, text, embedder)
     related = closest_in_category(db, scenario.category, vector, scenario.key) if result.matches else []

@@ -9,7 +9,7 @@ from flask_limiter.util import get_remote_address
 from api.access import whole_number
 from practicum import library, practice
 from practicum.db import session as db
-from practicum.errors import ValidationFailed
+from practicum.errors import Conflict, ValidationFailed
 from practicum.extensions import limiter
 from practicum.streaming import attempt_events, event_stream_response, prepare_attempt
 from web import bp
@@ -111,5 +111,8 @@ def end(session_id: int):
     except ValidationFailed as error:
         flash(error.message, "danger")
         return _room(practice.owned_session(db, g.user, session_id), status=422)
+    except Conflict as error:  # already ended: a resent form changes nothing
+        flash(error.message, "info")
+        return redirect(url_for("web.rehearsal", session_id=session_id))
     flash("Rehearsal ended. Your rating and reflection are saved for your trainer.", "success")
     return redirect(url_for("web.rehearsal", session_id=session_id))

@@ -226,3 +226,81 @@ def test_admin_routes_refuse_trainers_and_trainees(client, people, headers):
         response = client.get(USERS, headers=headers(name))
         assert response.status_code == 403
         assert response.get_json()["error"]["code"] == "forbidden"
+
+
+def test_a_reset_with_a_body_that_is_not_an_object_changes_nothing(client, people, headers):
+    ada = headers("ada")
+    for body, kind in (
+        ("[1]", "application/json"),
+        ('"abc"', "application/json"),
+        ("{oops", "application/json"),
+    ):
+        refused = client.post(f"{USERS}/{people['tom']}/password", headers=ada, data=body, content_type=kind)
+        assert refused.status_code == 422, body
+    plain = client.post(
+        f"{USERS}/{people['tom']}/password", headers=ada, data="hello", content_type="text/plain"
+    )
+    assert plain.status_code == 422
+    AuthActions(client).login("tom")  # the old password still works
+
+
+def test_names_on_new_accounts_are_checked_like_edits(app, client, people, headers):
+    ada = headers("ada")
+    too_long = client.post(
+        USERS, headers=ada, json={"username": "nina", "role": "trainee", "cohort": "z" * 121}
+    )
+    assert too_long.status_code == 422 and "cohort" in too_long.get_json()["error"]["details"]
+    blank = client.post(USERS, headers=ada, json={"username": "nina", "role": "trainee", "cohort": "   "})
+    assert blank.status_code == 422
+    long_name = client.post(
+        USERS, headers=ada, json={"username": "nina", "role": "trainee", "display_name": "n" * 121}
+    )
+    assert long_name.status_code == 422 and "display_name" in long_name.get_json()["error"]["details"]
+    spaces = client.post(
+        USERS, headers=ada, json={"username": "nina", "role": "trainee", "display_name": "   "}
+    )
+    assert spaces.status_code == 201 and spaces.get_json()["display_name"] == "nina"
+    padded = client.post(
+        USERS, headers=ada, json={"username": "nico", "role": "trainee", "cohort": " Cohort T "}
+    )
+    assert padded.get_json()["cohort"] == "Cohort T"
+
+
+def test_an_import_row_with_a_long_cohort_fails_alone(client, people, headers):
+    csv = (
+        "username,role,cohort\nrowone,trainee,Cohort T\nrowtwo,trainee," + "z" * 200 + "\nrowthree,trainee,\n"
+    )
+    report = client.post(
+        f"{USERS}/import", headers=headers("ada"), data={"file": (io.BytesIO(csv.encode()), "people.csv")}
+    )
+    assert report.status_code == 200, report.get_json()
+    statuses = [r["status"] for r in report.get_json()["rows"]]
+    assert statuses == ["created", "failed", "created"]
+
+
+def test_searching_people_treats_wildcards_as_text(client, people, headers):
+    ada = headers("ada")
+    assert client.get(f"{USERS}?q=%25", headers=ada).get_json()["users"] == []
+    assert client.get(f"{USERS}?q=_", headers=ada).get_json()["users"] == []
+    assert [u["username"] for u in client.get(f"{USERS}?q=tin", headers=ada).get_json()["users"]] == ["tina"]
+
+
+def test_renaming_a_cohort_answers_with_its_trainee_count(client, people, headers):
+    ada = headers("ada")
+    cohorts = client.get("/api/v1/admin/cohorts", headers=ada).get_json()["cohorts"]
+    cohort_t = next(c for c in cohorts if c["name"] == "Cohort T")
+    renamed = client.patch(
+        f"/api/v1/admin/cohorts/{cohort_t['id']}", headers=ada, json={"name": "Cohort Tee"}
+    )
+    assert renamed.get_json()["trainees"] == cohort_t["trainees"] == 2
+
+
+def test_an_empty_edit_records_nothing(app, client, people, headers):
+    before = audit_actions(app).count("user_updated")
+    assert client.patch(f"{USERS}/{people['tom']}", headers=headers("ada"), json={}).status_code == 200
+    assert audit_actions(app).count("user_updated") == before
+
+
+def test_the_audit_log_refuses_the_last_day_of_year_9999(client, people, headers):
+    response = client.get("/api/v1/admin/audit?until=9999-12-31", headers=headers("ada"))
+    assert response.status_code == 422 and "until" in response.get_json()["error"]["details"]

@@ -112,9 +112,16 @@ def test_ending_stores_confidence_and_reflection(app, trainee, client, scenario_
         stored = session.get(PracticeSession, session_id)
         assert (stored.confidence_before, stored.confidence_after) == (2, 4)
         assert stored.reflection == "Offer the choice sooner."
+    # The form sent again (back button, double click) changes nothing and is no error page.
+    again = trainee.post(f"/rehearsals/{session_id}/end", {"confidence_after": "1", "reflection": ""})
+    assert again.status_code == 302
+    assert "already ended" in client.get(again.location).get_data(as_text=True)
+    with app.app_context():
+        stored = session.get(PracticeSession, session_id)
+        assert (stored.confidence_after, stored.reflection) == (4, "Offer the choice sooner.")
     html = client.get(f"/rehearsals/{session_id}").get_data(as_text=True)
     assert "This rehearsal has ended" in html and 'id="answer-form"' not in html
-    assert stream(trainee, session_id, GOOD).status_code == 422
+    assert stream(trainee, session_id, GOOD).status_code == 409
 
 
 def test_history_lists_attempts_and_shows_one(trainee, client, scenario_ids):
