@@ -34,10 +34,12 @@ def config_root():
 
 
 def _init_extensions(app: Flask, config: Config) -> None:
-    from practicum import auth_tokens, db
+    from practicum import auth_tokens, db, request_text
     from practicum.extensions import jwt, limiter
 
     db.init_app(app)
+    # Before the limiter's hook, which reads the sign-in body, and before every blueprint's.
+    request_text.init_app(app)
     jwt.init_app(app)
     limiter.init_app(app)
     auth_tokens.init_app(app)

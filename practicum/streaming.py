@@ -7,6 +7,7 @@ and an API client see the same events.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 
 from flask import Response, stream_with_context
@@ -17,6 +18,10 @@ from practicum.db import session
 from practicum.errors import PracticumError
 from practicum.practice import ScoredAttempt
 from practicum.serialize import attempt_json, scored_json
+
+log = logging.getLogger(__name__)
+# What the API's 500 handler says (api/errors.py): the stream's client hears the same.
+INTERNAL_ERROR = "Something went wrong on our side. Nothing was saved; try again."
 
 
 def prepare_attempt(user, session_id: int, response, with_model: bool = True):
@@ -34,6 +39,11 @@ def sse(event: str, data: dict) -> str:
     return f"event: {event}\ndata: {json.dumps(data)}\n\n"
 
 
+def error_event(code: str, message: str, details=None) -> str:
+    """Format a failure as an `error` event carrying the API's one error shape."""
+    return sse("error", {"error": {"code": code, "message": message, "details": details or {}}})
+
+
 def attempt_events(scored: ScoredAttempt, previous: int | None, writer: FeedbackWriter) -> Iterator[str]:
     """Yield the score first, then the coaching tokens, then store the attempt."""
     yield sse("scored", scored_json(scored, previous))
@@ -48,9 +58,13 @@ def attempt_events(scored: ScoredAttempt, previous: int | None, writer: Feedback
         attempt = practice.store_attempt(session, scored, feedback)
     except PracticumError as error:
         session.rollback()
-        yield sse(
-            "error", {"error": {"code": error.code, "message": error.message, "details": error.details}}
-        )
+        yield error_event(error.code, error.message, error.details)
+        return
+    except Exception:
+        # Headers went out with the first event, so no error handler can answer: say it here.
+        session.rollback()
+        log.exception("storing a streamed attempt failed")
+        yield error_event("internal_error", INTERNAL_ERROR)
         return
     yield sse("done", {"attempt_id": attempt.id, "attempt": attempt_json(attempt, previous)})
 

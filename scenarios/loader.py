@@ -11,6 +11,8 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator
 
+from practicum.request_text import storable
+
 SCHEMA_PATH = Path(__file__).parent / "schema.json"
 SETS_DIR = Path(__file__).parent / "sets"
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -18,6 +20,7 @@ MAX_ALIASES = 100
 MAX_DEPTH = 30
 # Values once aliases are expanded: a few aliases can stand for billions ("billion laughs").
 MAX_EXPANDED_NODES = 200_000
+UNSTORABLE = "contains a NUL character or an unpaired surrogate"
 
 
 @dataclass(frozen=True)
@@ -107,7 +110,11 @@ def parse_document(data: bytes, filename: str = "") -> tuple[object, dict[tuple,
             raise InvalidScenarioSet([Problem("", f"invalid JSON: {error.msg}", error.lineno)]) from None
         except RecursionError:  # json recurses once per level of nesting
             raise InvalidScenarioSet([Problem("", "invalid JSON: nested far too deeply")]) from None
-    loader = _BoundedLoader(text)
+    try:
+        loader = _BoundedLoader(text)
+    except yaml.reader.ReaderError as error:  # it refuses control characters such as NUL
+        line = text.count("\n", 0, error.position) + 1
+        raise InvalidScenarioSet([Problem("", f"invalid YAML: {_yaml_reason(error)}", line)]) from None
     try:
         node = loader.get_single_node()
         if node is not None and _expanded_nodes(node, {}) > MAX_EXPANDED_NODES:
@@ -155,6 +162,7 @@ def validation_problems(document, lines: dict[tuple, int] | None = None) -> list
         else:
             problems.append(Problem(format_path(path), _short(error), lines.get(path)))
     problems += _duplicate_keys(document, lines)
+    problems += _unstorable_text(document, lines)
     return sorted(problems, key=lambda p: (p.line or 0, p.path))
 
 
@@ -176,6 +184,24 @@ def _duplicate_keys(document, lines) -> list[Problem]:
             path = ("scenarios", index, "key")
             problems.append(Problem(format_path(path), f"duplicate scenario key {key!r}", lines.get(path)))
         seen.add(key)
+    return problems
+
+
+def _unstorable_text(document, lines) -> list[Problem]:
+    """Find keys and strings the database cannot store (NUL, unpaired surrogates)."""
+    problems, pending = [], [((), document)]
+    while pending:  # a loop, not recursion: a JSON file may nest hundreds of levels deep
+        path, value = pending.pop()
+        if isinstance(value, str) and not storable(value):
+            problems.append(Problem(format_path(path), UNSTORABLE, lines.get(path)))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and not storable(key):
+                    problems.append(Problem(format_path(path), f"a key {UNSTORABLE}", lines.get(path)))
+                else:
+                    pending.append(((*path, key), item))
+        elif isinstance(value, list):
+            pending += [((*path, index), item) for index, item in enumerate(value)]
     return problems
 
 

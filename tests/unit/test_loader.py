@@ -99,3 +99,35 @@ def test_shipped_library_is_valid_and_broad():
     for scenario in scenarios:
         strategies = {r.get("strategy") for r in scenario["expert_responses"]}
         assert len(scenario["expert_responses"]) >= 3 and len(strategies) >= 3, scenario["key"]
+
+
+UNSTORABLE = "contains a NUL character or an unpaired surrogate"
+
+
+def test_text_the_database_cannot_store_is_reported_with_its_path():
+    document = yaml.safe_load(FIXTURE.read_text())
+    document["scenarios"][0]["title"] = "Bad\u0000title"
+    document["scenarios"][1]["student"]["name"] = "\ud800"
+    document["scenarios"][1]["student"]["odd\u0000key"] = "x"
+    found = problems_of(json.dumps(document), "set.json")
+    assert f"scenarios[0].title: {UNSTORABLE}" in found
+    assert f"scenarios[1].student.name: {UNSTORABLE}" in found
+    assert f"scenarios[1].student: a key {UNSTORABLE}" in found
+
+
+def test_yaml_escapes_for_nul_are_reported_with_their_line():
+    found = problems_of('key: mini-set\ntitle: "A\\0B"\n')
+    assert f"title: {UNSTORABLE} (line 2)" in found
+
+
+def test_a_nul_deep_in_a_json_file_is_found_without_recursing():
+    depth = 900  # json parses this deep; a recursive walk of it would not fit the stack
+    found = problems_of('{"key": ' + "[" * depth + '"\\u0000"' + "]" * depth + "}", "set.json")
+    assert any(p.startswith("key[0][0]") and p.endswith(UNSTORABLE) for p in found)
+
+
+def test_a_nul_byte_in_yaml_is_invalid_yaml_not_a_crash():
+    found = problems_of("key: mini-set\ntitle: a\x00b\n")
+    assert found == [
+        "(file): invalid YAML: unacceptable character #x0000: special characters are not allowed (line 2)"
+    ]
