@@ -108,17 +108,25 @@ def score_command(input_file, output_file, no_feedback):
 def serve_command(host, port):
     """Serve the app (development server, threaded), with models loaded first."""
     app = current_app._get_current_object()
+    from werkzeug.serving import make_server
+
+    # Bind first, so a port in use is said at once, before the models take their seconds.
+    try:
+        server = make_server(host, port, app, threaded=True)
+    except OSError as error:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {error.strerror or error}.") from None
     if app.config["PRACTICUM"].WARM_MODELS:
         click.echo("Loading the embedding model and the language model…")
         runtime.warm(app)
-    from werkzeug.serving import run_simple
-
-    click.echo(f"Practicum is running on http://{host}:{port}/")
-    # A plain SIGTERM skips exit hooks and would leave the embedded PostgreSQL running: exit
-    # cleanly instead, as Ctrl+C does.
+    # A stop asked for by SIGTERM is a clean exit, as Ctrl+C is.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    # app.run() refuses to block inside a Flask CLI command; the same server, called directly.
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    click.echo(f"Practicum is running on http://{host}:{port}/")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @click.command("bootstrap")
@@ -166,10 +174,24 @@ def register_commands(app) -> None:
 
 def main() -> None:
     """Entry point of the `practicum` console command."""
+    from embeddings.embedder import EmbeddingUnavailable
     from practicum import create_app
+    from practicum.config import Config, ConfigError
 
-    FlaskGroup(
+    # From the first moment: a SIGTERM runs the exit hooks (the embedded PostgreSQL stops
+    # with the last process using it), as Ctrl+C does; a plain SIGTERM would skip them.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    group = FlaskGroup(
         create_app=lambda: create_app(),
         add_default_commands=False,
+        add_version_option=False,
+        load_dotenv=False,  # only practicum/config.py reads settings, from the environment
         help="Practicum: rehearsal of hard classroom moments.",
-    )(prog_name="practicum")
+    )
+    try:
+        Config().resolve()  # bad settings are said in one line, even for --help
+        group(prog_name="practicum")
+    except (ConfigError, PracticumError, EmbeddingUnavailable) as error:
+        # Settings or models an operator can fix: one line that says what, no traceback.
+        click.echo(f"Error: {getattr(error, 'message', None) or error}", err=True)
+        sys.exit(1)

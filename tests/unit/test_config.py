@@ -68,3 +68,43 @@ def test_the_openai_backend_does_not_name_the_local_gguf_as_its_model(tmp_path):
 def test_unknown_llm_backend_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="LLM_BACKEND"):
         Config({"LLM_BACKEND": "magic", "PRACTICUM_INSTANCE_DIR": str(tmp_path)}).resolve()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LLM_MAX_TOKENS", "sixty"),
+        ("LLM_THREADS", "0"),
+        ("WEB_SESSION_HOURS", "-1"),
+        ("LLM_TIME_LIMIT_S", "soon"),
+    ],
+)
+def test_a_number_setting_that_is_not_one_names_the_variable(name, value):
+    with pytest.raises(ConfigError, match=f"{name} must be a"):
+        Config({name: value})
+
+
+def test_number_settings_are_read(tmp_path):
+    config = Config({"LLM_MAX_TOKENS": " 80 ", "LLM_TIME_LIMIT_S": "2.5", "ATTENTION_LOW_AVERAGE": "0"})
+    assert (config.LLM_MAX_TOKENS, config.LLM_TIME_LIMIT_S, config.ATTENTION_LOW_AVERAGE) == (80, 2.5, 0)
+
+
+@pytest.mark.parametrize("name", ["LLM_BACKEND", "EMBEDDING_BACKEND"])
+def test_production_refuses_fake_models(tmp_path, name):
+    config = Config(
+        {
+            "PRACTICUM_ENV": "production",
+            "DATABASE_URL": "postgresql://x/y",
+            "SECRET_KEY": "s" * 40,
+            "JWT_SECRET_KEY": "k" * 40,
+            "PRACTICUM_INSTANCE_DIR": str(tmp_path),
+            name: "fake",
+        }
+    )
+    with pytest.raises(ConfigError, match=f"{name}=fake"):
+        config.resolve()
+
+
+def test_an_unknown_embedding_backend_is_refused(tmp_path):
+    with pytest.raises(ConfigError, match="EMBEDDING_BACKEND"):
+        Config({"EMBEDDING_BACKEND": "minilm", "PRACTICUM_INSTANCE_DIR": str(tmp_path)}).resolve()
