@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask import session as cookie
 from flask_limiter.util import get_remote_address
 
 from api.access import whole_number
-from practicum import library, practice
+from practicum import library, practice, web_sessions
 from practicum.db import session as db
 from practicum.errors import Conflict, ValidationFailed
 from practicum.extensions import limiter
 from practicum.streaming import attempt_events, event_stream_response, prepare_attempt
 from web import bp
-from web.auth import login_required
+from web.auth import SESSION_KEY, login_required
 from web.present import session_turns
 
 
@@ -22,9 +24,12 @@ def _attempt_limit() -> str:
 
 
 def _user_key() -> str:
-    # The same key and scope as the API's limit: one budget per person, whichever door.
-    user_id = cookie.get("user_id")
-    return f"user:{user_id}" if user_id else f"addr:{get_remote_address()}"
+    # The same key and scope as the API's limit: one budget per person, whichever door (a
+    # school's trainees share one address). The limiter runs before the pages' own hooks
+    # have loaded the account, so the cookie's session is looked up here.
+    lifetime = timedelta(hours=current_app.config["PRACTICUM"].WEB_SESSION_HOURS)
+    user = web_sessions.resolve(db, cookie.get(SESSION_KEY), lifetime)
+    return f"user:{user.id}" if user else f"addr:{get_remote_address()}"
 
 
 attempt_rate_limit = limiter.shared_limit(_attempt_limit, scope="attempts", key_func=_user_key)

@@ -163,3 +163,23 @@ def test_answers_and_model_text_are_escaped_in_pages(app, trainee, client, scena
 def test_history_takes_any_page_argument_without_failing(trainee):
     for value in ("²", "99999999999999999999", "-3", "abc"):
         assert trainee.client.get(f"/history?page={value}").status_code == 200
+
+
+def test_the_answer_limit_is_per_trainee_not_per_address(make_app, mini_set):
+    from practicum import library
+    from practicum.db import session
+
+    app = make_app(RATELIMIT_ENABLED=True, ATTEMPT_RATE_LIMIT="2 per minute")
+    with app.app_context():
+        scenario_id = library.current_scenarios(session)[0].id
+    people = {}
+    for name in ("tina", "tom"):  # the test client sends every request from one address
+        create_account(app, name)
+        people[name] = Browser(app.test_client())
+        assert people[name].login(name).status_code == 302
+    tina_room = people["tina"].start(scenario_id)
+    for _ in range(2):
+        assert stream(people["tina"], tina_room, GOOD).status_code == 200
+    assert stream(people["tina"], tina_room, GOOD).status_code == 429
+    tom_room = people["tom"].start(scenario_id)
+    assert stream(people["tom"], tom_room, GOOD).status_code == 200
