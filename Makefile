@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-unit test-integration test-e2e bench eval lint browser clean
+.PHONY: run test test-unit test-integration test-e2e bench eval lint system-packages clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,7 @@ run: $(STAMP)
 	$(BIN)/practicum bootstrap
 	$(BIN)/practicum serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) browser lint
+test: $(STAMP) system-packages lint
 	$(BIN)/python -m pytest -q
 
 test-unit: $(STAMP)
@@ -35,12 +35,14 @@ test-unit: $(STAMP)
 test-integration: $(STAMP)
 	$(BIN)/python -m pytest -q tests/integration
 
-test-e2e: $(STAMP) browser
+test-e2e: $(STAMP) system-packages
 	$(BIN)/python -m pytest -q tests/e2e
 
-# Browser tests drive Debian's chromium (Playwright's own browser download cannot work here).
-browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+# Browser tests drive Debian's chromium (Playwright's own browser download cannot work here);
+# the shared rate-limit test runs Debian's redis-server (the storage docker/compose.yaml uses).
+system-packages:
+	@command -v chromium >/dev/null && command -v redis-server >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq chromium redis-server >/dev/null)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.bench

@@ -177,6 +177,11 @@ def main(argv=None) -> None:
         help="refit the rubric heads on all responses; write ai/rubric_model.json",
     )
     args = parser.parse_args(argv)
+    if not args.data.is_file():
+        raise SystemExit(
+            f"No MRBench data at {args.data}: `make eval` reads shared/data/mrbench-dev beside the "
+            "repository (development data, not shipped); pass --data to point at it."
+        )
     started = time.perf_counter()
     dialogues = load_dialogues(args.data)
     rows = responses(dialogues)

@@ -4,53 +4,11 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 from tests.conftest import free_port
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.stdout.read()
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise AssertionError(f"{url} did not answer within {seconds} s")
-
-
-def start_serve(folder: Path, port: int) -> subprocess.Popen:
-    """Start `practicum serve` on the embedded database with fake models."""
-    env = {
-        **os.environ,
-        "PRACTICUM_INSTANCE_DIR": str(folder),
-        "EMBEDDING_BACKEND": "fake",
-        "LLM_BACKEND": "fake",
-        "WARM_MODELS": "0",
-    }
-    env.pop("DATABASE_URL", None)
-    practicum = Path(sys.executable).with_name("practicum")
-    return subprocess.Popen(
-        [str(practicum), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.kill()
-        server.wait()
+from tests.service.servers import start_serve, stop, wait_for
 
 
 def test_sigterm_stops_the_embedded_postgresql_too():
