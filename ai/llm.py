@@ -18,6 +18,7 @@ from practicum.errors import ModelUnavailable
 
 # Both backends sample alike, so a served GGUF writes what the same GGUF in-process does.
 REPEAT_PENALTY = 1.3
+PROBE_TIMEOUT_S = 2  # readiness asks an OpenAI-compatible server this long at most
 
 
 class LLM(ABC):
@@ -36,6 +37,10 @@ class LLM(ABC):
 
     def load(self) -> None:  # noqa: B027 — optional hook; remote and fake models need no loading
         """Load the model now rather than on the first request."""
+
+    def reachable(self) -> bool:
+        """Tell whether the model can answer now (a remote server may be down)."""
+        return True
 
 
 @contextmanager
@@ -157,6 +162,15 @@ class OpenAICompatibleLLM(LLM):
                 # A stream that stalls or drops is the server failing too: fall back, not crash.
                 raise ModelUnavailable(f"LLM server stream broke off: {error!r}") from error
 
+    def reachable(self) -> bool:
+        """Ask the server for its models, briefly: readiness probes call this often."""
+        request = urllib.request.Request(f"{self.base_url}/v1/models", headers=self._headers())
+        try:
+            with urllib.request.urlopen(request, timeout=PROBE_TIMEOUT_S) as response:
+                return response.status == 200
+        except (OSError, http.client.HTTPException):
+            return False
+
     def _served_model(self) -> str:
         """Return the configured model, else ask the server which one it serves (once)."""
         if not self.model:
@@ -168,12 +182,15 @@ class OpenAICompatibleLLM(LLM):
             self.model = self.model_id = served[0]["id"]
         return self.model
 
-    def _open(self, path: str, body: dict | None = None):
+    def _headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
+        return headers
+
+    def _open(self, path: str, body: dict | None = None):
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(f"{self.base_url}{path}", data=data, headers=headers)
+        request = urllib.request.Request(f"{self.base_url}{path}", data=data, headers=self._headers())
         try:
             return urllib.request.urlopen(request, timeout=self.timeout)
         except urllib.error.HTTPError as error:

@@ -54,7 +54,10 @@ class SentenceTransformerEmbedder(Embedder):
                 os.environ["HF_HUB_OFFLINE"] = "1"
                 os.environ["TRANSFORMERS_OFFLINE"] = "1"
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
 
+                # Its "Loading weights" bar, drawn with \r, is only noise in a server's log.
+                transformers_logging.disable_progress_bar()
                 self._model = SentenceTransformer(self.model_path, device="cpu")
         return self._model
 

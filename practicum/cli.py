@@ -63,6 +63,13 @@ def _import_summary(name: str, report) -> str:
     )
 
 
+def operator_message(error: PracticumError) -> str:
+    """Say a domain error in one line: its message, then each field's problem."""
+    details = error.details if isinstance(error.details, dict) else {}
+    problems = "; ".join(f"{field}: {problem}" for field, problem in details.items())
+    return f"{error.message} {problems}".strip()
+
+
 @users_cli.command("create")
 @click.option("--username", required=True)
 @click.option("--role", type=click.Choice(["trainee", "trainer", "admin"]), required=True)
@@ -76,7 +83,7 @@ def users_create(username, role, password, display_name, cohort):
         with transaction():
             user = accounts.create_user(session, username, password, role, display_name, cohort)
     except PracticumError as error:
-        raise click.ClickException(f"{error.message} {error.details or ''}".strip()) from None
+        raise click.ClickException(operator_message(error)) from None
     click.echo(f"Created {user.role} {user.username}.")
 
 

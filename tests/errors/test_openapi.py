@@ -32,7 +32,7 @@ def test_health_probes(app, client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
     cold = client.get("/readyz")
     assert cold.status_code == 503
-    assert cold.get_json()["checks"] == {"database": True, "models": False}
+    assert cold.get_json()["checks"] == {"database": True, "models": False, "llm": False}
     runtime.warm(app)
     warm = client.get("/readyz")
     assert warm.status_code == 200 and warm.get_json()["status"] == "ready"

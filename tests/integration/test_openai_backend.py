@@ -221,6 +221,21 @@ def test_a_server_that_is_down_gives_the_template_feedback(served_app, tmp_path)
     assert body["model_id"] == "openai-compatible"  # the server could not be asked its model
 
 
+def test_readiness_tells_whether_the_model_server_answers(served_app, tmp_path):
+    runtime.warm(served_app)
+    up = served_app.test_client().get("/readyz")
+    assert up.status_code == 200
+    assert up.get_json() == {"status": "ready", "checks": {"database": True, "models": True, "llm": True}}
+    down = app_beside(served_app, tmp_path, LLM_BASE_URL=dead_url())
+    runtime.warm(down)
+    answer = down.test_client().get("/readyz")
+    assert answer.status_code == 200  # it still scores; the coaching comes from the template
+    assert answer.get_json() == {
+        "status": "degraded",
+        "checks": {"database": True, "models": True, "llm": False},
+    }
+
+
 def stream_events(client) -> list[str]:
     headers = AuthActions(client).headers("olga")
     session_id = start_session(client, headers)
