@@ -158,6 +158,7 @@ class DimensionResult:
     value: float
     reason: str
     weight: float = 1.0
+    evidence: str = ""  # the trainee's sentence that shows it (ai/evidence.py), when met or partly
 
     @property
     def tip(self) -> str:
@@ -178,6 +179,7 @@ class DimensionResult:
             "level": level_word(self.value),
             "reason": self.reason,
             "weight": self.weight,
+            "evidence": self.evidence,
         }
 
 

@@ -26,7 +26,8 @@ How a score is made (scorer version in SCORER_VERSION; every attempt records it)
    shipped as weights (ai/rubric_model.py); elsewhere, and for feelings and tone everywhere,
    rule detectors on the cues of shared/PEDAGOGY.md decide (0, 0.5 or 1). A response that gives
    the answer away gets at most REVEAL_CAP on "guides without giving the answer". Fewer than
-   MIN_SUBSTANCE_WORDS words left after cleaning: every dimension is missed.
+   MIN_SUBSTANCE_WORDS words left after cleaning: every dimension is missed. Each met or partly
+   met dimension quotes the sentence of the cleaned response that shows it (ai/evidence.py).
 5. Combine. mean = weighted mean of the dimension values (category weights, then the
    scenario's `dimension_weights`). rubric points: with the blend of the judge (BLENDS: fitted
    heads or rules) the mean is stretched from the blend's floor (0 points) to its ceiling
@@ -64,6 +65,7 @@ from ai.dimensions import (
     reveals_answer,
     weighted_mean,
 )
+from ai.evidence import with_evidence
 from ai.reference import expert_reference
 from ai.rubric_model import RubricModel, shipped_model
 from ai.sanitize import sanitize_response
@@ -222,6 +224,8 @@ def score_response(
         dimensions = nothing_to_judge(facts)
     else:
         dimensions = assess_dimensions(text, facts, signals, heads, best_move)
+        if full:
+            dimensions = with_evidence(dimensions, embedded, scenario, facts)
     score = combine(
         dimensions,
         similarities,

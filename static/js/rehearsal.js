@@ -68,6 +68,9 @@
     slot(item, "label").textContent = dimension.label;
     slot(item, "level").textContent = dimension.level;
     slot(item, "reason").textContent = dimension.reason;
+    // The trainee's own sentence behind the result, quoted back (text only, never markup).
+    slot(item, "evidence").textContent = dimension.evidence || "";
+    slot(item, "evidence-line").hidden = !dimension.evidence;
     return item;
   }
 

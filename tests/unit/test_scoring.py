@@ -112,7 +112,7 @@ def test_dimensions_keep_their_stored_shape_with_a_reason_each(embedder):
     dims = result.dimension_dicts()
     assert [d["key"] for d in dims] == list(DIMENSIONS)
     for d in dims:
-        assert set(d) == {"key", "label", "value", "level", "reason", "weight"}
+        assert set(d) == {"key", "label", "value", "level", "reason", "weight", "evidence"}
         assert 0 <= d["value"] <= 1 and d["reason"].endswith((".", "\u201d"))
         assert d["level"] in {"met", "partly", "missed"}
     assert all(r.tip and r.label for r in result.dimensions)

@@ -183,3 +183,13 @@ def test_the_answer_limit_is_per_trainee_not_per_address(make_app, mini_set):
     assert stream(people["tina"], tina_room, GOOD).status_code == 429
     tom_room = people["tom"].start(scenario_id)
     assert stream(people["tom"], tom_room, GOOD).status_code == 200
+
+
+def test_the_trainees_own_sentence_is_quoted_back_as_text(trainee, client, scenario_ids):
+    session_id = trainee.start(scenario_ids["decimal-compare"])
+    answer = "I see why you chose 0.25. <b>Which</b> number has more tenths?"
+    events = events_of(stream(trainee, session_id, answer))
+    quoted = {d["key"]: d["evidence"] for d in events[0][1]["dimensions"]}
+    assert quoted["guides_not_tells"] == "<b>Which</b> number has more tenths?"
+    html = client.get(f"/history/{events[-1][1]['attempt_id']}").get_data(as_text=True)
+    assert "You wrote: <q data-slot=\"evidence\">&lt;b&gt;Which&lt;/b&gt; number has more tenths?</q>" in html
