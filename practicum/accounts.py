@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -87,10 +88,23 @@ def create_user(
     )
     if cohort is not None:
         user.cohort_id = cohort_named(db, clean_name(cohort)).id
-    db.add(user)
-    db.flush()
+    _insert_user(db, user)
     audit.record(db, "user_created", actor_id, username, role=role, cohort=(cohort or "").strip())
     return user
+
+
+def _insert_user(db: Session, user: User) -> None:
+    """Insert an account, or raise Conflict when its username was taken since the check."""
+    # Two submits at once both pass the existence check; the unique index refuses the second.
+    # The savepoint keeps the caller's transaction usable after that refusal.
+    try:
+        with db.begin_nested():
+            db.add(user)
+            db.flush()
+    except IntegrityError:
+        if db.scalar(select(User.id).where(User.username == user.username)) is None:
+            raise  # another constraint: not a name clash
+        raise Conflict(f"An account named {user.username!r} already exists.") from None
 
 
 def authenticate(db: Session, username: str, password: str, ip_address: str = "") -> User:

@@ -20,6 +20,7 @@ from practicum.library import current_scenario
 from practicum.models import Attempt, PracticeSession, Scenario, User, utcnow
 
 MAX_RESPONSE_CHARS = 5000
+MAX_REFLECTION_CHARS = 2000
 
 
 def scenario_facts(scenario: Scenario) -> ScenarioFacts:
@@ -40,11 +41,18 @@ def has_visible_text(text: str) -> bool:
     return any(ch.isprintable() and not ch.isspace() for ch in text)
 
 
+def unix_newlines(text: str) -> str:
+    """Return text with every CR+LF or lone CR made a LF."""
+    # Forms send line breaks as CR+LF, but the page's maxlength and counter count each as one
+    # character: without this, text the page allowed is refused as too long.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def validate_response(text) -> str:
     """Return the trimmed response, or raise ValidationFailed with a reason a person can act on."""
     if not isinstance(text, str):
         raise ValidationFailed("'response' must be a string.", {"response": "must be a string"})
-    text = text.strip()
+    text = unix_newlines(text).strip()
     if not has_visible_text(text):
         raise ValidationFailed("Your answer is empty.", {"response": "required"})
     if len(text) > MAX_RESPONSE_CHARS:
@@ -97,16 +105,25 @@ def end_session(
     if session.ended_at is not None:
         # A second end (a resent form, a retried request) must not wipe what the first saved.
         raise Conflict("This rehearsal has already ended; its rating and reflection are kept as they were.")
-    if reflection is not None and (not isinstance(reflection, str) or len(reflection) > 2000):
-        raise ValidationFailed(
-            "The reflection must be text of at most 2,000 characters.",
-            {"reflection": "at most 2000 characters"},
-        )
+    reflection = clean_reflection(reflection)
     session.confidence_after = validate_confidence(confidence_after, "confidence_after")
-    session.reflection = (reflection or "").strip() or None
+    session.reflection = reflection
     session.ended_at = utcnow()
     db.commit()
     return session
+
+
+def clean_reflection(reflection) -> str | None:
+    """Return a reflection trimmed with LF line breaks (None when blank), or raise ValidationFailed."""
+    if reflection is None:
+        return None
+    text = unix_newlines(reflection).strip() if isinstance(reflection, str) else None
+    if text is None or len(text) > MAX_REFLECTION_CHARS:
+        raise ValidationFailed(
+            "The reflection must be text of at most 2,000 characters.",
+            {"reflection": f"at most {MAX_REFLECTION_CHARS} characters"},
+        )
+    return text or None
 
 
 @dataclass

@@ -18,6 +18,7 @@ from practicum.attention import Thresholds
 from practicum.csv_files import to_csv
 from practicum.errors import NotFound, ValidationFailed
 from practicum.models import Attempt, AttemptNote, PracticeSession, User, utcnow
+from practicum.practice import unix_newlines
 from practicum.trainers import (
     TraineeRow,
     attempt_points,
@@ -77,12 +78,14 @@ def reviewable_attempt(db: Session, viewer: User, attempt_id: int) -> Attempt:
 
 
 def _text(value, name: str, limit: int, minimum: int = 1) -> str:
-    if not isinstance(value, str) or not minimum <= len(value.strip()) <= limit:
+    # Counted as the page counts it: a line break is one character, not the form's CR+LF.
+    text = unix_newlines(value).strip() if isinstance(value, str) else None
+    if text is None or not minimum <= len(text) <= limit:
         raise ValidationFailed(
             f"'{name}' must be text of {minimum} to {limit} characters.",
             {name: f"{minimum}–{limit} characters"},
         )
-    return value.strip()
+    return text
 
 
 def add_note(db: Session, viewer: User, attempt_id: int, text) -> AttemptNote:

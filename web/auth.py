@@ -7,6 +7,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from werkzeug.exceptions import HTTPException
 
 from api.errors import wants_json
 from practicum import accounts, web_sessions
@@ -42,10 +43,40 @@ def login_required(view):
                 raise AuthenticationFailed(
                     "You are signed out. Sign in again in a new tab; your answer is still here."
                 )
-            return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+            if request.method != "GET":
+                flash("You were signed out, so that was not saved. Sign in and send it again.", "warning")
+            return redirect(url_for("web.login", next=_return_path()))
         return view(*args, **kwargs)
 
+    guarded.signs_in_first = True  # web.security lets the guard answer a signed-out POST
     return guarded
+
+
+def _return_path() -> str:
+    """Return the page to show after sign-in: this one, or for a form the page that sent it."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    # A form's address takes only POST: after sign-in, go back to the page the form was on.
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.scheme in ("http", "https"):
+        shown = _page_at_or_above(referrer.path)
+        if shown == referrer.path and referrer.query:
+            return f"{shown}?{referrer.query}"
+        if shown:
+            return shown
+    return _page_at_or_above(request.path) or url_for("web.library")
+
+
+def _page_at_or_above(path: str) -> str | None:
+    """Return path, or the nearest path above it, that a browser may GET (None when none)."""
+    adapter = current_app.create_url_adapter(request)
+    while path and path != "/":
+        try:
+            adapter.match(path, method="GET")
+            return path
+        except HTTPException:  # not found, POST only, or a slash redirect: try the parent
+            path = path.rsplit("/", 1)[0]
+    return None
 
 
 def _safe_next(target: str | None) -> str:

@@ -46,14 +46,17 @@ def _rating(name: str) -> int | None:
     return number
 
 
-def _room(practice_session, draft: str = "", status: int = 200):
+def _room(practice_session, draft: str = "", status: int = 200, ending: dict | None = None):
+    # draft and ending refill the answer box and the end form when the server refused them.
     return render_template(
         "rehearsal.html",
         practice_session=practice_session,
         scenario=practice_session.scenario,
         turns=session_turns(practice_session),
         draft=draft,
+        ending=ending or {},
         max_chars=practice.MAX_RESPONSE_CHARS,
+        max_reflection=practice.MAX_REFLECTION_CHARS,
     ), status
 
 
@@ -108,14 +111,19 @@ def submit_attempt(session_id: int):
 @login_required
 def end(session_id: int):
     """End the rehearsal with a confidence rating and an optional reflection."""
+    reflection = request.form.get("reflection")
     try:
         rating = _rating("confidence_after")
         if rating is None:
             raise ValidationFailed("Choose how confident you feel now, from 1 to 5.")
-        practice.end_session(db, g.user, session_id, rating, request.form.get("reflection"))
+        practice.end_session(db, g.user, session_id, rating, reflection)
     except ValidationFailed as error:
         flash(error.message, "danger")
-        return _room(practice.owned_session(db, g.user, session_id), status=422)
+        typed = {
+            "reflection": reflection or "",
+            "confidence_after": whole_number(request.form.get("confidence_after", "")),
+        }
+        return _room(practice.owned_session(db, g.user, session_id), status=422, ending=typed)
     except Conflict as error:  # already ended: a resent form changes nothing
         flash(error.message, "info")
         return redirect(url_for("web.rehearsal", session_id=session_id))

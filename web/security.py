@@ -6,7 +6,7 @@ import hmac
 import secrets
 from contextlib import nullcontext
 
-from flask import request, session
+from flask import current_app, g, request, session
 
 from api.admin import upload_room
 from practicum.errors import PracticumError
@@ -41,7 +41,7 @@ def inject_csrf_token():
 @bp.before_request
 def check_csrf():
     """Refuse a POST that does not carry this session's token (form field or header)."""
-    if request.method != "POST":
+    if request.method != "POST" or _guard_will_refuse():
         return
     # Reading the token parses the whole form: on upload pages that includes the file, which
     # grows past the file limit once form-encoded, so those get the API's upload room.
@@ -50,6 +50,16 @@ def check_csrf():
     expected = session.get(CSRF_FIELD, "")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise CSRFRefused("This page was open too long or came from elsewhere. Reload it and try again.")
+
+
+def _guard_will_refuse() -> bool:
+    """Tell whether nobody is signed in and the page's sign-in guard will refuse the request."""
+    # A page left open past sign-out (or a session ended elsewhere) has lost its token with the
+    # session; its POST should hear "you are signed out", not "reload". The guard refuses before
+    # the view runs, so nothing is done without a token. Signed in, or on /login (login CSRF),
+    # the token is always checked, as it is if web.auth's hook has not yet put a user on g.
+    view = current_app.view_functions.get(request.endpoint)
+    return "user" in g and g.user is None and getattr(view, "signs_in_first", False)
 
 
 @bp.after_app_request

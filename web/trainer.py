@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask import session as cookie
 
 from ai.bands import BAND_LABELS
 from ai.dimensions import DIMENSIONS
@@ -15,6 +16,8 @@ from web import bp
 from web.access import role_required
 
 TRAINER_ROLES = ("trainer", "admin")
+OVERRIDE_DRAFT = "override_draft"  # a refused score and reason, kept for the next page
+OVERRIDE_SCORE_CHARS = 9
 COLUMNS = (
     ("name", "Trainee"),
     ("attempts", "Attempts"),
@@ -87,10 +90,16 @@ def cohort_csv():
 @role_required(*TRAINER_ROLES)
 def trainee(trainee_id: int):
     """Show one trainee: scores per category, confidence, reflections and every attempt."""
+    return _trainee_page(trainee_id, cookie.pop(OVERRIDE_DRAFT, None))
+
+
+def _trainee_page(trainee_id: int, draft: dict | None = None, status: int = 200):
+    # draft refills one attempt's note or override form when the server refused it.
     report = review.trainee_report(db, g.user, trainee_id, thresholds())
     return render_template(
         "trainer/trainee.html",
         report=report,
+        draft=draft or {},
         dimensions=DIMENSIONS,
         chart_data={
             "series": report.series,
@@ -98,7 +107,7 @@ def trainee(trainee_id: int):
             "labels": {c: trainers.category_label(c) for c in report.series},
         },
         category_label=trainers.category_label,
-    )
+    ), status
 
 
 @bp.get("/trainer/trainees/<int:trainee_id>/attempts.csv", endpoint="trainer_trainee_csv")
@@ -125,11 +134,14 @@ def _back_to(attempt_id: int):
 @role_required(*TRAINER_ROLES)
 def add_note(attempt_id: int):
     """Add a note to an attempt."""
+    text = request.form.get("text", "")
     try:
-        review.add_note(db, g.user, attempt_id, request.form.get("text", ""))
-        flash("Note added.", "success")
+        review.add_note(db, g.user, attempt_id, text)
     except ValidationFailed:
-        flash("Write a note of 1 to 2,000 characters.", "danger")
+        flash("Write a note of 1 to 2,000 characters. Your note is still in its box.", "danger")
+        trainee_id = review.reviewable_attempt(db, g.user, attempt_id).user_id
+        return _trainee_page(trainee_id, {"attempt_id": attempt_id, "text": text}, 422)
+    flash("Note added.", "success")
     return _back_to(attempt_id)
 
 
@@ -146,6 +158,12 @@ def override(attempt_id: int):
         flash("Your score is saved beside the automatic one.", "success")
     except ValidationFailed as error:
         flash(f"{error.message} Nothing was changed.", "danger")
+        # Kept for the page the redirect shows; the box's own limit keeps it small for the cookie.
+        cookie[OVERRIDE_DRAFT] = {
+            "attempt_id": attempt_id,
+            "score": score[:OVERRIDE_SCORE_CHARS],
+            "reason": request.form.get("reason", "")[: review.MAX_REASON_CHARS],
+        }
     return _back_to(attempt_id)
 
 
