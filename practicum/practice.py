@@ -69,7 +69,7 @@ def validate_confidence(value, field_name: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
         raise ValidationFailed(
-            f"'{field_name}' must be a whole number from 1 to 5.", {field_name: "integer 1–5"}
+            "Choose a confidence rating from 1 to 5 (a whole number).", {field_name: "integer 1–5"}
         )
     return value
 

@@ -77,12 +77,12 @@ def reviewable_attempt(db: Session, viewer: User, attempt_id: int) -> Attempt:
     return attempt
 
 
-def _text(value, name: str, limit: int, minimum: int = 1) -> str:
+def _text(value, name: str, what: str, limit: int, minimum: int = 1) -> str:
     # Counted as the page counts it: a line break is one character, not the form's CR+LF.
     text = unix_newlines(value).strip() if isinstance(value, str) else None
     if text is None or not minimum <= len(text) <= limit:
         raise ValidationFailed(
-            f"'{name}' must be text of {minimum} to {limit} characters.",
+            f"Write {what} of {minimum} to {limit:,} characters.",
             {name: f"{minimum}–{limit} characters"},
         )
     return text
@@ -91,7 +91,9 @@ def _text(value, name: str, limit: int, minimum: int = 1) -> str:
 def add_note(db: Session, viewer: User, attempt_id: int, text) -> AttemptNote:
     """Add a trainer's note to an attempt."""
     attempt = reviewable_attempt(db, viewer, attempt_id)
-    note = AttemptNote(attempt_id=attempt.id, author_id=viewer.id, text=_text(text, "text", MAX_NOTE_CHARS))
+    note = AttemptNote(
+        attempt_id=attempt.id, author_id=viewer.id, text=_text(text, "text", "a note", MAX_NOTE_CHARS)
+    )
     db.add(note)
     audit.record(db, "attempt_note_added", viewer.id, f"attempt:{attempt.id}")
     db.commit()
@@ -101,8 +103,8 @@ def add_note(db: Session, viewer: User, attempt_id: int, text) -> AttemptNote:
 def override_score(db: Session, viewer: User, attempt_id: int, score, reason) -> Attempt:
     """Set a trainer's score on an attempt, with a reason; the automatic score stays."""
     if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
-        raise ValidationFailed("'score' must be a whole number from 0 to 100.", {"score": "integer 0–100"})
-    reason = _text(reason, "reason", MAX_REASON_CHARS, minimum=3)
+        raise ValidationFailed("Give a score as a whole number from 0 to 100.", {"score": "integer 0–100"})
+    reason = _text(reason, "reason", "a reason", MAX_REASON_CHARS, minimum=3)
     attempt = reviewable_attempt(db, viewer, attempt_id)
     audit.record(
         db,
