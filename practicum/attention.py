@@ -48,7 +48,7 @@ class Thresholds:
             },
             {
                 "code": "inactive",
-                "label": "Inactive",
+                "label": "Not rehearsing",
                 "rule": f"No rehearsal for {self.inactive_days} days or more.",
             },
             {
@@ -103,11 +103,11 @@ def _falling(scores: list[int], t: Thresholds) -> Flag | None:
 
 def _inactive(last_active: datetime | None, now: datetime, t: Thresholds) -> Flag | None:
     if last_active is None:
-        return Flag("inactive", "Inactive", "Has not rehearsed yet.")
+        return Flag("inactive", "Not started", "Has not rehearsed yet.")
     days = (now - last_active).days
     if days < t.inactive_days:
         return None
-    return Flag("inactive", "Inactive", f"No rehearsal for {days} days.")
+    return Flag("inactive", "Not rehearsing", f"No rehearsal for {days} days.")
 
 
 def _low_average(scores: list[int], t: Thresholds) -> Flag | None:

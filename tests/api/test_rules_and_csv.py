@@ -74,3 +74,17 @@ def test_to_csv_and_read_csv():
         read_csv(b"username\nx\n", ("username", "role"))
     with pytest.raises(ValidationFailed, match="UTF-8"):
         read_csv(b"\xff\xfe", ("username",))
+
+
+def test_a_trainee_who_never_started_is_told_apart_from_one_who_stopped():
+    from datetime import timedelta
+
+    from practicum.attention import Thresholds, attention_flags
+    from practicum.models import utcnow
+
+    now = utcnow()
+    never = {f.code: f.label for f in attention_flags([], {}, None, now, Thresholds())}
+    month_ago = now - timedelta(days=30)
+    stopped = {f.code: f.label for f in attention_flags([70], {}, month_ago, now, Thresholds())}
+    # Neither reads "Inactive", which the admin pages use for a deactivated account.
+    assert never == {"inactive": "Not started"} and stopped == {"inactive": "Not rehearsing"}
