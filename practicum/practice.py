@@ -89,6 +89,20 @@ def start_session(
     return session
 
 
+def open_session(db: Session, user: User, scenario_id: int) -> PracticeSession | None:
+    """Return the user's newest rehearsal of this scenario version that has not ended."""
+    return db.scalar(
+        select(PracticeSession)
+        .where(
+            PracticeSession.user_id == user.id,
+            PracticeSession.scenario_id == scenario_id,
+            PracticeSession.ended_at.is_(None),
+        )
+        .order_by(PracticeSession.started_at.desc(), PracticeSession.id.desc())
+        .limit(1)
+    )
+
+
 def owned_session(db: Session, user: User, session_id: int) -> PracticeSession:
     """Return the user's own session; another person's is reported as not found."""
     session = db.get(PracticeSession, session_id)

@@ -63,8 +63,10 @@ def _room(practice_session, draft: str = "", status: int = 200, ending: dict | N
 @bp.get("/scenarios/<int:scenario_id>")
 @login_required
 def scenario(scenario_id: int):
-    """Set the scene and ask how confident the trainee feels before starting."""
-    return render_template("scenario.html", scenario=library.current_scenario(db, scenario_id))
+    """Set the scene and ask how confident the trainee feels; offer an unfinished rehearsal."""
+    scenario = library.current_scenario(db, scenario_id)
+    unfinished = practice.open_session(db, g.user, scenario.id)
+    return render_template("scenario.html", scenario=scenario, unfinished=unfinished)
 
 
 @bp.post("/scenarios/<int:scenario_id>/start")

@@ -30,7 +30,7 @@ def open_scenario(page, title: str, confidence: int = 3) -> None:
     """From the library, open a scenario and start with a confidence rating."""
     page.get_by_role("link", name=f"Rehearse “{title}”").click()
     page.locator(f"label[for=confidence_before-{confidence}]").click()
-    page.get_by_role("button", name="Start rehearsal").click()
+    page.get_by_role("button", name=re.compile(r"^Start (a new )?rehearsal$")).click()
     page.wait_for_url(re.compile(r"/rehearsals/\d+$"))
 
 

@@ -193,3 +193,15 @@ def test_the_trainees_own_sentence_is_quoted_back_as_text(trainee, client, scena
     assert quoted["guides_not_tells"] == "<b>Which</b> number has more tenths?"
     html = client.get(f"/history/{events[-1][1]['attempt_id']}").get_data(as_text=True)
     assert "You wrote: <q data-slot=\"evidence\">&lt;b&gt;Which&lt;/b&gt; number has more tenths?</q>" in html
+
+
+def test_an_unfinished_rehearsal_is_offered_again(trainee, client, scenario_ids):
+    scenario_id = scenario_ids["decimal-compare"]
+    assert "Continue that rehearsal" not in client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
+    session_id = trainee.start(scenario_id)
+    stream(trainee, session_id, GOOD)
+    html = client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
+    assert f'href="/rehearsals/{session_id}">Continue that rehearsal' in html and "(1 answer so far)" in html
+    assert "Start a new rehearsal" in html
+    trainee.post(f"/rehearsals/{session_id}/end", {"confidence_after": "4"})
+    assert "Continue that rehearsal" not in client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
