@@ -200,17 +200,18 @@ def audit_log():
 
 
 def _sets_page(status: int = 200, **extra):
-    published = request.args.get("published")  # where the page's script lands after publishing
-    if published and status == 200:
+    sets = scenario_admin.list_sets(db)
+    # Where the page's script lands after publishing. Only a set that exists is named, at its
+    # real latest version: the address must not let anyone put words on an admin's page.
+    published = next((s for s in sets if s["key"] == request.args.get("published")), None)
+    if published and published["versions"] and status == 200:
         flash(
-            f"Published {published} version {request.args.get('version', '?')}."
+            f"Published {published['key']} version {published['versions'][0]['version']}."
             if request.args.get("changed") == "1"
-            else f"{published} is unchanged.",
+            else f"{published['key']} is unchanged.",
             "success",
         )
-    return render_template(
-        "admin/scenario_sets.html", sets=scenario_admin.list_sets(db), max_bytes=MAX_FILE_BYTES, **extra
-    ), status
+    return render_template("admin/scenario_sets.html", sets=sets, max_bytes=MAX_FILE_BYTES, **extra), status
 
 
 @bp.get("/admin/scenario-sets", endpoint="admin_scenario_sets")

@@ -163,6 +163,13 @@ def test_scenario_set_pages_check_publish_and_archive(app, browse, people):
         assert session.get(ScenarioSet, set_id).status == "archived"
     published = client.get("/admin/scenario-sets?published=page-set&version=1&changed=1")
     assert "Published page-set version 1." in published.get_data(as_text=True)
+    # The address cannot put other words on the page: unknown sets and versions are ignored.
+    forged = client.get("/admin/scenario-sets?published=Call+0800+now&changed=0").get_data(as_text=True)
+    assert "Call 0800 now" not in forged
+    claimed = client.get("/admin/scenario-sets?published=page-set&version=99&changed=1").get_data(
+        as_text=True
+    )
+    assert "version 99" not in claimed and "Published page-set version 1." in claimed
 
 
 def test_a_set_file_just_under_the_limit_reaches_the_checker(app, browse, people):
