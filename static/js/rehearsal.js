@@ -18,7 +18,7 @@
   const sendButton = document.getElementById("send");
   const errorBox = document.getElementById("answer-error");
   const announcer = document.getElementById("announcer");
-  const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+  let csrfToken = document.querySelector('meta[name="csrf-token"]').content;
   const maxChars = Number(counter.dataset.max);
   const MARKS = { met: "✓", partly: "◐", missed: "✗" };
   let busy = false;
@@ -199,19 +199,54 @@
     return finished;
   }
 
+  function postAnswer(text) {
+    return fetch(form.dataset.streamUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "text/event-stream, application/json",
+        "X-CSRF-Token": csrfToken,
+      },
+      body: JSON.stringify({ response: text }),
+    });
+  }
+
+  async function isCsrfFailure(response) {
+    if (response.status !== 400) {
+      return false;
+    }
+    const body = await response.clone().json().catch(() => null);
+    return Boolean(body && body.error && body.error.code === "csrf_failed");
+  }
+
+  // Signing in again (in another tab) starts a new session with a new token. Read this page's
+  // current token and send once more, rather than ask for a reload that would lose the answer.
+  async function freshToken() {
+    const page = await fetch(window.location.href, { credentials: "same-origin" });
+    if (!page.ok || page.redirected) {
+      return null;
+    }
+    const html = new DOMParser().parseFromString(await page.text(), "text/html");
+    const meta = html.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : null;
+  }
+
   async function streamAnswer(text, turn) {
     let response;
     try {
-      response = await fetch(form.dataset.streamUrl, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: {
-          "Content-Type": "application/json",
-          Accept: "text/event-stream, application/json",
-          "X-CSRF-Token": csrfToken,
-        },
-        body: JSON.stringify({ response: text }),
-      });
+      response = await postAnswer(text);
+      if (await isCsrfFailure(response)) {
+        const token = await freshToken();
+        if (token && token !== csrfToken) {
+          csrfToken = token;
+          document.querySelector('meta[name="csrf-token"]').content = token;
+          document.querySelectorAll('input[name="csrf_token"]').forEach((input) => {
+            input.value = token; // the page's forms (End rehearsal) need it too
+          });
+          response = await postAnswer(text);
+        }
+      }
     } catch {
       throw new Error("Could not reach Practicum. Check your connection; your answer is still here.");
     }

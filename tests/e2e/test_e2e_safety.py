@@ -110,3 +110,21 @@ def _owner_of(session_id: int) -> int:
     from practicum.models import PracticeSession
 
     return session.get(PracticeSession, session_id).user_id
+
+
+def test_signing_in_again_in_another_tab_does_not_cost_the_answer(page, new_trainee):
+    username = new_trainee()
+    sign_in(page, username)
+    open_scenario(page, "Which decimal is bigger?")
+    room = page.url
+    box = page.get_by_label("What would you say to Maya?")
+    box.fill("What does the 2 in 0.25 stand for?")
+    other = page.context.new_page()  # the same browser: signing out and in renews the session
+    other.goto("/library")
+    other.get_by_role("button", name="Sign out").click()
+    sign_in(other, username)
+    other.close()
+    page.get_by_role("button", name="Send").click()
+    wait_until_saved(page)  # sent with the new session's token, fetched by the page itself
+    assert page.url == room and page.locator("#chat .turn").count() == 1
+    page.get_by_role("button", name="End rehearsal").wait_for()
