@@ -1,7 +1,17 @@
-// History: draw the scores in the attempts table as a line, each point in its band's colour.
+// History: draw the scores in the attempts table as a line, each point in its band's colour,
+// and let a tap anywhere on an attempt's row open it (the scenario's title stays the real link).
 "use strict";
 
 (() => {
+  document.querySelectorAll("#attempts-table tbody tr[data-href]").forEach((row) => {
+    row.classList.add("clickable-row");
+    row.addEventListener("click", (event) => {
+      if (!event.target.closest("a, button")) {
+        window.location.assign(row.dataset.href);
+      }
+    });
+  });
+
   const canvas = document.getElementById("score-chart");
   if (!canvas || !window.Chart) {
     return;

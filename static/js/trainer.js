@@ -13,7 +13,23 @@
   const POINTS = ["circle", "rect", "triangle", "rectRot", "crossRot", "star", "rectRounded",
                   "cross", "line", "dash"];
   const common = { animation: false, maintainAspectRatio: false };
-  const day = (iso) => new Date(iso).toLocaleDateString(undefined, { day: "numeric", month: "short" });
+  const DAY_MS = 864e5;
+  const DAY = { day: "numeric", month: "short" };
+  const DAY_YEAR = { ...DAY, year: "numeric" };
+  const MONTH = { month: "short" };
+  const MONTH_YEAR = { ...MONTH, year: "numeric" };
+  // A date-only ISO string ("2026-11-16") names a local calendar day, not UTC midnight.
+  const toDate = (value) =>
+    new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00` : value);
+  const formatDate = (value, format) => toDate(value).toLocaleDateString(undefined, format);
+  const crossesYear = (first, last) => toDate(first).getFullYear() !== toDate(last).getFullYear();
+
+  // The band a score falls in, from the server's band floors (highest first, as the pills use).
+  function bandOf(score, floors) {
+    const rounded = Math.round(score);
+    const found = floors.find((floor) => rounded >= floor.from);
+    return found ? found.band : "needs_work";
+  }
 
   function chart(id, config) {
     const canvas = document.getElementById(id);
@@ -35,26 +51,72 @@
         label: (item) => `${item.parsed.y} attempts – ${data.bands[bins[item.dataIndex].band]}`,
       } } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } },
     });
+    const weeks = charts.over_time.map((w) => w.week);
+    const weekFormat = weeks.length && crossesYear(weeks[0], weeks[weeks.length - 1]) ? DAY_YEAR : DAY;
     chart("chart-over-time", {
       type: "line",
       data: {
-        labels: charts.over_time.map((w) => `w/c ${day(w.week)}`),
+        labels: weeks.map((week) => `w/c ${formatDate(week, weekFormat)}`),
         datasets: [{ label: "Average score", data: charts.over_time.map((w) => w.average),
                      borderColor: "#0a58ca", backgroundColor: "#0a58ca", tension: 0.2 }],
       },
       options: { ...common, plugins: { legend: { display: false } },
                  scales: { y: { min: 0, max: 100 } } },
     });
+    const categories = charts.by_category;
+    const categoryBands = categories.map((c) => bandOf(c.average, charts.bands));
     chart("chart-by-category", {
       type: "bar",
       data: {
-        labels: charts.by_category.map((c) => c.label),
-        datasets: [{ label: "Average score", data: charts.by_category.map((c) => c.average),
-                     backgroundColor: "#495057" }],
+        labels: categories.map((c) => c.label),
+        datasets: [{ label: "Average score", data: categories.map((c) => c.average),
+                     backgroundColor: categoryBands.map(bandColour) }],
       },
-      options: { ...common, indexAxis: "y", plugins: { legend: { display: false } },
-                 scales: { x: { min: 0, max: 100 } } },
+      options: { ...common, indexAxis: "y", plugins: { legend: { display: false }, tooltip: { callbacks: {
+        label: (item) => {
+          const c = categories[item.dataIndex];
+          const attempts = `${c.attempts} attempt${c.attempts === 1 ? "" : "s"}`;
+          return `Average ${Math.round(c.average)} – ${data.bands[categoryBands[item.dataIndex]]} (${attempts})`;
+        },
+      } } }, scales: { x: { min: 0, max: 100 } } },
     });
+  }
+
+  // The x range: the attempts' span plus a margin, and at least a week around one attempt.
+  function timeRange(times) {
+    const first = Math.min(...times);
+    const last = Math.max(...times);
+    const pad = Math.max((7 * DAY_MS - (last - first)) / 2, (last - first) * 0.05);
+    return { min: first - pad, max: last + pad };
+  }
+
+  // Ticks on local midnights: every 1, 2, 7 or 14 days, or on the first of every few months.
+  function dateTicks(min, max) {
+    const days = (max - min) / DAY_MS;
+    const dayStep = [1, 2, 7, 14].find((step) => days / step <= 8);
+    const ticks = [];
+    if (dayStep) {
+      const at = new Date(min);
+      at.setHours(0, 0, 0, 0);
+      if (at.getTime() < min) {
+        at.setDate(at.getDate() + 1);
+      }
+      for (; at.getTime() <= max; at.setDate(at.getDate() + dayStep)) {
+        ticks.push({ value: at.getTime() });
+      }
+      return { ticks, format: crossesYear(min, max) ? DAY_YEAR : DAY };
+    }
+    const monthStep = [1, 2, 3, 6, 12, 24, 60].find((step) => days / 30.4 / step <= 8) || 120;
+    const start = new Date(min);
+    const startMonth = start.getFullYear() * 12 + start.getMonth() + (start.getDate() > 1 ? 1 : 0);
+    for (let month = Math.ceil(startMonth / monthStep) * monthStep; ; month += monthStep) {
+      const at = new Date(Math.floor(month / 12), month % 12, 1).getTime();
+      if (at > max) {
+        break;
+      }
+      ticks.push({ value: at });
+    }
+    return { ticks, format: crossesYear(min, max) ? MONTH_YEAR : MONTH };
   }
 
   function seriesChart(series, labels) {
@@ -68,15 +130,22 @@
       showLine: true,
       tension: 0.2,
     }));
+    const range = timeRange(datasets.flatMap((d) => d.data.map((point) => point.x)));
+    const axis = dateTicks(range.min, range.max);
     chart("chart-series", {
       type: "scatter",
       data: { datasets },
       options: { ...common, scales: {
         y: { min: 0, max: 100, title: { display: true, text: "Score" } },
-        x: { ticks: { callback: (value) => day(value) } },
-      }, plugins: { tooltip: { callbacks: {
-        label: (item) => `${item.dataset.label}: ${item.parsed.y} (${item.raw.scenario}, ${day(item.parsed.x)})`,
-      } } } },
+        x: { ...range, afterBuildTicks: (scale) => { scale.ticks = axis.ticks; },
+             ticks: { autoSkipPadding: 12, callback: (value) => formatDate(value, axis.format) } },
+      }, plugins: {
+        legend: { position: "bottom", labels: { usePointStyle: true, boxHeight: 8 } },
+        tooltip: { callbacks: {
+          label: (item) =>
+            `${item.dataset.label}: ${item.parsed.y} (${item.raw.scenario}, ${formatDate(item.parsed.x, DAY_YEAR)})`,
+        } },
+      } },
     });
   }
 
