@@ -46,7 +46,9 @@ def test_markup_in_the_answer_and_in_model_output_runs_no_script(page, new_train
     assert page.evaluate(NO_SCRIPT_RAN)
     page.locator(LAST_TURN).get_by_role("link", name="Details").click()
     page.wait_for_url(re.compile(r"/history/\d+$"))
-    assert page.get_by_text(HOSTILE_ANSWER).is_visible()
+    assert page.get_by_text(HOSTILE_ANSWER).first.is_visible()
+    # Quoted back as evidence too, as text: the dimensions show it, no element is made of it.
+    assert HOSTILE_ANSWER in page.locator("[data-slot=evidence]").all_inner_texts()
     assert page.evaluate(NO_SCRIPT_RAN)
 
 

@@ -100,7 +100,7 @@ def choose_file(page, name: str, text: str | bytes) -> None:
 
 def test_admin_checks_previews_and_publishes_a_set(page, live, admin):
     sign_in(page, admin)
-    page.get_by_role("link", name="Admin").click()
+    page.get_by_role("link", name="Admin", exact=True).click()
     page.get_by_role("link", name="Scenario sets").click()
     page.wait_for_url("**/admin/scenario-sets")
     document = yaml.safe_load(MINI)
