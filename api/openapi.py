@@ -229,7 +229,10 @@ PATHS = {
             "parameters": _query("page", "per_page"),
         }
     },
-    "/attempts/{attempt_id}": {"parameters": [_id("attempt_id")], "get": _op("One attempt")},
+    "/attempts/{attempt_id}": {
+        "parameters": [_id("attempt_id")],
+        "get": _op("One of your attempts, with your trainer's score, reason and notes (trainer_review)"),
+    },
     "/openapi.json": {"get": _op("This document", auth=False, errors=())},
     **TRAINER_PATHS,
     **ADMIN_PATHS,

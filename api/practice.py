@@ -7,7 +7,7 @@ from flask_jwt_extended import current_user
 
 from api import bp
 from api.access import int_arg, json_body, require_role
-from practicum import library, practice
+from practicum import library, practice, review
 from practicum.db import session
 from practicum.errors import ValidationFailed
 from practicum.extensions import limiter, user_rate_key
@@ -135,4 +135,6 @@ def list_attempts():
 def get_attempt(attempt_id: int):
     """Show one of your attempts."""
     attempt = practice.visible_attempt(session, current_user, attempt_id)
-    return jsonify(attempt_json(attempt, practice.previous_score(session, attempt.session_id, attempt.id)))
+    previous = practice.previous_score(session, attempt.session_id, attempt.id)
+    # What a trainer said about it is the trainee's to read: their score, reason and notes.
+    return jsonify({**attempt_json(attempt, previous), "trainer_review": review.review_json(attempt)})

@@ -38,3 +38,35 @@ def test_the_history_page_links_older_and_newer_pages(app, browse, people, monke
     missing = client.get("/history?page=9")
     assert missing.status_code == 200 and "There is no page 9" in missing.get_data(as_text=True)
     assert client.get("/history?page=junk").status_code == 200  # read as the first page
+
+
+def test_the_trainee_reads_what_their_trainer_said(app, client, people, headers):
+    from tests.api.conftest import STRONG, rehearse
+    from tests.web.conftest import Browser
+
+    attempt_id = rehearse(app, people["tina"], STRONG)
+    terry = headers("terry")
+    note = client.post(
+        f"/api/v1/trainer/attempts/{attempt_id}/notes", headers=terry, json={"text": "Lovely <b>hint</b>."}
+    )
+    assert note.status_code == 201
+    override = client.put(
+        f"/api/v1/trainer/attempts/{attempt_id}/override",
+        headers=terry,
+        json={"score": 91, "reason": "Spot on"},
+    )
+    assert override.status_code == 200
+    body = client.get(f"/api/v1/attempts/{attempt_id}", headers=headers("tina")).get_json()
+    review = body["trainer_review"]
+    assert review["override"]["score"] == 91 and review["override"]["reason"] == "Spot on"
+    assert [n["text"] for n in review["notes"]] == ["Lovely <b>hint</b>."]
+    assert review["automatic_score"] == body["score"]
+    page = Browser(app.test_client())
+    assert page.login("tina").status_code == 302
+    html = page.client.get(f"/history/{attempt_id}").get_data(as_text=True)
+    assert (
+        "From your trainer" in html
+        and 'Your trainer\'s score: <strong data-slot="override">91</strong>' in html
+    )
+    assert "Lovely &lt;b&gt;hint&lt;/b&gt;." in html and "Spot on" in html
+    assert "trainer: 91" in page.client.get("/history").get_data(as_text=True)
