@@ -33,6 +33,8 @@ def user_json(user) -> dict:
         "display_name": user.display_name,
         "role": user.role,
         "cohort": user.cohort.name if user.cohort else None,
+        # The pages ask for a new password first; API clients should offer POST /auth/password.
+        "must_change_password": user.must_change_password,
     }
 
 

@@ -72,8 +72,13 @@ def create_user(
     display_name: str = "",
     cohort: str | None = None,
     actor_id: int | None = None,
+    chosen_by_someone_else: bool = False,
 ) -> User:
-    """Create an account (in the caller's transaction) and audit it."""
+    """Create an account (in the caller's transaction) and audit it.
+
+    chosen_by_someone_else: the password was set for the holder (by an admin, or generated), so
+    they must choose their own at their first sign-in on the pages.
+    """
     username = normalise_username(username)
     problems = validate_new_account(username, password, role, display_name or "", cohort)
     if problems:
@@ -85,6 +90,7 @@ def create_user(
         display_name=clean_name(display_name) or username,
         password_hash=generate_password_hash(password),
         role=role,
+        must_change_password=chosen_by_someone_else,
     )
     if cohort is not None:
         user.cohort_id = cohort_named(db, clean_name(cohort)).id
@@ -145,6 +151,7 @@ def change_own_password(db: Session, user: User, current: object, new: object, i
     if problem:
         raise ValidationFailed(f"Choose another new password: {problem}.", {"new_password": problem})
     set_password(user, new)
+    user.must_change_password = False
     web_sessions.end_all_for_user(db, user.id)
     audit.record(db, "password_changed", user.id, user.username, ip_address)
     db.commit()

@@ -83,7 +83,14 @@ def create_person(
     if wrong:
         raise ValidationFailed("Account fields must be text.", dict.fromkeys(wrong, "text"))
     user = accounts.create_user(
-        db, username or "", fields["password"], role or "", display_name or "", cohort or None, actor.user.id
+        db,
+        username or "",
+        fields["password"],
+        role or "",
+        display_name or "",
+        cohort or None,
+        actor.user.id,
+        chosen_by_someone_else=True,
     )
     db.commit()
     return user, generated
@@ -104,6 +111,7 @@ def import_people(db: Session, actor: Actor, data: bytes) -> list[dict]:
                     row.get("display_name", ""),
                     row.get("cohort") or None,
                     actor.user.id,
+                    chosen_by_someone_else=True,
                 )
         except PracticumError as error:
             problems = (
@@ -197,6 +205,7 @@ def reset_password(db: Session, actor: Actor, user_id: int, password=None) -> st
             {"password": f"at least {accounts.MIN_PASSWORD_LENGTH} characters"},
         )
     accounts.set_password(user, chosen)
+    user.must_change_password = True  # the admin knows it: its holder chooses their own next
     web_sessions.end_all_for_user(db, user.id)
     actor.record(db, "password_reset", user.username)
     db.commit()

@@ -43,7 +43,7 @@ def _first_accounts(app) -> Iterator[str]:
     with transaction():
         for username, role, name, cohort in FIRST_ACCOUNTS:
             password = secrets.token_urlsafe(12)
-            accounts.create_user(session, username, password, role, name, cohort)
+            accounts.create_user(session, username, password, role, name, cohort, chosen_by_someone_else=True)
             lines.append(f"{role:8} username: {username:8} password: {password}")
         trainer = session.scalar(select(User).where(User.username == "trainer"))
         accounts.cohort_named(session, "Cohort A").trainer_id = trainer.id

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -62,6 +63,9 @@ class User(Base):
     # Set whenever the password changes or the account is paused: API tokens issued before it
     # are refused, so reactivating an account does not revive them.
     credentials_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The password was chosen by someone else (an admin, the first-run bootstrap): its holder
+    # chooses their own before using the pages (migration 0005).
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     cohort: Mapped[Cohort | None] = relationship(foreign_keys=[cohort_id])
 

@@ -9,7 +9,7 @@ from practicum.db import session as db
 from practicum.errors import ValidationFailed
 from practicum.extensions import limiter
 from web import bp
-from web.auth import SESSION_KEY, login_limit, login_required
+from web.auth import CHOOSE_OWN, SESSION_KEY, login_limit, login_required
 
 
 def _account_key() -> str:
@@ -21,7 +21,7 @@ def _account_key() -> str:
 @login_required
 def account():
     """Show your account and the form to change your password."""
-    return render_template("account.html", min_length=accounts.MIN_PASSWORD_LENGTH)
+    return render_template("account.html", min_length=accounts.MIN_PASSWORD_LENGTH, choose_own=CHOOSE_OWN)
 
 
 @bp.post("/account/password")
@@ -48,7 +48,9 @@ def change_password():
         except ValidationFailed as error:
             problem = error
     if problem is not None:
-        page = render_template("account.html", min_length=accounts.MIN_PASSWORD_LENGTH, error=problem)
+        page = render_template(
+            "account.html", min_length=accounts.MIN_PASSWORD_LENGTH, choose_own=CHOOSE_OWN, error=problem
+        )
         return page, problem.status
     # The change ended every web session of the account, this browser's too: open a new one.
     session.clear()

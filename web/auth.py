@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 from api.errors import wants_json
 from practicum import accounts, web_sessions
 from practicum.db import session as db
-from practicum.errors import AuthenticationFailed
+from practicum.errors import AuthenticationFailed, Forbidden
 from practicum.extensions import limiter, login_rate_key
 from web import bp
 
@@ -46,10 +46,23 @@ def login_required(view):
             if request.method != "GET":
                 flash("You were signed out, so that was not saved. Sign in and send it again.", "warning")
             return redirect(url_for("web.login", next=_return_path()))
+        if g.user.must_change_password and request.endpoint not in PASSWORD_PAGES:
+            return _choose_own_password()
         return view(*args, **kwargs)
 
     guarded.signs_in_first = True  # web.security lets the guard answer a signed-out POST
     return guarded
+
+
+# What an account whose password someone else chose may open before choosing its own.
+PASSWORD_PAGES = {"web.account", "web.change_password"}
+CHOOSE_OWN = "Choose your own password to go on: the one you were given is known to whoever set it."
+
+
+def _choose_own_password():
+    if wants_json():
+        raise Forbidden(CHOOSE_OWN)
+    return redirect(url_for("web.account"))  # which says why, while the flag is set
 
 
 def _return_path() -> str:

@@ -1,4 +1,4 @@
-"""Migrations 0002 to 0004 upgrade a database with data in it, and downgrade cleanly."""
+"""Migrations 0002 to 0005 upgrade a database with data in it, and downgrade cleanly."""
 
 import pytest
 from alembic import command
@@ -129,5 +129,24 @@ def test_0004_adds_credentials_changed_at_and_downgrades_to_0003_and_back(scratc
             c for c in inspect(scratch).get_columns("users") if c["name"] == "credentials_changed_at"
         )
         assert column["nullable"] and column["type"].timezone
+    finally:
+        scratch.dispose()
+
+
+def test_0005_adds_must_change_password_false_for_existing_accounts_and_downgrades(scratch_url):
+    upgrade(scratch_url, "0004")
+    scratch = create_engine(scratch_url)
+    try:
+        with scratch.begin() as connection:
+            connection.execute(text(SEED.split(";")[0]))
+        upgrade(scratch_url, "0005")
+        with scratch.begin() as connection:  # nobody is sent to change a password by the upgrade
+            assert connection.execute(text("SELECT must_change_password FROM users")).scalar_one() is False
+            connection.execute(text("UPDATE users SET must_change_password = true"))
+        command.downgrade(alembic_config(scratch_url), "0004")
+        assert "must_change_password" not in {c["name"] for c in inspect(scratch).get_columns("users")}
+        upgrade(scratch_url)
+        column = next(c for c in inspect(scratch).get_columns("users") if c["name"] == "must_change_password")
+        assert not column["nullable"]
     finally:
         scratch.dispose()

@@ -90,3 +90,18 @@ def test_password_changes_are_rate_limited_per_account(make_app):
         assert client.post(CHANGE, headers=headers, json=wrong).status_code == 422
     limited = client.post(CHANGE, headers=headers, json={"current_password": PASSWORD, "new_password": NEW})
     assert limited.status_code == 429 and limited.get_json()["error"]["code"] == "rate_limited"
+
+
+def test_an_account_an_admin_made_is_told_to_choose_its_own_password(client, people, headers):
+    made = client.post(
+        "/api/v1/admin/users", headers=headers("ada"), json={"username": "nina", "role": "trainee"}
+    ).get_json()
+    signed_in = AuthActions(client).login("nina", made["password"])
+    assert signed_in["user"]["must_change_password"] is True
+    changed = client.post(
+        CHANGE,
+        headers=bearer(signed_in["access_token"]),
+        json={"current_password": made["password"], "new_password": NEW},
+    ).get_json()
+    assert changed["user"]["must_change_password"] is False
+    assert AuthActions(client).login("tina")["user"]["must_change_password"] is False

@@ -26,6 +26,8 @@ def test_bootstrap_twice_loses_nothing_and_adds_nothing(app):
     passwords = [line.split("password: ")[1] for line in credentials.read_text().splitlines()]
     assert len(set(passwords)) == 3 and all(len(p) >= 12 for p in passwords)
     assert any("Created the first accounts" in line for line in first)
+    with app.app_context():  # printed to a console and a file: each holder chooses their own
+        assert set(session.scalars(select(User.must_change_password))) == {True}
     before = counts(app)
     with app.app_context():
         second = list(bootstrap(app))

@@ -70,3 +70,32 @@ def test_password_changes_are_rate_limited_per_account(make_app, mini_set):
         assert change(browser, "wrong password", NEW).status_code == 422
     limited = change(browser, PASSWORD, NEW)
     assert limited.status_code == 429 and limited.mimetype == "text/html"
+
+
+def test_a_password_an_admin_set_must_be_replaced_before_the_pages_open(app, mini_set):
+    from practicum import admin
+    from practicum.admin import Actor
+    from practicum.models import User
+
+    create_account(app, "ada", "admin")
+    with app.app_context():
+        ada = session.scalar(select(User).where(User.username == "ada"))
+        _, generated = admin.create_person(session, Actor(ada, ""), "nina", "trainee")
+    nina = Browser(app.test_client())
+    arrived = nina.login("nina", generated)
+    assert arrived.status_code == 302
+    library = nina.client.get("/library")
+    assert library.status_code == 302 and library.location.endswith("/account")
+    page = nina.client.get("/account").get_data(as_text=True)
+    assert "Choose your own password to go on" in page
+    fetch = nina.client.get("/history", headers={"Accept": "application/json"})
+    assert fetch.status_code == 403 and "Choose your own password" in fetch.get_json()["error"]["message"]
+    assert change(nina, generated, NEW).status_code == 302
+    assert nina.client.get("/library").status_code == 200
+    assert "Choose your own password" not in nina.client.get("/account").get_data(as_text=True)
+    with app.app_context():
+        assert session.scalar(select(User.must_change_password).where(User.username == "nina")) is False
+        # An admin's reset hands over a password the admin knows: the holder replaces it again.
+        user = session.scalar(select(User).where(User.username == "nina"))
+        admin.reset_password(session, Actor(ada, ""), user.id)
+        assert session.scalar(select(User.must_change_password).where(User.username == "nina")) is True
