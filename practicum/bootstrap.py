@@ -49,5 +49,8 @@ def _first_accounts(app) -> Iterator[str]:
         accounts.cohort_named(session, "Cohort A").trainer_id = trainer.id
     credentials.write_text("\n".join(lines) + "\n")
     credentials.chmod(0o600)
-    yield f"Created the first accounts (random passwords, also saved to {credentials}):"
+    yield (
+        f"Created the first accounts (random passwords, also saved to {credentials}; "
+        "each is asked to choose its own at first sign-in):"
+    )
     yield from (f"  {line}" for line in lines)
