@@ -22,11 +22,13 @@
     styles.getPropertyValue(`--band-${band.replace("_", "-")}`).trim() || "#595f66";
   const colours = rows.map((row) => colour(row.dataset.band));
   const labels = rows.map((row) => row.querySelector(".band-pill").textContent);
+  // "14 Nov" is enough within one year; across a new year the dates need theirs.
+  const manyYears = new Set(rows.map((row) => row.dataset.year)).size > 1;
 
   new window.Chart(canvas, {
     type: "line",
     data: {
-      labels: rows.map((row) => row.dataset.date),
+      labels: rows.map((row) => (manyYears ? `${row.dataset.date} ${row.dataset.year}` : row.dataset.date)),
       datasets: [{
         label: "Score",
         data: rows.map((row) => Number(row.dataset.score)),

@@ -87,3 +87,19 @@ def test_the_keyboard_hint_shows_on_a_laptop(page, new_trainee):
     open_scenario(page, "Which decimal is bigger?")
     assert page.locator("#response-help").is_visible()
     assert "Ctrl" in page.locator("#response-help").inner_text()
+
+
+HISTORY_LABELS = "() => Chart.getChart(document.getElementById('score-chart')).data.labels"
+
+
+def test_the_history_chart_dates_carry_the_year_only_across_years(page, new_trainee, live):
+    username = new_trainee()
+    rehearse(live.app, username, STRONG, days_ago=3)
+    rehearse(live.app, username, WEAK, days_ago=1)
+    sign_in(page, username)
+    page.goto("/history")
+    assert all(not re.search(r"\d{4}$", label) for label in page.evaluate(HISTORY_LABELS))
+    rehearse(live.app, username, WEAK, days_ago=400)
+    page.goto("/history")
+    labels = page.evaluate(HISTORY_LABELS)
+    assert len(labels) == 3 and all(re.search(r"\d{4}$", label) for label in labels)
