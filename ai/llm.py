@@ -18,7 +18,7 @@ from practicum.errors import ModelUnavailable
 
 # Both backends sample alike, so a served GGUF writes what the same GGUF in-process does.
 REPEAT_PENALTY = 1.3
-PROBE_TIMEOUT_S = 2  # readiness asks an OpenAI-compatible server this long at most
+PROBE_TIMEOUT_S = 0.5  # readiness asks an OpenAI-compatible server this long at most
 
 
 class LLM(ABC):

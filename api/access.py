@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from functools import wraps
 
 from flask import request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
 from practicum.errors import Forbidden, ValidationFailed
+from practicum.forms import whole_number
+
+CHOOSE_OWN_PASSWORD = (
+    "Choose your own password first (POST /api/v1/auth/password): the one you were given is "
+    "known to whoever set it."
+)
 
 
 def require_role(*roles: str):
@@ -18,6 +23,10 @@ def require_role(*roles: str):
         @wraps(view)
         def guarded(*args, **kwargs):
             verify_jwt_in_request()
+            if current_user.must_change_password:
+                # Someone else knows this password: only /auth (me, password, refresh, logout)
+                # answers until its holder chooses their own.
+                raise Forbidden(CHOOSE_OWN_PASSWORD)
             if roles and current_user.role not in roles:
                 raise Forbidden("Your role does not allow this.")
             return view(*args, **kwargs)
@@ -34,14 +43,6 @@ def json_body() -> dict:
     if not isinstance(body, dict):
         raise ValidationFailed("The request body must be a JSON object.", {"body": "expected a JSON object"})
     return body
-
-
-WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only ("²".isdigit() is true), under 10⁹
-
-
-def whole_number(value: str) -> int | None:
-    """Return value as a non-negative int when it is 1 to 9 ASCII digits, else None."""
-    return int(value) if WHOLE_NUMBER.fullmatch(value or "") else None
 
 
 def int_arg(name: str) -> int | None:

@@ -76,12 +76,25 @@ def operator_message(error: PracticumError) -> str:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--display-name", default="")
 @click.option("--cohort", default=None, help="Cohort name (created if new).")
+@click.option(
+    "--their-own-password",
+    is_flag=True,
+    help="The account's holder typed the password; otherwise they choose their own at first sign-in.",
+)
 @with_appcontext
-def users_create(username, role, password, display_name, cohort):
+def users_create(username, role, password, display_name, cohort, their_own_password):
     """Create an account."""
     try:
         with transaction():
-            user = accounts.create_user(session, username, password, role, display_name, cohort)
+            user = accounts.create_user(
+                session,
+                username,
+                password,
+                role,
+                display_name,
+                cohort,
+                chosen_by_someone_else=not their_own_password,
+            )
     except PracticumError as error:
         raise click.ClickException(operator_message(error)) from None
     click.echo(f"Created {user.role} {user.username}.")

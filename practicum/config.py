@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import math
 import os
 import secrets
 from pathlib import Path
@@ -44,7 +45,7 @@ def _number(env: dict[str, str], name: str, default: float, kind: type = int, le
         value = kind(text)
     except ValueError:
         value = None
-    if value is None or value < least:
+    if value is None or not math.isfinite(value) or value < least:
         whole = "whole " if kind is int else ""
         raise ConfigError(f"{name} must be a {whole}number of at least {least:g}, not {text!r}")
     return value

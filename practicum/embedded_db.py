@@ -38,7 +38,9 @@ def forget_dead_handles(pgserver, pgdata: Path) -> list[int]:
 
     pgserver stops the server when the last process on its list exits. A process killed hard
     (kill -9, out of memory) never takes itself off, so without this the server would never be
-    stopped again by anyone.
+    stopped again by anyone. Pids are this machine's: a recycled pid still counts as alive (the
+    server then outlives its users once more), and an instance folder shared between containers
+    would see the other's processes as dead — use DATABASE_URL there.
     """
     import psutil
 

@@ -14,6 +14,7 @@ UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 MESSAGE = "Text cannot contain NUL characters or unpaired surrogates."
 PROBLEM = "contains a NUL character or an unpaired surrogate"
 MAX_JSON_DEPTH = 32
+MAX_CHECKED_MULTIPART = 256 * 1024  # bytes: forms of text fields, well below any upload limit
 
 
 def storable(text: str) -> bool:
@@ -22,7 +23,7 @@ def storable(text: str) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """Check every request's text before any view (or the limiter) reads it, and every query."""
+    """Check every request's text before any view (or the limiter) reads it, and query text."""
     app.before_request(refuse_unstorable_request)
     event.listen(app.extensions["practicum.engine"], "before_cursor_execute", _refuse_unstorable_parameters)
 
@@ -30,11 +31,20 @@ def init_app(app: Flask) -> None:
 def refuse_unstorable_request() -> None:
     """Raise ValidationFailed naming the query argument, form field or JSON path at fault."""
     _check_pairs(request.args.items(multi=True), "query")
-    # Multipart bodies carry uploads: they are parsed later, under the upload size limit.
-    if request.mimetype == "application/x-www-form-urlencoded":
+    if request.mimetype == "application/x-www-form-urlencoded" or _small_multipart():
         _check_pairs(request.form.items(multi=True), "form")
     if request.is_json and not _left_to_the_view():
         _check_json(_json_body())
+
+
+def _small_multipart() -> bool:
+    # Any form may come as multipart, so its text fields are checked too; a large multipart body
+    # is an upload, parsed later under the upload size limit (its file is checked by its reader).
+    return (
+        request.mimetype == "multipart/form-data"
+        and request.content_length is not None
+        and request.content_length <= MAX_CHECKED_MULTIPART
+    )
 
 
 def _check_pairs(pairs, where: str) -> None:
@@ -79,7 +89,8 @@ def _check_json(value, path: str = "", depth: int = 0) -> None:
 
 def _refuse_unstorable_parameters(conn, cursor, statement, parameters, context, executemany):
     # The last line, for text that came another way (CSV rows, files, commands): PostgreSQL
-    # would fail the statement anyway; refusing it first turns a 500 into a clear 422.
+    # would fail the statement anyway; refusing it first turns a 500 into a clear 422. It sees
+    # plain text parameters only: JSONB values arrive wrapped by the driver and are not read.
     rows = parameters if executemany else [parameters]
     for row in rows:
         values = row.values() if isinstance(row, dict) else (row or ())

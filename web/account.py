@@ -17,11 +17,18 @@ def _account_key() -> str:
     return f"password:{g.user.id}"
 
 
+def _account_page(problem: ValidationFailed | None = None):
+    page = render_template(
+        "account.html", min_length=accounts.MIN_PASSWORD_LENGTH, choose_own=CHOOSE_OWN, error=problem
+    )
+    return page, problem.status if problem else 200
+
+
 @bp.get("/account")
 @login_required
 def account():
     """Show your account and the form to change your password."""
-    return render_template("account.html", min_length=accounts.MIN_PASSWORD_LENGTH, choose_own=CHOOSE_OWN)
+    return _account_page()
 
 
 @bp.post("/account/password")
@@ -48,10 +55,7 @@ def change_password():
         except ValidationFailed as error:
             problem = error
     if problem is not None:
-        page = render_template(
-            "account.html", min_length=accounts.MIN_PASSWORD_LENGTH, choose_own=CHOOSE_OWN, error=problem
-        )
-        return page, problem.status
+        return _account_page(problem)
     # The change ended every web session of the account, this browser's too: open a new one.
     session.clear()
     session[SESSION_KEY] = web_sessions.start(db, g.user)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import flash, g, jsonify, redirect, render_template, request, url_for
 
-from api.access import whole_number
 from api.admin import publish_events, uploaded_file
 from api.errors import wants_json
 from practicum import admin, runtime, scenario_admin
 from practicum.admin import Actor
 from practicum.db import session as db
 from practicum.errors import PracticumError, ValidationFailed
+from practicum.forms import whole_number
 from practicum.models import ROLES
 from practicum.streaming import event_stream_response
 from scenarios.loader import MAX_FILE_BYTES

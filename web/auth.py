@@ -20,16 +20,21 @@ SESSION_KEY = "sid"  # the cookie keeps only this token; practicum.web_sessions 
 
 
 def login_limit() -> str:
+    """Return the sign-in rate limit (LOGIN_RATE_LIMIT), read per request."""
     return current_app.config["PRACTICUM"].LOGIN_RATE_LIMIT
+
+
+def cookie_user():
+    """Return the active account whose live web session the cookie names, or None."""
+    lifetime = timedelta(hours=current_app.config["PRACTICUM"].WEB_SESSION_HOURS)
+    return web_sessions.resolve(db, session.get(SESSION_KEY), lifetime)
 
 
 @bp.before_request
 def load_signed_in_user():
     """Put the account of a live session on g; forget an ended one or a deactivated account."""
-    token = session.get(SESSION_KEY)
-    lifetime = timedelta(hours=current_app.config["PRACTICUM"].WEB_SESSION_HOURS)
-    g.user = web_sessions.resolve(db, token, lifetime)
-    if token is not None and g.user is None:
+    g.user = cookie_user()
+    if session.get(SESSION_KEY) is not None and g.user is None:
         session.clear()
 
 

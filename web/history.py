@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import g, render_template, request
 
-from api.access import whole_number
 from practicum import practice
 from practicum.db import session as db
+from practicum.forms import whole_number
 from web import bp
 from web.auth import login_required
 from web.present import attempt_view

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import current_app, flash, g, redirect, render_template, request, url_for
-from flask import session as cookie
 from flask_limiter.util import get_remote_address
 
-from api.access import whole_number
-from practicum import library, practice, web_sessions
+from practicum import library, practice
 from practicum.db import session as db
 from practicum.errors import Conflict, ValidationFailed
 from practicum.extensions import limiter
+from practicum.forms import whole_number
 from practicum.streaming import attempt_events, event_stream_response, prepare_attempt
 from web import bp
-from web.auth import SESSION_KEY, login_required
+from web.auth import cookie_user, login_required
 from web.present import session_turns
 
 
@@ -27,8 +24,7 @@ def _user_key() -> str:
     # The same key and scope as the API's limit: one budget per person, whichever door (a
     # school's trainees share one address). The limiter runs before the pages' own hooks
     # have loaded the account, so the cookie's session is looked up here.
-    lifetime = timedelta(hours=current_app.config["PRACTICUM"].WEB_SESSION_HOURS)
-    user = web_sessions.resolve(db, cookie.get(SESSION_KEY), lifetime)
+    user = cookie_user()
     return f"user:{user.id}" if user else f"addr:{get_remote_address()}"
 
 
@@ -103,6 +99,7 @@ def submit_attempt(session_id: int):
     try:
         scored, _previous, writer = prepare_attempt(g.user, session_id, draft)
     except ValidationFailed as error:
+        db.rollback()  # a refused write may have broken the transaction; read afresh
         flash(error.message, "danger")
         return _room(practice.owned_session(db, g.user, session_id), draft, 422)
     attempt = practice.store_attempt(db, scored, writer.write(scored.facts))
@@ -120,6 +117,7 @@ def end(session_id: int):
             raise ValidationFailed("Choose how confident you feel now, from 1 to 5.")
         practice.end_session(db, g.user, session_id, rating, reflection)
     except ValidationFailed as error:
+        db.rollback()  # a refused write may have broken the transaction; read afresh
         flash(error.message, "danger")
         typed = {
             "reflection": reflection or "",

@@ -7,11 +7,11 @@ from flask import session as cookie
 
 from ai.bands import BAND_LABELS
 from ai.dimensions import DIMENSIONS
-from api.access import whole_number
 from practicum import review, trainers
 from practicum.attention import Thresholds
 from practicum.db import session as db
 from practicum.errors import ValidationFailed
+from practicum.forms import whole_number
 from web import bp
 from web.access import role_required
 
@@ -138,6 +138,7 @@ def add_note(attempt_id: int):
     try:
         review.add_note(db, g.user, attempt_id, text)
     except ValidationFailed:
+        db.rollback()  # a refused write may have broken the transaction; read afresh
         flash("Write a note of 1 to 2,000 characters. Your note is still in its box.", "danger")
         trainee_id = review.reviewable_attempt(db, g.user, attempt_id).user_id
         return _trainee_page(trainee_id, {"attempt_id": attempt_id, "text": text}, 422)
@@ -157,6 +158,7 @@ def override(attempt_id: int):
         )
         flash("Your score is saved beside the automatic one.", "success")
     except ValidationFailed as error:
+        db.rollback()  # a refused write may have broken the transaction; read afresh
         flash(f"{error.message} Nothing was changed.", "danger")
         # Kept for the page the redirect shows; the box's own limit keeps it small for the cookie.
         cookie[OVERRIDE_DRAFT] = {

@@ -105,3 +105,22 @@ def test_an_account_an_admin_made_is_told_to_choose_its_own_password(client, peo
     ).get_json()
     assert changed["user"]["must_change_password"] is False
     assert AuthActions(client).login("tina")["user"]["must_change_password"] is False
+
+
+def test_the_api_answers_only_auth_until_an_admin_set_password_is_replaced(client, people, headers):
+    made = client.post(
+        "/api/v1/admin/users", headers=headers("ada"), json={"username": "nora", "role": "admin"}
+    ).get_json()
+    tokens = AuthActions(client).login("nora", made["password"])
+    nora = bearer(tokens["access_token"])
+    refused = client.get("/api/v1/admin/users", headers=nora)
+    assert (
+        refused.status_code == 403
+        and "Choose your own password first" in refused.get_json()["error"]["message"]
+    )
+    assert client.get("/api/v1/scenarios", headers=nora).status_code == 403
+    assert client.get(ME, headers=nora).status_code == 200
+    fresh = client.post(
+        CHANGE, headers=nora, json={"current_password": made["password"], "new_password": NEW}
+    ).get_json()
+    assert client.get("/api/v1/admin/users", headers=bearer(fresh["access_token"])).status_code == 200

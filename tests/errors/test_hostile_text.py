@@ -210,3 +210,26 @@ def test_the_stream_sends_an_error_event_when_storing_fails(app, client, trainee
         }
     }
     assert attempt_count(app) == 0
+
+
+def test_a_nul_in_a_multipart_form_is_refused_like_in_any_form(app, mini_set):
+    from practicum import library
+    from practicum.db import session
+    from tests.conftest import create_account
+    from tests.web.conftest import Browser
+
+    create_account(app, "tina")
+    browser = Browser(app.test_client())
+    assert browser.login("tina").status_code == 302
+    with app.app_context():
+        scenario_id = library.current_scenarios(session)[0].id
+    session_id = browser.start(scenario_id)
+    for path, fields in (
+        (f"/rehearsals/{session_id}/end", {"confidence_after": "3", "reflection": "bad\x00text"}),
+        (f"/rehearsals/{session_id}/attempts", {"response": "What do you \x00 think we could try?"}),
+    ):
+        sent = browser.client.post(
+            path, data={"csrf_token": browser.token(), **fields}, content_type="multipart/form-data"
+        )
+        assert sent.status_code == 422, path
+        assert "NUL" in sent.get_data(as_text=True)

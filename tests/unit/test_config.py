@@ -77,6 +77,8 @@ def test_unknown_llm_backend_is_refused(tmp_path):
         ("LLM_THREADS", "0"),
         ("WEB_SESSION_HOURS", "-1"),
         ("LLM_TIME_LIMIT_S", "soon"),
+        ("LLM_TIME_LIMIT_S", "nan"),
+        ("LLM_TIME_LIMIT_S", "inf"),
     ],
 )
 def test_a_number_setting_that_is_not_one_names_the_variable(name, value):
