@@ -27,6 +27,16 @@ INSERT INTO attempts (id, session_id, user_id, scenario_id, response_text, respo
 """
 
 
+def one_account_across(scratch_url: str, before: str, after: str):
+    """Migrate to `before`, add one account, migrate to `after`; return an engine on it."""
+    upgrade(scratch_url, before)
+    scratch = create_engine(scratch_url)
+    with scratch.begin() as connection:
+        connection.execute(text(SEED.split(";")[0]))
+    upgrade(scratch_url, after)
+    return scratch
+
+
 @pytest.fixture
 def scratch_url(engine, database_url):
     """An empty database on the test server, dropped afterwards."""
@@ -82,12 +92,8 @@ def test_upgrade_from_0001_keeps_attempts_and_adds_review_columns(scratch_url):
 
 
 def test_0003_adds_web_sessions_and_downgrades_to_0002_and_back(scratch_url):
-    upgrade(scratch_url, "0002")
-    scratch = create_engine(scratch_url)
+    scratch = one_account_across(scratch_url, "0002", "0003")
     try:
-        with scratch.begin() as connection:
-            connection.execute(text(SEED.split(";")[0]))
-        upgrade(scratch_url, "0003")
         session_row = "INSERT INTO web_sessions (user_id, token_hash, created_at) VALUES (1, :hash, now())"
         with scratch.begin() as connection:
             connection.execute(text(session_row), {"hash": "a" * 64})
@@ -110,12 +116,8 @@ def test_0003_adds_web_sessions_and_downgrades_to_0002_and_back(scratch_url):
 
 
 def test_0004_adds_credentials_changed_at_and_downgrades_to_0003_and_back(scratch_url):
-    upgrade(scratch_url, "0003")
-    scratch = create_engine(scratch_url)
+    scratch = one_account_across(scratch_url, "0003", "0004")
     try:
-        with scratch.begin() as connection:
-            connection.execute(text(SEED.split(";")[0]))
-        upgrade(scratch_url, "0004")
         with scratch.begin() as connection:  # existing accounts keep every token they hold
             assert connection.execute(text("SELECT credentials_changed_at FROM users")).scalar_one() is None
             connection.execute(text("UPDATE users SET credentials_changed_at = now()"))
@@ -134,12 +136,8 @@ def test_0004_adds_credentials_changed_at_and_downgrades_to_0003_and_back(scratc
 
 
 def test_0005_adds_must_change_password_false_for_existing_accounts_and_downgrades(scratch_url):
-    upgrade(scratch_url, "0004")
-    scratch = create_engine(scratch_url)
+    scratch = one_account_across(scratch_url, "0004", "0005")
     try:
-        with scratch.begin() as connection:
-            connection.execute(text(SEED.split(";")[0]))
-        upgrade(scratch_url, "0005")
         with scratch.begin() as connection:  # nobody is sent to change a password by the upgrade
             assert connection.execute(text("SELECT must_change_password FROM users")).scalar_one() is False
             connection.execute(text("UPDATE users SET must_change_password = true"))

@@ -31,16 +31,22 @@ def test_production_refuses_short_secret(tmp_path):
         config.resolve()
 
 
-def test_production_accepts_long_secrets(tmp_path):
-    config = Config(
+def production(tmp_path, **settings: str) -> Config:
+    """A production configuration with long secrets, and these settings."""
+    return Config(
         {
             "PRACTICUM_ENV": "production",
             "DATABASE_URL": "postgresql://x/y",
             "SECRET_KEY": "s" * 40,
             "JWT_SECRET_KEY": "k" * 40,
             "PRACTICUM_INSTANCE_DIR": str(tmp_path),
+            **settings,
         }
-    ).resolve()
+    )
+
+
+def test_production_accepts_long_secrets(tmp_path):
+    config = production(tmp_path).resolve()
     assert config.is_production and config.SECRET_KEY == "s" * 40
 
 
@@ -93,18 +99,8 @@ def test_number_settings_are_read(tmp_path):
 
 @pytest.mark.parametrize("name", ["LLM_BACKEND", "EMBEDDING_BACKEND"])
 def test_production_refuses_fake_models(tmp_path, name):
-    config = Config(
-        {
-            "PRACTICUM_ENV": "production",
-            "DATABASE_URL": "postgresql://x/y",
-            "SECRET_KEY": "s" * 40,
-            "JWT_SECRET_KEY": "k" * 40,
-            "PRACTICUM_INSTANCE_DIR": str(tmp_path),
-            name: "fake",
-        }
-    )
     with pytest.raises(ConfigError, match=f"{name}=fake"):
-        config.resolve()
+        production(tmp_path, **{name: "fake"}).resolve()
 
 
 def test_an_unknown_embedding_backend_is_refused(tmp_path):
