@@ -119,3 +119,25 @@ def test_admin_pages(page, admin, cohort):
     page.wait_for_url(re.compile(r"/admin/scenario-sets/\d+$"))
     audit.here("scenario set")
     audit.report()
+
+
+def test_the_trainees_view_of_their_trainers_review(page, live, cohort):
+    """The attempt page with a trainer's score, reason and note, and the history marking it."""
+    from practicum import review
+    from practicum.db import session
+    from practicum.models import User
+
+    with live.app.app_context():
+        trainer = session.query(User).filter_by(username=cohort["trainer"]).one()
+        review.override_score(session, trainer, cohort["attempt"], 88, "You asked before telling.")
+        review.add_note(session, trainer, cohort["attempt"], "Try the same move with a harder case.")
+        session.remove()
+    audit = Audit(page)
+    sign_in(page, cohort["keen"])
+    audit.visit("history, with a trainer's score", "/history")
+    assert page.locator("[data-slot=trainer-score]").inner_text() == "trainer: 88"
+    audit.visit("attempt, with the trainer's review", f"/history/{cohort['attempt']}")
+    card = page.locator("#trainer-review")
+    assert card.get_by_role("heading", name="From your trainer").is_visible()
+    assert "Try the same move with a harder case." in card.inner_text()
+    audit.report()
