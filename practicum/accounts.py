@@ -57,10 +57,17 @@ def validate_new_account(
 def cohort_named(db: Session, name: str) -> Cohort:
     """Return the cohort with this name, creating it if needed."""
     cohort = db.scalar(select(Cohort).where(Cohort.name == name))
-    if cohort is None:
-        cohort = Cohort(name=name)
-        db.add(cohort)
-        db.flush()
+    if cohort is not None:
+        return cohort
+    try:
+        with db.begin_nested():  # someone may create the same cohort at this very moment
+            cohort = Cohort(name=name)
+            db.add(cohort)
+            db.flush()
+    except IntegrityError:
+        cohort = db.scalar(select(Cohort).where(Cohort.name == name))
+        if cohort is None:
+            raise  # another constraint: not a name clash
     return cohort
 
 

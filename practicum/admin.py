@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from practicum import accounts, audit, web_sessions
@@ -268,8 +269,12 @@ def save_cohort(db: Session, actor: Actor, cohort_id: int | None, changes: dict)
         found.name = name
     if "trainer_id" in changes:
         found.trainer_id = _trainer(db, changes["trainer_id"])
-    db.add(found)
-    db.flush()
+    try:
+        with db.begin_nested():  # two admins naming a cohort alike at once: the index decides
+            db.add(found)
+            db.flush()
+    except IntegrityError:
+        raise Conflict(f"A cohort named {found.name!r} already exists.") from None
     actor.record(
         db,
         "cohort_created" if cohort_id is None else "cohort_updated",

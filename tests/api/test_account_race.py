@@ -73,3 +73,46 @@ def test_an_import_row_that_loses_the_race_fails_alone(app, client, headers, rac
     assert rows["nina"]["status"] == "failed" and "already exists" in rows["nina"]["message"]
     assert rows["nora"]["status"] == "created"
     assert count_named(app, "nora") == 1
+
+
+@pytest.fixture
+def cohort_race(engine):
+    """Make another transaction create cohort `name` just before our first flush that adds it."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session as OrmSession
+
+    from practicum.models import Cohort
+
+    raced = []
+
+    def arrange(name: str) -> None:
+        def other_first(db, _context, _instances):
+            if not raced and any(isinstance(o, Cohort) and o.name == name for o in db.new):
+                raced.append(name)
+                with engine.begin() as other:
+                    other.execute(insert(Cohort).values(name=name))
+
+        event.listen(OrmSession, "before_flush", other_first)
+        listeners.append(other_first)
+
+    listeners = []
+    yield arrange
+    for listener in listeners:
+        event.remove(OrmSession, "before_flush", listener)
+
+
+def test_a_cohort_created_at_the_same_moment_is_joined(app, people, cohort_race):
+    from practicum.models import Cohort
+
+    cohort_race("Cohort Z")
+    with app.app_context():
+        user = accounts.create_user(session, "nina", "a long password", "trainee", cohort="Cohort Z")
+        session.commit()
+        assert user.cohort.name == "Cohort Z"
+        assert session.scalar(select(func.count()).select_from(Cohort).where(Cohort.name == "Cohort Z")) == 1
+
+
+def test_two_admins_naming_a_cohort_alike_at_once_get_409_not_500(client, headers, cohort_race):
+    cohort_race("Cohort Y")
+    made = client.post("/api/v1/admin/cohorts", headers=headers("ada"), json={"name": "Cohort Y"})
+    assert made.status_code == 409 and "already exists" in made.get_json()["error"]["message"]
