@@ -36,6 +36,12 @@ def clean_name(value: object) -> str | None:
     return value.strip()
 
 
+def typeable(password: str) -> bool:
+    """Tell whether a password could be typed at sign-in: no control or unpaired characters."""
+    # A NUL or a lone surrogate (from a CSV file, a JSON escape) would make the account unusable.
+    return all(ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF for ch in password)
+
+
 def validate_new_account(
     username: str, password: str, role: str, display_name: str = "", cohort: str | None = None
 ) -> dict[str, str]:
@@ -49,6 +55,8 @@ def validate_new_account(
         problems["username"] = "3–80 characters: lower-case letters, digits, '.', '_' or '-'"
     if len(password or "") < MIN_PASSWORD_LENGTH:
         problems["password"] = f"at least {MIN_PASSWORD_LENGTH} characters"
+    elif not typeable(password):
+        problems["password"] = "only characters a keyboard can type (no control characters)"
     if role not in ROLES:
         problems["role"] = f"one of {', '.join(ROLES)}"
     return problems
@@ -168,6 +176,8 @@ def new_password_problem(user: User, password: str) -> str:
     """Return what is wrong with a password its holder chose, or "" when it will do."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"it needs at least {MIN_PASSWORD_LENGTH} characters"
+    if not typeable(password):
+        return "it may hold only characters a keyboard can type"
     if password.strip().lower() == user.username:
         return "it must not be your username"
     if check_password_hash(user.password_hash, password):

@@ -304,3 +304,13 @@ def test_an_empty_edit_records_nothing(app, client, people, headers):
 def test_the_audit_log_refuses_the_last_day_of_year_9999(client, people, headers):
     response = client.get("/api/v1/admin/audit?until=9999-12-31", headers=headers("ada"))
     assert response.status_code == 422 and "until" in response.get_json()["error"]["details"]
+
+
+def test_an_import_row_whose_password_cannot_be_typed_fails_alone(client, people, headers):
+    csv = "username,role,password\nrowok,trainee,a fine long one\nrowbad,trainee,long\x00password\n"
+    report = client.post(
+        f"{USERS}/import", headers=headers("ada"), data={"file": (io.BytesIO(csv.encode()), "people.csv")}
+    )
+    rows = report.get_json()["rows"]
+    assert [r["status"] for r in rows] == ["created", "failed"]
+    assert "keyboard" in rows[1]["message"]
