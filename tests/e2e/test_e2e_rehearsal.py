@@ -134,7 +134,7 @@ def expect_understandable_feedback(turn) -> None:
     assert turn.locator("[data-slot=reason]").first.inner_text()
     # The trainee's own question comes back as the evidence of a dimension it shows.
     quoted = turn.locator("[data-slot=evidence-line]:visible [data-slot=evidence]").all_inner_texts()
-    assert FIRST in quoted
+    assert FIRST in quoted and "" not in quoted  # a dimension with nothing to quote shows no line
     assert turn.locator(".expert-strategy").first.inner_text()
     assert turn.locator("[data-slot=coach]").inner_text().startswith("Next time")
     follow_up = turn.locator("[data-slot=follow-up]")
