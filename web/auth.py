@@ -7,6 +7,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from api.errors import wants_json
@@ -28,6 +29,18 @@ def cookie_user():
     """Return the active account whose live web session the cookie names, or None."""
     lifetime = timedelta(hours=current_app.config["PRACTICUM"].WEB_SESSION_HOURS)
     return web_sessions.resolve(db, session.get(SESSION_KEY), lifetime)
+
+
+@bp.app_context_processor
+def account_for_error_pages() -> dict:
+    """Load the account for a page rendered before the pages' own hook ran (an early error page)."""
+    if "user" not in g:
+        try:
+            g.user = cookie_user()
+        except SQLAlchemyError:  # the error being shown may be the database's own
+            db.rollback()
+            g.user = None
+    return {}
 
 
 @bp.before_request
