@@ -178,18 +178,21 @@ def demo_command(force):
     click.echo(f"Done in {time.perf_counter() - started:.1f} s.")
 
 
+COMMANDS = (db_cli, scenarios_cli, users_cli, score_command, serve_command, bootstrap_command, demo_command)
+
+
 def register_commands(app) -> None:
-    """Attach every command to the app's CLI."""
-    for command in (
-        db_cli,
-        scenarios_cli,
-        users_cli,
-        score_command,
-        serve_command,
-        bootstrap_command,
-        demo_command,
-    ):
+    """Attach every command to the app's CLI (`flask` and the test runner use it)."""
+    for command in COMMANDS:
         app.cli.add_command(command)
+
+
+class PracticumGroup(FlaskGroup):
+    """The `practicum` command: its subcommands are its own, so listing them needs no app."""
+
+    def list_commands(self, ctx) -> list[str]:
+        """List the commands without creating the app (which would start the database)."""
+        return sorted(self.commands)
 
 
 def main() -> None:
@@ -201,13 +204,15 @@ def main() -> None:
     # From the first moment: a SIGTERM runs the exit hooks (the embedded PostgreSQL stops
     # with the last process using it), as Ctrl+C does; a plain SIGTERM would skip them.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
-    group = FlaskGroup(
+    group = PracticumGroup(
         create_app=lambda: create_app(),
         add_default_commands=False,
         add_version_option=False,
         load_dotenv=False,  # only practicum/config.py reads settings, from the environment
         help="Practicum: rehearsal of hard classroom moments.",
     )
+    for command in COMMANDS:
+        group.add_command(command)
     try:
         Config().resolve()  # bad settings are said in one line, even for --help
         group(prog_name="practicum")

@@ -4,6 +4,7 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -66,3 +67,14 @@ def test_a_port_in_use_is_said_before_anything_else_starts():
     assert server.returncode != 0
     assert "is in use" in output and "running" not in output
     assert "Traceback" not in output
+
+
+def test_help_lists_the_commands_without_starting_the_database(tmp_path):
+    from tests.service.servers import PRACTICUM, environment
+
+    shown = subprocess.run(
+        [str(PRACTICUM), "--help"], env=environment(tmp_path), capture_output=True, text=True, timeout=120
+    )
+    assert shown.returncode == 0 and shown.stderr == ""
+    assert {"bootstrap", "db", "score", "serve", "users"} <= set(shown.stdout.split())
+    assert not (tmp_path / "pgdata").exists()
