@@ -58,6 +58,7 @@ def test_the_trainee_page_takes_notes_and_overrides(app, browse, people):
     client = browse("terry")
     page = client.get(f"/trainer/trainees/{people['tina']}").get_data(as_text=True)
     assert "Asked first." in page and "Automatic score" in page and "2/5" in page
+    assert "They wrote: <q>Look at the tenths place first and tell me what you notice.</q>" in page
     back = post(client, f"/trainer/attempts/{attempt}/notes", {"text": "<b>Nice</b> opener"})
     assert back.status_code == 302 and back.location.endswith(f"#attempt-{attempt}")
     post(client, f"/trainer/attempts/{attempt}/override", {"score": "15", "reason": "Told the answer."})
