@@ -229,6 +229,9 @@ PATHS = {
             "parameters": _query("page", "per_page"),
         }
     },
+    "/attempts.csv": {
+        "get": _csv("All of your attempts as CSV: answers, scores, your trainer's score and notes")
+    },
     "/attempts/{attempt_id}": {
         "parameters": [_id("attempt_id")],
         "get": _op("One of your attempts, with your trainer's score, reason and notes (trainer_review)"),

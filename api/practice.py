@@ -8,6 +8,7 @@ from flask_jwt_extended import current_user
 from api import bp
 from api.access import int_arg, json_body, require_role
 from practicum import library, practice, review
+from practicum.csv_files import csv_download
 from practicum.db import session
 from practicum.errors import ValidationFailed
 from practicum.extensions import limiter, user_rate_key
@@ -128,6 +129,14 @@ def list_attempts():
         total=found.total,
         pages=found.pages,
     )
+
+
+@bp.get("/attempts.csv")
+@require_role(*ANY_ROLE)
+def export_attempts():
+    """Download every one of your attempts as CSV (answers, scores, trainer's score and notes)."""
+    attempts = practice.every_attempt_of(session, current_user)
+    return csv_download(review.attempts_csv(attempts), f"{current_user.username}-attempts.csv")
 
 
 @bp.get("/attempts/<int:attempt_id>")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, request
+from flask import current_app, jsonify, request
 from flask_jwt_extended import current_user
 
 from api import bp
 from api.access import int_arg, json_body, require_role
 from practicum import review, trainers
 from practicum.attention import Thresholds
+from practicum.csv_files import csv_download
 from practicum.db import session
 from practicum.errors import ValidationFailed
 from practicum.serialize import attempt_json, scenario_json
@@ -38,13 +39,6 @@ def dashboard_from_args() -> trainers.Dashboard:
     )
 
 
-def csv_response(text: str, filename: str) -> Response:
-    """Send CSV text as a download."""
-    return Response(
-        text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
-
-
 @bp.get("/trainer/dashboard")
 @require_role(*TRAINER_ROLES)
 def trainer_dashboard():
@@ -63,7 +57,7 @@ def trainer_dashboard():
 @require_role(*TRAINER_ROLES)
 def trainer_dashboard_csv():
     """Download the cohort table (same filters) as CSV."""
-    return csv_response(trainers.cohort_csv(dashboard_from_args().rows), "cohort.csv")
+    return csv_download(trainers.cohort_csv(dashboard_from_args().rows), "cohort.csv")
 
 
 def reviewed_attempt_json(attempt) -> dict:
@@ -105,7 +99,7 @@ def trainer_trainee(trainee_id: int):
 def trainer_trainee_csv(trainee_id: int):
     """Download one trainee's attempts as CSV."""
     report = review.trainee_report(session, current_user, trainee_id, thresholds())
-    return csv_response(review.attempts_csv(report), f"{report.trainee.username}-attempts.csv")
+    return csv_download(review.attempts_csv(report.attempts), f"{report.trainee.username}-attempts.csv")
 
 
 @bp.post("/trainer/attempts/<int:attempt_id>/notes")

@@ -32,6 +32,15 @@ def to_csv(header: list[str], rows: Iterable[Iterable]) -> str:
     return out.getvalue()
 
 
+def csv_download(text: str, filename: str):
+    """Return CSV text as a download named filename (a Flask response, for both edges)."""
+    from flask import Response
+
+    return Response(
+        text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
 def read_csv(data: bytes, required: tuple[str, ...]) -> list[dict[str, str]]:
     """Parse uploaded CSV (UTF-8, header row) into dicts with trimmed, lower-case keys."""
     try:

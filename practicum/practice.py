@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ai.dimensions import ScenarioFacts
 from ai.feedback import Feedback, FeedbackFacts, feedback_facts
@@ -262,6 +262,18 @@ def attempts_of(db: Session, user: User, page: int = 1, per_page: int = HISTORY_
         select(Attempt).where(mine).order_by(Attempt.id.desc()).limit(per_page).offset((page - 1) * per_page)
     )
     return AttemptPage(list(db.scalars(query)), page, per_page, total)
+
+
+def every_attempt_of(db: Session, user: User) -> list[Attempt]:
+    """Return all of a trainee's attempts, newest first, with scenarios and notes (for export)."""
+    return list(
+        db.scalars(
+            select(Attempt)
+            .where(Attempt.user_id == user.id)
+            .options(selectinload(Attempt.scenario), selectinload(Attempt.notes))
+            .order_by(Attempt.id.desc())
+        )
+    )
 
 
 def _ms_since(started: float) -> float:

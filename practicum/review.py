@@ -185,8 +185,8 @@ ATTEMPT_COLUMNS = [
 ]
 
 
-def attempts_csv(report: TraineeReport) -> str:
-    """Return a trainee's attempts as CSV, oldest first, safe to open in a spreadsheet."""
+def attempts_csv(attempts: list[Attempt]) -> str:
+    """Return attempts (newest first) as CSV, oldest first, safe to open in a spreadsheet."""
     rows = (
         [
             a.id,
@@ -201,6 +201,6 @@ def attempts_csv(report: TraineeReport) -> str:
             a.response_text,
             " | ".join(n.text for n in a.notes),
         ]
-        for a in reversed(report.attempts)
+        for a in reversed(attempts)
     )
     return to_csv(ATTEMPT_COLUMNS, rows)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import g, render_template, request
 
-from practicum import practice
+from practicum import practice, review
+from practicum.csv_files import csv_download
 from practicum.db import session as db
 from practicum.forms import whole_number
 from web import bp
@@ -19,6 +20,14 @@ def history():
     number = whole_number(request.args.get("page", "")) or 1
     found = practice.attempts_of(db, g.user, number, practice.HISTORY_PAGE_SIZE)
     return render_template("history.html", attempts=found.attempts, listing=found)
+
+
+@bp.get("/history.csv", endpoint="history_csv")
+@login_required
+def history_csv():
+    """Download every one of your attempts as CSV: your answers, scores and your trainer's notes."""
+    attempts = practice.every_attempt_of(db, g.user)
+    return csv_download(review.attempts_csv(attempts), f"{g.user.username}-attempts.csv")
 
 
 @bp.get("/history/<int:attempt_id>")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask import session as cookie
 
 from ai.bands import BAND_LABELS
 from ai.dimensions import DIMENSIONS
 from practicum import review, trainers
 from practicum.attention import Thresholds
+from practicum.csv_files import csv_download
 from practicum.db import session as db
 from practicum.errors import ValidationFailed
 from practicum.forms import whole_number
@@ -80,10 +81,7 @@ def dashboard():
 @role_required(*TRAINER_ROLES)
 def cohort_csv():
     """Download the cohort table, with the page's filters, as CSV."""
-    text = trainers.cohort_csv(_dashboard(_filters()).rows)
-    return Response(
-        text, mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="cohort.csv"'}
-    )
+    return csv_download(trainers.cohort_csv(_dashboard(_filters()).rows), "cohort.csv")
 
 
 @bp.get("/trainer/trainees/<int:trainee_id>", endpoint="trainer_trainee")
@@ -115,12 +113,7 @@ def _trainee_page(trainee_id: int, draft: dict | None = None, status: int = 200)
 def trainee_csv(trainee_id: int):
     """Download one trainee's attempts as CSV."""
     report = review.trainee_report(db, g.user, trainee_id, thresholds())
-    filename = f"{report.trainee.username}-attempts.csv"
-    return Response(
-        review.attempts_csv(report),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return csv_download(review.attempts_csv(report.attempts), f"{report.trainee.username}-attempts.csv")
 
 
 def _back_to(attempt_id: int):

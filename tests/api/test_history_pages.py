@@ -70,3 +70,24 @@ def test_the_trainee_reads_what_their_trainer_said(app, client, people, headers)
     )
     assert "Lovely &lt;b&gt;hint&lt;/b&gt;." in html and "Spot on" in html
     assert "trainer: 91" in page.client.get("/history").get_data(as_text=True)
+
+
+def test_a_trainee_downloads_all_their_attempts_and_nobody_elses(app, client, people, headers):
+    import csv
+    import io
+
+    from tests.api.conftest import STRONG, WEAK, rehearse
+    from tests.web.conftest import Browser
+
+    for text in ("=HYPERLINK(1) " + STRONG, WEAK):
+        rehearse(app, people["tina"], text)
+    rehearse(app, people["tom"], STRONG)
+    got = client.get("/api/v1/attempts.csv", headers=headers("tina"))
+    assert got.mimetype == "text/csv" and 'filename="tina-attempts.csv"' in got.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(got.get_data(as_text=True))))
+    assert len(rows) == 2 and rows[0]["response"].startswith("'=HYPERLINK")  # oldest first, formula-safe
+    page = Browser(app.test_client())
+    assert page.login("tina").status_code == 302
+    assert "Download all your attempts (CSV)" in page.client.get("/history").get_data(as_text=True)
+    same = page.client.get("/history.csv")
+    assert same.mimetype == "text/csv" and same.get_data(as_text=True) == got.get_data(as_text=True)
