@@ -11,7 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import bp
 from api.access import int_arg, json_body, require_role
-from practicum import admin, runtime, scenario_admin
+from practicum import admin, erasure, runtime, scenario_admin
 from practicum.db import session
 from practicum.errors import ValidationFailed
 from practicum.streaming import event_stream_response, sse
@@ -133,6 +133,14 @@ def admin_update_user(user_id: int):
 def admin_deactivate_user(user_id: int):
     """Deactivate an account: its tokens and sessions stop working at once."""
     return jsonify(person_json(admin.set_active(session, actor(), user_id, False)))
+
+
+@bp.delete("/admin/users/<int:user_id>")
+@require_role("admin")
+def admin_erase_user(user_id: int):
+    """Erase an account and all it wrote (send its username as `confirm`)."""
+    erased = erasure.erase_person(session, actor(), user_id, json_body().get("confirm"))
+    return jsonify(erased=True, **erased)
 
 
 @bp.post("/admin/users/<int:user_id>/activate")

@@ -109,6 +109,7 @@ ADMIN_PATHS = {
         "parameters": [_id("user_id")],
         "get": _op("One account"),
         "patch": _op("Change name, role or cohort", body="UserChange"),
+        "delete": _op("Erase an account and all it wrote (confirm with its username)", body="EraseUser"),
     },
     "/admin/users/{user_id}/deactivate": {
         "parameters": [_id("user_id")],
@@ -246,6 +247,11 @@ SCHEMAS = {
         "type": "object",
         "required": ["username", "password"],
         "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
+    },
+    "EraseUser": {
+        "type": "object",
+        "required": ["confirm"],
+        "properties": {"confirm": {"type": "string", "description": "the account's username"}},
     },
     "ChangePassword": {
         "type": "object",

@@ -6,7 +6,7 @@ from flask import flash, g, jsonify, redirect, render_template, request, url_for
 
 from api.admin import publish_events, uploaded_file
 from api.errors import wants_json
-from practicum import admin, runtime, scenario_admin
+from practicum import admin, erasure, runtime, scenario_admin
 from practicum.admin import Actor
 from practicum.db import session as db
 from practicum.errors import PracticumError, ValidationFailed
@@ -127,6 +127,24 @@ def set_active(user_id: int):
         "success",
     )
     return redirect(url_for("web.admin_person", user_id=user_id))
+
+
+@bp.post("/admin/people/<int:user_id>/erase", endpoint="admin_erase_person")
+@role_required("admin")
+def erase_person(user_id: int):
+    """Erase an account and everything it wrote, once its username is typed to confirm."""
+    try:
+        username = admin.person(db, user_id).username
+        erased = erasure.erase_person(db, actor(), user_id, request.form.get("confirm", ""))
+    except PracticumError as error:
+        return person(user_id, error.status, error=error)
+    attempts, sessions = erased["attempts"], erased["sessions"]
+    flash(
+        f"Erased {username}: {attempts} attempt{'' if attempts == 1 else 's'} in "
+        f"{sessions} rehearsal{'' if sessions == 1 else 's'}.",
+        "success",
+    )
+    return redirect(url_for("web.admin_people"))
 
 
 @bp.post("/admin/people/<int:user_id>/password", endpoint="admin_reset_password")

@@ -314,3 +314,52 @@ def test_an_import_row_whose_password_cannot_be_typed_fails_alone(client, people
     rows = report.get_json()["rows"]
     assert [r["status"] for r in rows] == ["created", "failed"]
     assert "keyboard" in rows[1]["message"]
+
+
+def test_erasing_a_person_removes_their_data_and_keeps_what_they_wrote_for_others(
+    app, client, people, headers
+):
+    from practicum.models import Attempt, AttemptNote, PracticeSession
+    from tests.api.conftest import STRONG, WEAK, rehearse
+
+    first = rehearse(app, people["tina"], STRONG)
+    rehearse(app, people["tina"], WEAK)
+    toms = rehearse(app, people["tom"], STRONG)
+    for attempt in (first, toms):
+        assert (
+            client.post(
+                f"/api/v1/trainer/attempts/{attempt}/notes", headers=headers("terry"), json={"text": "Good."}
+            ).status_code
+            == 201
+        )
+    ada = headers("ada")
+    wrong = client.delete(f"{USERS}/{people['tina']}", headers=ada, json={"confirm": "tom"})
+    assert wrong.status_code == 422 and "Type the username (tina)" in wrong.get_json()["error"]["message"]
+    tina_token = headers("tina")
+    erased = client.delete(f"{USERS}/{people['tina']}", headers=ada, json={"confirm": "Tina"})
+    assert erased.get_json() == {"erased": True, "sessions": 2, "attempts": 2}
+    with app.app_context():
+        assert session.get(User, people["tina"]) is None
+        assert (
+            session.scalar(select(func.count()).select_from(Attempt).where(Attempt.user_id == people["tina"]))
+            == 0
+        )
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(PracticeSession)
+                .where(PracticeSession.user_id == people["tina"])
+            )
+            == 0
+        )
+        assert session.scalar(select(func.count()).select_from(AttemptNote)) == 1  # the note on tom's attempt
+    assert client.get(ME, headers=tina_token).status_code == 401
+    assert client.delete(f"{USERS}/{people['ada']}", headers=ada, json={"confirm": "ada"}).status_code == 409
+    # Erasing the trainer keeps their note on tom's attempt, unsigned.
+    assert (
+        client.delete(f"{USERS}/{people['terry']}", headers=ada, json={"confirm": "terry"}).status_code == 200
+    )
+    with app.app_context():
+        note = session.scalar(select(AttemptNote))
+        assert note.attempt_id == toms and note.author_id is None
+    assert "user_erased" in audit_actions(app)

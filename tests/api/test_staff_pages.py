@@ -193,3 +193,18 @@ def test_staff_pages_refuse_other_roles(app, browse, client, people):
     assert anonymous.status_code == 302 and "/login" in anonymous.location
     with app.app_context():
         assert session.scalar(select(User).where(User.username == "ada")).active
+
+
+def test_an_admin_erases_a_person_from_their_page(app, browse, people):
+    rehearse(app, people["tom"], STRONG)
+    client = browse("ada")
+    page = client.get(f"/admin/people/{people['tom']}").get_data(as_text=True)
+    assert "Erase account and data" in page
+    assert "Erase account and data" not in client.get(f"/admin/people/{people['ada']}").get_data(as_text=True)
+    refused = post(client, f"/admin/people/{people['tom']}/erase", {"confirm": "nope"})
+    assert refused.status_code == 422 and "Type the username (tom)" in refused.get_data(as_text=True)
+    done = post(client, f"/admin/people/{people['tom']}/erase", {"confirm": "tom"})
+    assert done.status_code == 302
+    assert "Erased tom: 1 attempt in 1 rehearsal." in client.get(done.location).get_data(as_text=True)
+    with app.app_context():
+        assert session.get(User, people["tom"]) is None
