@@ -128,7 +128,11 @@ def score_command(input_file, output_file, no_feedback):
 def serve_command(host, port):
     """Serve the app (development server, threaded), with models loaded first."""
     app = current_app._get_current_object()
+    from werkzeug import serving
     from werkzeug.serving import make_server
+
+    # Werkzeug colours its request log always; in a log file the colour codes are noise.
+    serving._log_add_style = sys.stderr.isatty()
 
     # Bind first, so a port in use is said at once, before the models take their seconds.
     try:

@@ -1,11 +1,14 @@
 """`practicum serve` on the embedded database: a SIGTERM stops the server and its PostgreSQL."""
 
+import contextlib
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from tests.conftest import free_port
@@ -19,10 +22,14 @@ def test_sigterm_stops_the_embedded_postgresql_too():
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz", server)
         assert (folder / "pgdata" / "postmaster.pid").exists()
+        with contextlib.suppress(urllib.error.HTTPError):  # werkzeug colours a 404's log line
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no-such-page", timeout=30)
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=60) == 0
         # Stopping PostgreSQL removes its pid file; a server left running keeps it.
         assert not (folder / "pgdata" / "postmaster.pid").exists()
+        log = server.stdout.read()
+        assert '"GET /no-such-page HTTP/1.1" 404' in log and "\x1b[" not in log  # a log file: no colours
     finally:
         stop(server)
         shutil.rmtree(folder, ignore_errors=True)
