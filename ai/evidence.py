@@ -38,29 +38,34 @@ def with_evidence(
 ) -> list[DimensionResult]:
     """Return the dimensions, each met or partly met one with the sentence that shows it."""
     sentences = list(embedded.sentences)
+    if not sentences:
+        return dimensions
+    closest = _closest_to_experts(embedded, scenario)  # found once, quoted by two dimensions
     shown = []
     for dimension in dimensions:
-        if sentences and dimension.value >= SHOWN_FROM:
-            sentence = _showing(dimension.key, sentences, embedded, scenario, facts)
+        if dimension.value >= SHOWN_FROM:
+            sentence = _showing(dimension.key, sentences, closest, facts)
             dimension = replace(dimension, evidence=quote(sentence))
         shown.append(dimension)
     return shown
 
 
-def _showing(key: str, sentences, embedded, scenario, facts: ScenarioFacts) -> str:
+# The cue each rule detector looks for, read off one lower-cased sentence.
+CUES = {
+    "guides_not_tells": lambda lower: lower.rstrip().endswith("?"),
+    "next_step": lambda lower: bool(NEXT_STEP.search(lower)),
+    "acknowledges_feelings": lambda lower: bool(FEELING_WORDS.search(lower)),
+    "tone": lambda lower: bool(WARM.search(lower) or FEELING_WORDS.search(lower)),
+}
+
+
+def _showing(key: str, sentences: list[str], closest: str, facts: ScenarioFacts) -> str:
     """The sentence that shows one dimension, found the way its detector looks (or "")."""
     if key == "recognises_issue":
-        return _closest_to_experts(embedded, scenario) or _sharing_words(
-            sentences, facts.opening_line + " " + facts.context
-        )
+        return closest or _sharing_words(sentences, facts.opening_line + " " + facts.context)
     if key == "specific":
-        return _sharing_words(sentences, facts.opening_line) or _closest_to_experts(embedded, scenario)
-    cue = {
-        "guides_not_tells": lambda lower: lower.rstrip().endswith("?"),
-        "next_step": lambda lower: bool(NEXT_STEP.search(lower)),
-        "acknowledges_feelings": lambda lower: bool(FEELING_WORDS.search(lower)),
-        "tone": lambda lower: bool(WARM.search(lower) or FEELING_WORDS.search(lower)),
-    }.get(key)
+        return _sharing_words(sentences, facts.opening_line) or closest
+    cue = CUES.get(key)
     return next((s for s in sentences if cue(s.lower())), "") if cue else ""
 
 

@@ -19,6 +19,7 @@ from practicum.errors import ModelUnavailable
 # Both backends sample alike, so a served GGUF writes what the same GGUF in-process does.
 REPEAT_PENALTY = 1.3
 PROBE_TIMEOUT_S = 0.5  # readiness asks an OpenAI-compatible server this long at most
+PROBE_EVERY_S = 10.0  # and at most this often
 
 
 class LLM(ABC):
@@ -142,6 +143,7 @@ class OpenAICompatibleLLM(LLM):
         self.model = model
         self.model_id = model or "openai-compatible"
         self.api_key, self.timeout = api_key, timeout
+        self._probed: tuple[float, bool] | None = None  # (when, whether the server answered)
 
     def stream_chat(self, messages, max_tokens, grammar=None):
         """Stream a chat completion over Server-Sent Events, sampled like LlamaCppLLM."""
@@ -163,7 +165,17 @@ class OpenAICompatibleLLM(LLM):
                 raise ModelUnavailable(f"LLM server stream broke off: {error!r}") from error
 
     def reachable(self) -> bool:
-        """Ask the server for its models, briefly: readiness probes call this often."""
+        """Ask the server for its models, briefly and at most every PROBE_EVERY_S seconds.
+
+        Readiness probes come every few seconds and may allow only 1 s, so the answer is
+        remembered in between.
+        """
+        now = time.monotonic()
+        if self._probed is None or now - self._probed[0] >= PROBE_EVERY_S:
+            self._probed = (now, self._ask_for_models())
+        return self._probed[1]
+
+    def _ask_for_models(self) -> bool:
         request = urllib.request.Request(f"{self.base_url}/v1/models", headers=self._headers())
         try:
             with urllib.request.urlopen(request, timeout=PROBE_TIMEOUT_S) as response:

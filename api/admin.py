@@ -202,16 +202,11 @@ def admin_update_cohort(cohort_id: int):
 @require_role("admin")
 def admin_audit_log():
     """Browse the audit log: action, actor, target, since, until, page, per_page."""
-    args = request.args
     entries, total = admin.browse_audit(
         session,
-        args.get("action", ""),
-        args.get("actor", ""),
-        args.get("target", ""),
-        args.get("since", ""),
-        args.get("until", ""),
-        int_arg("page") or 1,
-        int_arg("per_page") or 50,
+        **admin.audit_filters(request.args),
+        page=int_arg("page") or 1,
+        per_page=int_arg("per_page") or 50,
     )
     return jsonify(
         total=total,

@@ -298,6 +298,14 @@ def _day(value: str, name: str) -> date | None:
     return day
 
 
+AUDIT_FILTERS = ("action", "actor", "target", "since", "until")
+
+
+def audit_filters(args) -> dict[str, str]:
+    """Pick browse_audit's filters out of a request's arguments (missing ones are empty)."""
+    return {name: args.get(name, "") for name in AUDIT_FILTERS}
+
+
 def browse_audit(
     db: Session,
     action: str = "",

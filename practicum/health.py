@@ -1,7 +1,5 @@
 """Liveness and readiness probes."""
 
-import time
-
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
@@ -15,21 +13,6 @@ bp = Blueprint("health", __name__)
 def healthz():
     """Answer while the process is up."""
     return jsonify(status="ok")
-
-
-# Probes come every few seconds and may allow only 1 s: ask the model server at most this
-# often, and remember its answer in between.
-LLM_CHECK_EVERY_S = 10.0
-_last_llm_check: dict[int, tuple[float, bool]] = {}
-
-
-def _answers(language) -> bool:
-    now = time.monotonic()
-    checked_at, answered = _last_llm_check.get(id(language), (-LLM_CHECK_EVERY_S, False))
-    if now - checked_at >= LLM_CHECK_EVERY_S:
-        answered = language.reachable()
-        _last_llm_check[id(language)] = (now, answered)
-    return answered
 
 
 @bp.get("/readyz")
@@ -46,7 +29,7 @@ def readyz():
     except Exception:  # noqa: BLE001 — any failure means "not ready", which is the answer
         session.rollback()
     language = current_app.extensions.get("practicum.llm")
-    checks["llm"] = bool(language is not None and checks["models"] and _answers(language))
+    checks["llm"] = bool(language is not None and checks["models"] and language.reachable())
     if not (checks["database"] and checks["models"]):
         return jsonify(status="not_ready", checks=checks), 503
     return jsonify(status="ready" if checks["llm"] else "degraded", checks=checks), 200

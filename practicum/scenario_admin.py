@@ -165,25 +165,9 @@ def scenario_set(db: Session, set_id: int) -> ScenarioSet:
 
 
 def _version_counts(db: Session) -> dict[int, dict[str, int]]:
-    scenarios = dict(
-        db.execute(
-            select(Scenario.set_version_id, func.count(Scenario.id)).group_by(Scenario.set_version_id)
-        ).all()
-    )
-    experts = dict(
-        db.execute(
-            select(Scenario.set_version_id, func.count(ExpertResponse.id))
-            .join(ExpertResponse, ExpertResponse.scenario_id == Scenario.id)
-            .group_by(Scenario.set_version_id)
-        ).all()
-    )
-    attempts = dict(
-        db.execute(
-            select(Scenario.set_version_id, func.count(Attempt.id))
-            .join(Attempt, Attempt.scenario_id == Scenario.id)
-            .group_by(Scenario.set_version_id)
-        ).all()
-    )
+    scenarios = _count_by_version(db, Scenario.id)
+    experts = _count_by_version(db, ExpertResponse.id, ExpertResponse, ExpertResponse.scenario_id)
+    attempts = _count_by_version(db, Attempt.id, Attempt, Attempt.scenario_id)
     return {
         v: {
             "scenarios": scenarios.get(v, 0),
@@ -192,6 +176,14 @@ def _version_counts(db: Session) -> dict[int, dict[str, int]]:
         }
         for v in scenarios
     }
+
+
+def _count_by_version(db: Session, counted, joined=None, scenario_column=None) -> dict[int, int]:
+    """Count rows per scenario-set version: scenarios, or rows joined to their scenario."""
+    query = select(Scenario.set_version_id, func.count(counted))
+    if joined is not None:
+        query = query.join(joined, scenario_column == Scenario.id)
+    return dict(db.execute(query.group_by(Scenario.set_version_id)).all())
 
 
 def list_sets(db: Session) -> list[dict]:

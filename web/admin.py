@@ -189,16 +189,7 @@ def audit_log():
     args = request.args
     page = max(1, _optional_id(args.get("page", "")) or 1)
     try:
-        entries, total = admin.browse_audit(
-            db,
-            args.get("action", ""),
-            args.get("actor", ""),
-            args.get("target", ""),
-            args.get("since", ""),
-            args.get("until", ""),
-            page,
-            50,
-        )
+        entries, total = admin.browse_audit(db, **admin.audit_filters(args), page=page, per_page=50)
         error = None
     except ValidationFailed as problem:
         entries, total, error = [], 0, problem

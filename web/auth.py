@@ -27,6 +27,8 @@ def login_limit() -> str:
 
 def cookie_user():
     """Return the active account whose live web session the cookie names, or None."""
+    if "user" in g:  # already looked up for this request
+        return g.user
     lifetime = timedelta(hours=current_app.config["PRACTICUM"].WEB_SESSION_HOURS)
     return web_sessions.resolve(db, session.get(SESSION_KEY), lifetime)
 
