@@ -1,25 +1,31 @@
-"""The trainee's own words behind each dimension: one sentence quoted back as evidence.
+"""The trainee's own words behind each verdict: the sentence that shows a dimension, or a red line.
 
-Feedback is a coach, not a judge (shared/UI.md): a dimension the response meets, or partly
-meets, quotes the sentence that shows it, so the trainee sees which of their words worked.
-The sentences are those of the cleaned response (ai/sanitize.py), so text the cleaner removed
-(instructions to the model, copied scenario text) is never quoted. Missed dimensions quote
-nothing: their reason and tip say what to add.
+Feedback is a coach, not a judge (shared/UI.md): a dimension the answer meets, or partly meets,
+quotes the sentence that pushes the judge's head for it up most (ai/judge.sentence_leaning),
+never a greeting or a thank-you; a red line quotes the sentence that crosses it. Sentences are
+those of the cleaned answer (ai/sanitize.py), so removed text is never quoted.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ai.detectors import FEELING_WORDS, NEXT_STEP, WARM, content_words
-from ai.dimensions import DimensionResult, ScenarioFacts
-from ai.signals import EmbeddedResponse, ScenarioVectors
+from ai.dimensions import PARTLY, DimensionResult
+from ai.features import Contrast
+from ai.judge import Judge
+from ai.red_lines import pattern_hits, shipped_bank
+from ai.signals import EmbeddedResponse
 
 MAX_QUOTE_CHARS = 160
-SHOWN_FROM = 0.25  # "partly" and "met" quote their evidence
+# Openers that show no move: "Morning, Kai.", "Thanks.", "OK, so."
+SMALL_TALK = re.compile(
+    r"^\W*(hi|hey|hello|morning|good (morning|afternoon)|thanks?( you)?|ok(ay)?|right|so|well|"
+    r"alright|sure|yes|no|hmm)\b[\s,!.]*(\w+[\s,!.]*){0,2}$",
+    re.IGNORECASE,
+)
 
 
 def quote(sentence: str) -> str:
@@ -30,55 +36,55 @@ def quote(sentence: str) -> str:
     return sentence[: MAX_QUOTE_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
+def shows_a_move(sentence: str) -> bool:
+    """Tell whether a sentence could show a move (greetings and thanks alone cannot)."""
+    return len(sentence.split()) >= 3 and not SMALL_TALK.match(sentence.strip())
+
+
+@dataclass(frozen=True)
+class RedLineHit:
+    """A red line an answer crosses, and the sentence that crosses it."""
+
+    key: str
+    title: str
+    dimension: str
+    reason: str
+    sentence: str
+
+    def as_dict(self) -> dict:
+        """Return the JSON form stored with an attempt."""
+        return {"key": self.key, "title": self.title, "reason": self.reason, "evidence": quote(self.sentence)}
+
+
+def find_red_lines(
+    embedded: EmbeddedResponse, odds: np.ndarray, threshold: float, contrast: Contrast
+) -> list[RedLineHit]:
+    """Return the red lines the answer's sentences cross, one per red line, in answer order."""
+    bank, hits = shipped_bank(), {}
+    for i, sentence in enumerate(embedded.sentences):
+        keys = pattern_hits(sentence)
+        if not keys and i < len(odds) and odds[i] >= threshold and len(contrast.bank_keys):
+            keys = [contrast.bank_keys[int(np.argmax(contrast.bank_vectors @ embedded.sentence_vectors[i]))]]
+        for key in keys:
+            line = bank[key]
+            hits.setdefault(key, RedLineHit(key, line.title, line.dimension, line.reason, sentence))
+    return list(hits.values())
+
+
 def with_evidence(
-    dimensions: list[DimensionResult],
-    embedded: EmbeddedResponse,
-    scenario: ScenarioVectors | None,
-    facts: ScenarioFacts,
+    dimensions: list[DimensionResult], embedded: EmbeddedResponse, judge: Judge, hits: list[RedLineHit]
 ) -> list[DimensionResult]:
     """Return the dimensions, each met or partly met one with the sentence that shows it."""
     sentences = list(embedded.sentences)
-    if not sentences:
-        return dimensions
-    closest = _closest_to_experts(embedded, scenario)  # found once, quoted by two dimensions
+    harmful = {hit.sentence for hit in hits}
+    usable = [i for i, s in enumerate(sentences) if shows_a_move(s) and s not in harmful]
+    broken = {hit.dimension: hit.sentence for hit in hits}
     shown = []
     for dimension in dimensions:
-        if dimension.value >= SHOWN_FROM:
-            sentence = _showing(dimension.key, sentences, closest, facts)
-            dimension = replace(dimension, evidence=quote(sentence))
+        if dimension.key in broken:
+            dimension = replace(dimension, evidence=quote(broken[dimension.key]))
+        elif dimension.value >= PARTLY and usable and dimension.key in judge.dimensions:
+            leaning = judge.sentence_leaning(dimension.key, embedded.sentence_vectors[usable])
+            dimension = replace(dimension, evidence=quote(sentences[usable[int(np.argmax(leaning))]]))
         shown.append(dimension)
     return shown
-
-
-# The cue each rule detector looks for, read off one lower-cased sentence.
-CUES = {
-    "guides_not_tells": lambda lower: lower.rstrip().endswith("?"),
-    "next_step": lambda lower: bool(NEXT_STEP.search(lower)),
-    "acknowledges_feelings": lambda lower: bool(FEELING_WORDS.search(lower)),
-    "tone": lambda lower: bool(WARM.search(lower) or FEELING_WORDS.search(lower)),
-}
-
-
-def _showing(key: str, sentences: list[str], closest: str, facts: ScenarioFacts) -> str:
-    """The sentence that shows one dimension, found the way its detector looks (or "")."""
-    if key == "recognises_issue":
-        return closest or _sharing_words(sentences, facts.opening_line + " " + facts.context)
-    if key == "specific":
-        return _sharing_words(sentences, facts.opening_line) or closest
-    cue = CUES.get(key)
-    return next((s for s in sentences if cue(s.lower())), "") if cue else ""
-
-
-def _closest_to_experts(embedded: EmbeddedResponse, scenario: ScenarioVectors | None) -> str:
-    """The sentence most like any expert move (None without the scenario's vectors)."""
-    if scenario is None or not len(scenario.move_vectors) or not len(embedded.sentence_vectors):
-        return ""
-    best = (embedded.sentence_vectors @ scenario.move_vectors.T).max(axis=1)
-    return embedded.sentences[int(np.argmax(best))]
-
-
-def _sharing_words(sentences: list[str], text: str) -> str:
-    """The sentence sharing the most meaningful words (or numbers) with text, if any."""
-    wanted = content_words(text) | set(re.findall(r"\d+(?:\.\d+)?", text))
-    shared = [len((content_words(s) | set(re.findall(r"\d+(?:\.\d+)?", s))) & wanted) for s in sentences]
-    return sentences[int(np.argmax(shared))] if max(shared) else ""

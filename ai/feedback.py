@@ -7,6 +7,7 @@ a template written from the same facts replaces it when the check fails or the m
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,6 +15,8 @@ from functools import cache
 from pathlib import Path
 
 from ai.bands import band_label
+from ai.dimensions import MET, ScenarioFacts, pick, tips_for
+from ai.evidence import quote
 from ai.guard import check_coaching
 from ai.llm import LLM
 from ai.scoring import ScoreResult
@@ -33,6 +36,8 @@ class FeedbackFacts:
     expert_text: str
     expert_strategy: str
     note: str
+    red_lines: list[str] = field(default_factory=list)
+    copied: bool = False
 
 
 @dataclass
@@ -48,19 +53,46 @@ class Feedback:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def feedback_facts(result: ScoreResult) -> FeedbackFacts:
-    """Derive the facts from a score: strongest and weakest dimensions, closest expert move."""
+# What an answer already does, read off its words: a tip asking for it again is skipped.
+ALREADY = {
+    "question": (re.compile(r"\b(ask|question)", re.I), re.compile(r"\?")),
+    "feeling": (
+        re.compile(r"\b(feel|feeling|frustrat|upset|worr|angry|embarrass)", re.I),
+        re.compile(r"\b(feel\w*|frustrat\w*|upset|worr\w*|angry|annoy\w*|embarrass\w*|scared|hurt\w*|sad|stress\w*)\b", re.I),
+    ),
+}
+
+
+def already_does(tip: str, text: str) -> bool:
+    """Tell whether a tip asks for something the answer already does."""
+    return any(asks.search(tip) and does.search(text) for asks, does in ALREADY.values())
+
+
+def next_step_note(result: ScoreResult, facts: ScenarioFacts) -> str:
+    """One tip on the answer's weakest weighted dimension that it does not already do."""
+    broken = [hit.dimension for hit in result.red_lines]
+    ranked = sorted(
+        (d for d in result.dimensions if d.value < MET),
+        key=lambda d: (d.key not in broken, d.value - 0.1 * d.weight, d.key),
+    )
+    for dimension in ranked:
+        tips = [tip for tip in tips_for(dimension.key, facts) if not already_does(tip, result.text)]
+        if tips:
+            return pick(tips, result.text)
+    return ""
+
+
+def feedback_facts(result: ScoreResult, facts: ScenarioFacts) -> FeedbackFacts:
+    """Derive the facts from a score: what worked, what to work on, red lines, the expert move."""
     ranked = sorted(result.dimensions, key=lambda d: (-d.weight, d.key))
-    strengths = [d.reason for d in ranked if d.value >= 0.75]
-    gaps = [d.reason for d in ranked if d.value < 0.75]
+    strengths = [d.reason for d in ranked if d.value >= MET]
+    gaps = list(dict.fromkeys(d.reason for d in sorted(ranked, key=lambda d: (d.value, -d.weight)) if d.value < MET))
     expert = result.matches[0] if result.matches else None
     strategy = expert.strategy if expert else ""
-    missed = [d for d in ranked if d.value < 0.75]
-    if missed:
-        # One idea per note: the tiny default model keeps one idea faithfully, not two.
-        note = missed[0].tip + "."
-    else:
+    note = next_step_note(result, facts)
+    if not note:
         note = f"Keep using this move: {strategy}." if strategy else "Keep doing what worked."
+    red_lines = [f'{hit.title}. You wrote: "{quote(hit.sentence)}" {hit.reason}' for hit in result.red_lines]
     return FeedbackFacts(
         score=result.score,
         band=result.band,
@@ -69,11 +101,15 @@ def feedback_facts(result: ScoreResult) -> FeedbackFacts:
         expert_text=expert.text if expert else "",
         expert_strategy=strategy,
         note=note,
+        red_lines=red_lines,
+        copied=result.copied,
     )
 
 
 def template_coaching(facts: FeedbackFacts) -> str:
     """Write the next-step sentence from the facts alone."""
+    if facts.copied:
+        return "Next time, try saying it in your own words: this answer copies one of the expert responses."
     note = facts.note[0].lower() + facts.note[1:]
     return f"Next time, try this: {note}"
 
@@ -81,6 +117,10 @@ def template_coaching(facts: FeedbackFacts) -> str:
 def facts_text(facts: FeedbackFacts) -> str:
     """Write the facts as plain lines, the same for every feedback path."""
     lines = [f"Score {facts.score} — {band_label(facts.band)}."]
+    if facts.copied:
+        lines.append("This answer copies one of the expert responses shown for this moment.")
+    for red_line in facts.red_lines:
+        lines.append("Crossed a red line: " + red_line)
     if facts.strengths:
         lines.append("What worked: " + " ".join(facts.strengths))
     if facts.gaps:

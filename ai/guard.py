@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ai.dimensions import content_words
+from ai.cues import content_words
 
 PRAISE = re.compile(
     r"\b(excellent|perfect|outstanding|great job|well done|amazing|flawless|brilliant|superb)\b",

@@ -1,109 +1,54 @@
-"""Turn a trainee's response into a 0–100 score, a band and six explained rubric dimensions.
+"""Turn a trainee's answer into a 0–100 score, a band and the rubric's dimensions, explained.
 
-How a score is made (scorer version in SCORER_VERSION; every attempt records it):
-1. Clean (ai/sanitize.py). Removed: instructions aimed at the model, fake chat or system tags,
-   JSON that claims a score, repeated sentences and words, sentences copied from the scenario,
-   keyword lists and filler-only sentences. What is removed never counts, so adding it can
-   never raise a score; instructions to the model also cost INJECTION_PENALTY points.
-2. Embed once (ai/signals.py). The cleaned response's sentences are embedded in one batch call
-   (all-MiniLM-L6-v2); the response vector is their normalised mean (a one-sentence response is
-   embedded as it is). The scenario's key moves, expert sentences, opening line and context are
-   embedded on first use and cached in-process by content hash.
-3. Signals (ai/signals.py): similarity to every expert response (best and mean; exact pgvector
-   ranking); alignment of the response's sentences with the expert moves (key moves and expert
-   sentences: coverage and precision); similarity to the student's line and to the context; and
-   lexical cues of teacher moves (ai/cues.py): flagging an error, hinting, asking, telling,
-   explaining, pointing at a location, next-step verbs, praise that treats the answer as right;
-   and maths-aware structure: whether the last sentence is a question, whether the response
-   ends on a statement with a number in it, how many arithmetic steps ("6 x 2") it writes, and
-   how many numbers it shares with the step of the student's working that the expert responses
-   address (the step sharing most numbers and words with them). The cue families ignore
-   quotation marks, so a response wrapped in quotes reads like any other.
-4. Dimensions (ai/dimensions.py), each a value from 0 to 1 with a reason: recognises the issue,
-   addresses it specifically, guides without giving the answer, gives an actionable next step,
-   acknowledges feelings or perspective, tone. For student-error scenarios (the categories in
-   ai/rubric_model.json) the first four are logistic heads fitted on MRBench's expert labels,
-   shipped as weights (ai/rubric_model.py); elsewhere, and for feelings and tone everywhere,
-   rule detectors on the cues of shared/PEDAGOGY.md decide (0, 0.5 or 1). A response that gives
-   the answer away gets at most REVEAL_CAP on "guides without giving the answer". Fewer than
-   MIN_SUBSTANCE_WORDS words left after cleaning: every dimension is missed. Each met or partly
-   met dimension quotes the sentence of the cleaned response that shows it (ai/evidence.py).
-5. Combine. mean = weighted mean of the dimension values (category weights, then the
-   scenario's `dimension_weights`). rubric points: with the blend of the judge (BLENDS: fitted
-   heads or rules) the mean is stretched from the blend's floor (0 points) to its ceiling
-   (100). Where the scenario has two or more expert responses, the expert reference
-   (ai/reference.py: the median mean its own experts reach, each judged against the others)
-   moves the anchor of EXPERT_POINTS (85) REFERENCE_WEIGHT (3/4) of the way from where the
-   plain stretch puts it; floor 0, anchor 85, a perfect mean 100, linear in between.
-   match points: 0.5 × best + 0.2 × mean similarity + 0.3 × coverage, stretched from SIM_FLOOR
-   to SIM_CEILING. score = round(share × match + (1 − share) × rubric), share 0.10 for the
-   fitted heads (they already read similarity) and 0.30 for the rules.
-   Caps: NO_SUBSTANCE_CAP when fewer than MIN_SUBSTANCE_WORDS words are left; at most
-   REVEAL_SCORE_CAP (59, Developing) when the response gives the answer away and the scenario
-   weighs "guides without giving the answer" REVEAL_GATE_WEIGHT or more.
-   Every step is deterministic: the same text and scenario version give the same score.
-6. Bands (ai/bands.py): 0–39 Needs work, 40–59 Developing, 60–79 Proficient, 80–100 Exemplary.
-The language model never changes a score; it only rephrases the next-step tip (ai/feedback.py).
-Agreement with expert judgement is measured by `make eval` (bench/evaluate.py): ROC AUC of the
-score against MRBench's labels, with a held-out (cross-validated) figure and the raw-similarity
-baseline.
+The scorer is a pipeline; each stage is a module with one entry point:
+1. Clean (ai/sanitize.py): instructions to the model, fake tags, score JSON, repeats, copied
+   scenario text, keyword lists and filler are removed and never count; an instruction to the
+   model also costs INJECTION_PENALTY points.
+2. Embed (ai/signals.py): the cleaned answer's sentences in one MiniLM batch; the answer vector
+   is their normalised mean.
+3. Retrieve and contrast (ai/signals.py, ai/features.py): similarity to each expert response,
+   to the scenario's pitfalls and to the red-line bank's phrasings; move cues; the maths-tutoring
+   heads fitted on MRBench (ai/rubric_model.py) as four more features.
+4. Judge (ai/judge.py): linear models fitted on the graded classroom set read those features and
+   the answer's vector together: a 0–4 grade, a value for each of the eight dimensions, and a
+   red-line probability for every sentence.
+5. Dimensions and evidence (ai/dimensions.py, ai/evidence.py): each dimension the category
+   weighs gets a level, a reason for this kind of moment and, when met, the sentence showing it.
+6. Red lines (ai/red_lines.py): a sentence the classifier or an unmistakable wording marks as a
+   red line caps the score at RED_LINE_CAP (Needs work); the dimension it breaks is missed, and
+   the red line is named with the sentence and the reason.
+score = GRADE_BASE + GRADE_POINTS × grade (grade 4 → 90, 0 → 10), clipped to 0–100, then the
+caps: NO_SUBSTANCE_CAP under MIN_SUBSTANCE_WORDS words, RED_LINE_CAP for a red line. Where a
+trainer has graded answers to this scenario (practicum/calibration.py), the nearest of them pull
+the score towards theirs. Every step is deterministic. Bands (ai/bands.py): 0–39 Needs work,
+40–59 Developing, 60–79 Proficient, 80–100 Exemplary. The language model never changes a score.
+Agreement with teacher educators is measured by `make eval` (bench/evaluate_graded.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ai.bands import band_for
-from ai.dimensions import (
-    ALIGNED,
-    DimensionResult,
-    ScenarioFacts,
-    assess_dimensions,
-    nothing_to_judge,
-    reveals_answer,
-    weighted_mean,
-)
-from ai.evidence import with_evidence
-from ai.reference import expert_reference
+from ai.dimensions import DimensionResult, ScenarioFacts, judged_dimensions, nothing_to_judge, weighted_mean
+from ai.evidence import RedLineHit, find_red_lines, with_evidence
+from ai.features import contrast_features, contrast_for, moment_features
+from ai.judge import Judge, shipped_judge
 from ai.rubric_model import RubricModel, shipped_model
 from ai.sanitize import sanitize_response
-from ai.signals import (
-    SCENARIO_VECTORS,
-    EmbeddedResponse,
-    best_key_move,
-    embed_response,
-    response_features,
-)
+from ai.signals import SCENARIO_VECTORS, EmbeddedResponse, embed_response, response_features
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch
 
-SCORER_VERSION = "signals-rubric-3"
-SIM_FLOOR, SIM_CEILING = 0.15, 0.70
-
-
-@dataclass(frozen=True)
-class Blend:
-    """How dimensions and similarity combine for one kind of judge."""
-
-    similarity_share: float
-    rubric_floor: float
-    rubric_ceiling: float
-
-
-# The fitted heads already read similarity, and their probabilities sit between the base rates
-# of the labels, so they are stretched more. The rules' floor sits above 0 because a neutral
-# tone alone earns a rule mean of about 0.1 to 0.2.
-BLENDS = {"fitted": Blend(0.10, 0.30, 0.90), "rules": Blend(0.30, 0.20, 1.0)}
+SCORER_VERSION = "judge-1"
+GRADE_BASE, GRADE_POINTS = 10.0, 20.0
 MIN_SUBSTANCE_WORDS = 4
 NO_SUBSTANCE_CAP = 15
 INJECTION_PENALTY = 10
-EXPERT_POINTS = 85
-MIN_REFERENCE_GAP = 0.2
-REFERENCE_WEIGHT = 0.75
-REVEAL_SCORE_CAP = 59
-REVEAL_GATE_WEIGHT = 2
+RED_LINE_CAP = 39
+COPY_SIMILARITY = 0.97
 
 
 @dataclass
@@ -118,67 +63,27 @@ class ScoreResult:
     flags: list[str] = field(default_factory=list)
     scorer_version: str = SCORER_VERSION
     signals: dict[str, float] = field(default_factory=dict)
+    red_lines: list[RedLineHit] = field(default_factory=list)
+    grade: float = 0.0
+    text: str = ""  # the cleaned answer the verdicts are about
+
+    @property
+    def copied(self) -> bool:
+        """Whether the answer copies one of the scenario's expert responses."""
+        return "copied_expert" in self.flags
 
     def dimension_dicts(self) -> list[dict]:
         """Return the dimensions in their stored JSON form."""
         return [d.as_dict() for d in self.dimensions]
 
-
-def _stretch(value: float, floor: float, ceiling: float) -> float:
-    return float(np.clip((value - floor) / (ceiling - floor), 0.0, 1.0) * 100)
-
-
-def similarity_points(similarities: list[float], coverage: float | None = None) -> float:
-    """Map similarity to every expert response (and move coverage) onto 0–100 points."""
-    if not similarities:
-        return 0.0
-    best, mean = max(similarities), float(np.mean(similarities))
-    coverage = best if coverage is None else coverage
-    return _stretch(0.5 * best + 0.2 * mean + 0.3 * coverage, SIM_FLOOR, SIM_CEILING)
+    def red_line_dicts(self) -> list[dict]:
+        """Return the red lines crossed, in their stored JSON form."""
+        return [hit.as_dict() for hit in self.red_lines]
 
 
-def rubric_points(
-    dimensions: list[DimensionResult], blend: Blend = BLENDS["rules"], reference: float | None = None
-) -> float:
-    """Return the weighted mean of the dimension values as 0–100 points.
-
-    Without a reference the mean is stretched from the blend's floor to its ceiling. With the
-    scenario's expert reference (ai/reference.py), the floor gives 0, the reference gives
-    EXPERT_POINTS and a perfect mean gives 100, linearly in between.
-    """
-    mean = weighted_mean(dimensions)
-    if reference is None:
-        return _stretch(mean, blend.rubric_floor, blend.rubric_ceiling)
-    floor = blend.rubric_floor
-    # Move the anchor only part of the way from where the default stretch puts EXPERT_POINTS:
-    # a scenario's few experts are a noisy measure of what expert looks like to the detectors.
-    default = floor + EXPERT_POINTS / 100 * (blend.rubric_ceiling - floor)
-    reference = default + REFERENCE_WEIGHT * (reference - default)
-    reference = float(np.clip(reference, floor + MIN_REFERENCE_GAP, 0.95))
-    if mean <= reference:
-        return float(max(0.0, EXPERT_POINTS * (mean - floor) / (reference - floor)))
-    return float(min(100.0, EXPERT_POINTS + (100 - EXPERT_POINTS) * (mean - reference) / (1 - reference)))
-
-
-def combine(
-    dimensions: list[DimensionResult],
-    similarities: list[float],
-    coverage: float,
-    words: int,
-    flags,
-    fitted: bool = False,
-    reference: float | None = None,
-) -> int:
-    """Combine dimensions and similarity into the 0–100 score (step 5 of the docstring)."""
-    blend = BLENDS["fitted" if fitted else "rules"]
-    points = blend.similarity_share * similarity_points(similarities, coverage) + (
-        1 - blend.similarity_share
-    ) * rubric_points(dimensions, blend, reference)
-    if words < MIN_SUBSTANCE_WORDS:
-        points = min(points, NO_SUBSTANCE_CAP)
-    if "instructions_to_the_model" in flags:
-        points -= INJECTION_PENALTY
-    return int(round(float(np.clip(points, 0, 100))))
+def grade_points(grade: float) -> float:
+    """Map a 0–4 grade onto 0–100 points (each grade in the middle of its band)."""
+    return float(np.clip(GRADE_BASE + GRADE_POINTS * grade, 0.0, 100.0))
 
 
 def scoring_text(response: str, facts: ScenarioFacts) -> tuple[str, list[str]]:
@@ -187,65 +92,107 @@ def scoring_text(response: str, facts: ScenarioFacts) -> tuple[str, list[str]]:
     return cleaned.text, cleaned.flags
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What the judge read of one answer: its features, its row, the sentences' red-line odds."""
+
+    features: dict[str, float]
+    row: np.ndarray
+    red_line_odds: np.ndarray
+
+
+def read_answer(
+    text: str,
+    raw_text: str,
+    matches: list[ExpertMatch],
+    facts: ScenarioFacts,
+    embedded: EmbeddedResponse,
+    embedder: Embedder,
+    judge: Judge,
+    model: RubricModel | None = None,
+):
+    """Compute every feature of one answer to one moment (stages 3 and 4's input)."""
+    similarities = [m.similarity for m in matches]
+    scenario = SCENARIO_VECTORS.get(
+        embedder, facts.key_moves, [m.text for m in matches], facts.opening_line, facts.context
+    )
+    signals = response_features(
+        text, raw_text, similarities, embedded, scenario, facts.context, facts.opening_line
+    )
+    signals.update({f"mr:{k}": v for k, v in (model or shipped_model()).predict(signals).items()})
+    contrast = contrast_for(embedder, facts.pitfalls)
+    features = moment_features(signals, contrast_features(embedded, contrast), facts.category, text)
+    odds = judge.red_line_probabilities(embedded.sentences, embedded.sentence_vectors)
+    features["red_line_odds"] = float(odds.max()) if len(odds) else 0.0
+    return Reading(features, judge.row(features, embedded.vector), odds), contrast
+
+
 def score_response(
     text: str,
     matches: list[ExpertMatch],
     facts: ScenarioFacts,
-    flags=(),
-    embedded: EmbeddedResponse | None = None,
-    embedder: Embedder | None = None,
+    flags,
+    embedded: EmbeddedResponse,
+    embedder: Embedder,
     raw_text: str | None = None,
     model: RubricModel | None = None,
+    judge: Judge | None = None,
+    calibrate=None,
 ) -> ScoreResult:
-    """Score cleaned response text given its similarities to the scenario's expert responses.
+    """Score cleaned answer text given its expert matches (stages 3–6 of the docstring).
 
-    With the embedder and the response's embedding, every signal is used; without them (old
-    callers) only similarity and the rule detectors are. `model` replaces the shipped rubric
-    model (bench/evaluate.py passes each cross-validation fold's own).
+    `model` and `judge` replace the shipped ones (bench/ passes each cross-validation fold's
+    own); `calibrate(points, vector)` returns the points after a trainer's graded answers
+    (practicum/calibration.py) have had their say.
     """
-    similarities = [m.similarity for m in matches]
-    full = embedded is not None and embedder is not None
-    if full:
-        scenario = SCENARIO_VECTORS.get(
-            embedder, facts.key_moves, [m.text for m in matches], facts.opening_line, facts.context
-        )
-        signals = response_features(
-            text, raw_text or text, similarities, embedded, scenario, facts.context, facts.opening_line
-        )
-        best_move = best_key_move(embedded, scenario, ALIGNED)
-    else:
-        signals = {"sim_best": max(similarities, default=0.0)}
-        best_move, scenario = "", None
-    model = model or shipped_model()
-    reference = expert_reference(scenario, facts, model) if scenario else None
-    heads = model.predict(signals) if full and model.applies_to(facts.category) else None
+    judge = judge or shipped_judge()
+    flags = list(flags)
+    best = max((m.similarity for m in matches), default=0.0)
     words = len(text.split())
     if words < MIN_SUBSTANCE_WORDS:
         dimensions = nothing_to_judge(facts)
-    else:
-        dimensions = assess_dimensions(text, facts, signals, heads, best_move)
-        if full:
-            dimensions = with_evidence(dimensions, embedded, scenario, facts)
-    score = combine(
-        dimensions,
-        similarities,
-        signals.get("align_coverage"),
-        words,
-        flags,
-        fitted=heads is not None,
-        reference=reference,
-    )
-    if reveals_answer(signals) and facts.weights().get("guides_not_tells", 0) >= REVEAL_GATE_WEIGHT:
-        score = min(score, REVEAL_SCORE_CAP)
-    best = max(similarities, default=0.0)
+        points = min(grade_points(0.0), NO_SUBSTANCE_CAP)
+        return _result(text, points, best, dimensions, matches, flags, {}, [], 0.0)
+    reading, contrast = read_answer(text, raw_text or text, matches, facts, embedded, embedder, judge, model)
+    grade = judge.predict_grade(reading.row)
+    points = grade_points(grade)
+    if calibrate is not None:
+        points = calibrate(points, embedded.vector)
+    dimensions = judged_dimensions(judge.predict_dimensions(reading.row), facts)
+    hits = find_red_lines(embedded, reading.red_line_odds, judge.red_line_threshold, contrast)
+    if hits:
+        points = min(points, RED_LINE_CAP)
+        flags.append("red_line")
+        dimensions = _broken_by(dimensions, hits)
+    dimensions = with_evidence(dimensions, embedded, judge, hits)
+    if "instructions_to_the_model" in flags:
+        points -= INJECTION_PENALTY
+    if best >= COPY_SIMILARITY:
+        flags.append("copied_expert")
+    return _result(text, points, best, dimensions, matches, flags, reading.features, hits, grade)
+
+
+def _broken_by(dimensions: list[DimensionResult], hits: list[RedLineHit]) -> list[DimensionResult]:
+    """Mark the dimension each red line breaks as missed, for the red line's own reason."""
+    broken = {hit.dimension: hit for hit in reversed(hits)}
+    return [
+        replace(d, value=0.0, reason=broken[d.key].reason) if d.key in broken else d for d in dimensions
+    ]
+
+
+def _result(text, points, best, dimensions, matches, flags, features, hits, grade) -> ScoreResult:
+    score = int(round(float(np.clip(points, 0, 100))))
     return ScoreResult(
         score,
         band_for(score),
         best,
         dimensions,
         matches,
-        list(flags),
-        signals={k: float(v) for k, v in signals.items()},
+        flags,
+        signals={k: round(float(v), 6) for k, v in features.items()},
+        red_lines=hits,
+        grade=grade,
+        text=text,
     )
 
 
@@ -255,16 +202,7 @@ def rank_experts(
     """Rank expert responses by cosine similarity in memory, as the pgvector search does."""
     sims = expert_vectors @ vector if len(experts) else np.zeros(0)
     ranked = sorted(range(len(experts)), key=lambda i: (-float(sims[i]), i))
-    return [
-        ExpertMatch(
-            experts[i].expert_response_id,
-            experts[i].scenario_id,
-            experts[i].text,
-            experts[i].strategy,
-            float(sims[i]),
-        )
-        for i in ranked
-    ]
+    return [replace(experts[i], similarity=float(sims[i])) for i in ranked]
 
 
 @dataclass(frozen=True)
@@ -297,6 +235,7 @@ def score_text(
     facts: ScenarioFacts,
     experts: list[ExpertMatch],
     model: RubricModel | None = None,
+    judge: Judge | None = None,
 ) -> ScoreResult:
     """Score a response without a database: clean, embed once, rank experts, score.
 
@@ -304,4 +243,7 @@ def score_text(
     result equals what practicum.practice.score_for_scenario gives for the same scenario.
     """
     p = prepare_response(embedder, response, facts, experts)
-    return score_response(p.text, p.matches, facts, p.flags, p.embedded, embedder, p.raw, model)
+    return score_response(p.text, p.matches, facts, p.flags, p.embedded, embedder, p.raw, model, judge)
+
+
+__all__ = ["ScoreResult", "score_response", "score_text", "weighted_mean", "SCORER_VERSION"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
-from practicum.models import ExpertResponse, Scenario, ScenarioSet, ScenarioSetVersion
+from practicum.models import ExpertResponse, Pitfall, Scenario, ScenarioSet, ScenarioSetVersion
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,53 @@ def closest_expert_responses(
         .limit(limit)
     )
     return [_as_match(row) for row in db.execute(query)]
+
+
+@dataclass(frozen=True)
+class PitfallMatch:
+    """One of a scenario's pitfalls and its cosine similarity to the trainee's response."""
+
+    text: str
+    reason: str
+    severity: str
+    similarity: float
+
+
+def closest_references(
+    db: Session, scenario_id: int, vector: np.ndarray
+) -> tuple[list[ExpertMatch], list[PitfallMatch]]:
+    """Rank a scenario's expert responses and its pitfalls together, in one query, exactly.
+
+    Both come through the scenario_id indexes (a scenario has a handful of each), so the rank
+    is exact; being near a pitfall is read as clearly as being near an expert.
+    """
+    experts = select(
+        literal("expert").label("kind"),
+        ExpertResponse.id,
+        ExpertResponse.text,
+        ExpertResponse.strategy.label("detail"),
+        literal("").label("severity"),
+        ExpertResponse.position,
+        (1 - ExpertResponse.embedding.cosine_distance(vector)).label("similarity"),
+    ).where(ExpertResponse.scenario_id == scenario_id)
+    pitfalls = select(
+        literal("pitfall").label("kind"),
+        Pitfall.id,
+        Pitfall.text,
+        Pitfall.reason.label("detail"),
+        Pitfall.severity,
+        Pitfall.position,
+        (1 - Pitfall.embedding.cosine_distance(vector)).label("similarity"),
+    ).where(Pitfall.scenario_id == scenario_id)
+    both = union_all(experts, pitfalls).subquery()
+    rows = db.execute(select(both).order_by(both.c.similarity.desc(), both.c.kind, both.c.position))
+    found_experts, found_pitfalls = [], []
+    for row in rows:
+        if row.kind == "expert":
+            found_experts.append(ExpertMatch(row.id, scenario_id, row.text, row.detail or "", float(row.similarity)))
+        else:
+            found_pitfalls.append(PitfallMatch(row.text, row.detail, row.severity, float(row.similarity)))
+    return found_experts, found_pitfalls
 
 
 def closest_in_category(

@@ -23,11 +23,12 @@ def _score_one(item: dict, scenarios: dict, embedder: Embedder, writer: Feedback
     if key not in scenarios:
         scenarios[key] = library.scenario_by_key(session, key)
     vector, result, _ = practice.score_for_scenario(session, scenarios[key], text, embedder)
-    feedback = writer.write(feedback_facts(result))
+    feedback = writer.write(feedback_facts(result, practice.scenario_facts(scenarios[key])))
     return {
         "score": result.score,
         "band": result.band,
         "dimensions": result.dimension_dicts(),
+        "red_lines": result.red_line_dicts(),
         "matches": [m.as_dict() for m in result.matches],
         "flags": result.flags,
         "scorer_version": result.scorer_version,

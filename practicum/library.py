@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from embeddings.embedder import Embedder
 from practicum import audit
 from practicum.errors import NotFound, ValidationFailed
-from practicum.models import ExpertResponse, Scenario, ScenarioSet, ScenarioSetVersion
+from practicum.models import ExpertResponse, Pitfall, Scenario, ScenarioSet, ScenarioSetVersion
 from scenarios.loader import content_hash
 
 Progress = Callable[[int, int], None]
@@ -53,7 +53,7 @@ def _known_embeddings(db: Session, hashes: set[str]) -> dict[str, list[float]]:
     return {h: e for h, e in rows}
 
 
-def _embed_missing(db, embedder, texts: list[str], progress: Progress | None):
+def _embed_missing(db, embedder, texts: list[str], progress: Progress | None = None):
     """Return an embedding per text, embedding only texts never seen before."""
     hashes = [embedder.content_hash(t) for t in texts]
     known = _known_embeddings(db, set(hashes))
@@ -105,6 +105,8 @@ def import_scenario_set(
     db.flush()
     hashes, vectors, embedded = _embed_missing(db, embedder, [r["text"] for r in experts], progress)
     pairs = iter(zip(hashes, vectors, strict=True))
+    pitfall_texts = [p["text"] for s in document["scenarios"] for p in s.get("pitfalls", [])]
+    pitfall_pairs = iter(zip(*_embed_missing(db, embedder, pitfall_texts)[:2], strict=True))
     for position, item in enumerate(document["scenarios"]):
         scenario = _scenario_row(version.id, position, item)
         db.add(scenario)
@@ -119,6 +121,19 @@ def import_scenario_set(
                     strategy=response.get("strategy", ""),
                     rationale=response.get("rationale", ""),
                     moves=response.get("moves", []),
+                    content_hash=digest_,
+                    embedding=vector,
+                )
+            )
+        for index, pitfall in enumerate(item.get("pitfalls", [])):
+            digest_, vector = next(pitfall_pairs)
+            db.add(
+                Pitfall(
+                    scenario_id=scenario.id,
+                    position=index,
+                    text=pitfall["text"],
+                    reason=pitfall["reason"],
+                    severity=pitfall["severity"],
                     content_hash=digest_,
                     embedding=vector,
                 )
@@ -181,7 +196,7 @@ def current_scenarios_query():
         )
         .join(ScenarioSet, ScenarioSet.id == ScenarioSetVersion.set_id)
         .where(ScenarioSet.status == "active")
-        .options(selectinload(Scenario.expert_responses))
+        .options(selectinload(Scenario.expert_responses), selectinload(Scenario.pitfalls))
         .order_by(Scenario.category, Scenario.title)
     )
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -129,6 +130,7 @@ class Scenario(Base):
     expert_responses: Mapped[list[ExpertResponse]] = relationship(
         back_populates="scenario", order_by="ExpertResponse.position"
     )
+    pitfalls: Mapped[list[Pitfall]] = relationship(back_populates="scenario", order_by="Pitfall.position")
 
 
 class ExpertResponse(Base):
@@ -154,6 +156,24 @@ class ExpertResponse(Base):
     embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False)
 
     scenario: Mapped[Scenario] = relationship(back_populates="expert_responses")
+
+
+class Pitfall(Base):
+    """A typical poor answer to a scenario: attempts close to it are marked down."""
+
+    __tablename__ = "pitfalls"
+    __table_args__ = (CheckConstraint("severity IN ('red_line', 'weak')", name="pitfalls_severity_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(16))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False)
+
+    scenario: Mapped[Scenario] = relationship(back_populates="pitfalls")
 
 
 class PracticeSession(Base):
@@ -205,6 +225,8 @@ class Attempt(Base):
     model_id: Mapped[str] = mapped_column(String(200), default="")
     scorer_version: Mapped[str] = mapped_column(String(40))
     timings: Mapped[dict[str, float]] = mapped_column(JSONB, default=dict)
+    red_lines: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default=sql_text("'[]'::jsonb"))
+    flags: Mapped[list[str]] = mapped_column(JSONB, default=list, server_default=sql_text("'[]'::jsonb"))
     created_at: Mapped[datetime] = _created_at()
     # A trainer's score, kept beside the automatic one (which is never changed).
     override_score: Mapped[int | None] = mapped_column(Integer)

@@ -10,11 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ai.dimensions import ScenarioFacts
+from ai.features import Pitfall
 from ai.feedback import Feedback, FeedbackFacts, feedback_facts
 from ai.scoring import ScoreResult, score_response, scoring_text
 from ai.signals import embed_response
 from embeddings.embedder import Embedder
-from embeddings.search import ExpertMatch, closest_expert_responses, closest_in_category
+from embeddings.search import ExpertMatch, closest_in_category, closest_references
+from practicum.calibration import trainer_calibration
 from practicum.errors import Conflict, NotFound, ValidationFailed
 from practicum.library import current_scenario
 from practicum.models import Attempt, PracticeSession, Scenario, User, utcnow
@@ -33,6 +35,7 @@ def scenario_facts(scenario: Scenario) -> ScenarioFacts:
         student_name=scenario.student_name,
         key_moves=tuple(scenario.key_moves or ()),
         dimension_weights=dict(scenario.dimension_weights or {}),
+        pitfalls=tuple(Pitfall(p.text, p.reason, p.severity) for p in scenario.pitfalls),
     )
 
 
@@ -152,16 +155,17 @@ class ScoredAttempt:
     result: ScoreResult
     related: list[ExpertMatch]
     follow_up: str
+    scenario_facts: ScenarioFacts
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def facts(self) -> FeedbackFacts:
         """Return the feedback facts for this score."""
-        return feedback_facts(self.result)
+        return feedback_facts(self.result, self.scenario_facts)
 
 
 def score_for_scenario(db: Session, scenario: Scenario, response: str, embedder: Embedder):
-    """Embed a response (and its sentences) once, rank the scenario's experts, and score it."""
+    """Embed a response (and its sentences) once, rank the scenario's experts and pitfalls, score it."""
     timings = {}
     facts = scenario_facts(scenario)
     started = time.perf_counter()
@@ -169,10 +173,13 @@ def score_for_scenario(db: Session, scenario: Scenario, response: str, embedder:
     embedded = embed_response(embedder, text)
     timings["embed_ms"] = _ms_since(started)
     started = time.perf_counter()
-    matches = closest_expert_responses(db, scenario.id, embedded.vector) if text else []
+    matches, pitfalls = closest_references(db, scenario.id, embedded.vector) if text else ([], [])
+    calibrate = trainer_calibration(db, scenario.id, embedded.vector) if text else None
     timings["search_ms"] = _ms_since(started)
     started = time.perf_counter()
-    result = score_response(text, matches, facts, flags, embedded, embedder, response)
+    result = score_response(text, matches, facts, flags, embedded, embedder, response, calibrate=calibrate)
+    if pitfalls:
+        result.signals["closest_pitfall"] = round(pitfalls[0].similarity, 6)
     timings["score_ms"] = _ms_since(started)
     return embedded.vector, result, timings
 
@@ -187,7 +194,8 @@ def score_attempt(db: Session, user: User, session_id: int, response, embedder: 
     vector, result, timings = score_for_scenario(db, scenario, text, embedder)
     related = closest_in_category(db, scenario.category, vector, scenario.key) if result.matches else []
     follow_up = (scenario.follow_ups or {}).get(result.band, "")
-    return ScoredAttempt(session.id, user.id, scenario.id, text, vector, result, related, follow_up, timings)
+    facts = scenario_facts(scenario)
+    return ScoredAttempt(session.id, user.id, scenario.id, text, vector, result, related, follow_up, facts, timings)
 
 
 def store_attempt(db: Session, scored: ScoredAttempt, feedback: Feedback) -> Attempt:
@@ -206,6 +214,8 @@ def store_attempt(db: Session, scored: ScoredAttempt, feedback: Feedback) -> Att
         feedback_source=feedback.source,
         model_id=feedback.model_id,
         scorer_version=scored.result.scorer_version,
+        red_lines=scored.result.red_line_dicts(),
+        flags=list(scored.result.flags),
         timings={**scored.timings, **feedback.timings},
     )
     db.add(attempt)

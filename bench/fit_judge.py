@@ -1,0 +1,202 @@
+"""Fit the judge (ai/judge.json) from graded answers, scenarios and the red-line bank: `make fit`.
+
+Training examples, for the scenarios given (all of them for the shipped judge; the other folds'
+in cross-validation, so a scenario's own answers, experts and pitfalls never train its judge):
+- graded answers (bench/data/graded), with their 0–4 grade and dimension levels;
+- each scenario's expert responses as grade 4, judged against its *other* experts;
+- each scenario's pitfalls: red-line pitfalls as grade 0, weak ones as grade 1, each judged
+  with itself taken out of the pitfalls;
+- for the sentence red-line classifier: the bank's phrasings, red-line pitfalls and the most
+  red-line-like sentence of each red-line graded answer (positives); the bank's near misses,
+  expert sentences and sentences of good graded answers (negatives).
+Fitting is closed-form ridge regression and L2 logistic regression (numpy, scipy): the same
+data gives the same judge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ai.judge import GRAM_BUCKETS, JUDGE_PATH, Judge, Linear, sentence_rows
+from ai.red_lines import shipped_bank
+from ai.rubric import DIMENSIONS
+from ai.scoring import prepare_response, read_answer
+from ai.signals import SCENARIO_VECTORS, sentences
+from bench.fitting import fit_logistic
+from bench.graded import GRADED, GradedAnswer, Moment, load_graded, moments
+
+RIDGE_ALPHA = 30.0
+DIMENSION_ALPHA = 30.0
+EMBEDDING_SCALE = 3.0
+RED_LINE_C = 1.0
+EXPERT_WEIGHT, PITFALL_WEIGHT = 0.5, 0.5
+# The red-line threshold keeps false alarms on held-out good answers (grade 3–4) at this share.
+FALSE_ALARM_SHARE = 0.05
+INNER_FOLDS = 5
+
+
+@dataclass(frozen=True)
+class Example:
+    """One training answer, read: its features, vectors and targets."""
+
+    moment: Moment
+    text: str
+    grade: float
+    dimensions: dict[str, float] | None
+    red_line: bool
+    weight: float
+    features: dict[str, float]
+    vector: np.ndarray
+    sentences: tuple[str, ...]
+    sentence_vectors: np.ndarray
+
+
+def examples_for(embedder, answers: list[GradedAnswer], by_ref: dict[str, Moment], judge: Judge) -> list[Example]:
+    """Read every training answer of the given moments: graded answers, experts and pitfalls."""
+    found = [_read(embedder, a.moment, a.text, a.grade, a.dimensions, a.red_line is not None, 1.0, judge) for a in answers]
+    for moment in by_ref.values():
+        for i, expert in enumerate(moment.experts):
+            others = replace(moment, experts=moment.experts[:i] + moment.experts[i + 1 :])
+            found.append(_read(embedder, others, expert.text, 4, None, False, EXPERT_WEIGHT, judge))
+        for i, pitfall in enumerate(moment.facts.pitfalls):
+            facts = replace(moment.facts, pitfalls=moment.facts.pitfalls[:i] + moment.facts.pitfalls[i + 1 :])
+            red = pitfall.severity == "red_line"
+            found.append(_read(embedder, replace(moment, facts=facts), pitfall.text, 0 if red else 1, None, red, PITFALL_WEIGHT, judge))
+    return found
+
+
+def _read(embedder, moment, text, grade, dimensions, red, weight, judge) -> Example:
+    p = prepare_response(embedder, text, moment.facts, list(moment.experts))
+    reading, _ = read_answer(p.text, p.raw, p.matches, moment.facts, p.embedded, embedder, judge)
+    return Example(
+        moment,
+        text,
+        float(grade),
+        dimensions,
+        red,
+        weight,
+        reading.features,
+        p.embedded.vector,
+        p.embedded.sentences,
+        p.embedded.sentence_vectors,
+    )
+
+
+def _sentence_rows(example: Example) -> np.ndarray:
+    return sentence_rows(example.sentences, example.sentence_vectors)
+
+
+def fit_red_lines(embedder, examples: list[Example], first: Linear | None = None) -> Linear:
+    """Fit the sentence red-line classifier; a second pass adds each grade-1 red answer's worst sentence."""
+    bank = shipped_bank()
+    phrasings = [t for line in bank.values() for t in line.phrasings]
+    near = [t for line in bank.values() for t in line.near_misses]
+    positives = [sentence_rows(phrasings, SCENARIO_VECTORS.expert_vectors(embedder, phrasings))]
+    negatives = [sentence_rows(near, SCENARIO_VECTORS.expert_vectors(embedder, near))]
+    for e in examples:
+        rows = _sentence_rows(e)
+        if not len(rows):
+            continue
+        if e.red_line and (e.weight < 1 or e.grade == 0):  # the harm is the whole answer
+            positives.append(rows)
+        elif e.red_line and first is not None:  # one harmful sentence among good ones
+            positives.append(rows[[int(np.argmax(first(rows)))]])
+        elif not e.red_line and e.grade >= 2:
+            negatives.append(rows)
+    x = np.vstack(positives + negatives)
+    y = np.concatenate([np.ones(sum(len(p) for p in positives)), np.zeros(sum(len(n) for n in negatives))])
+    w, b = fit_logistic(x, y, RED_LINE_C, [False] * x.shape[1])
+    return Linear(w, b)
+
+
+def fit_red_line_classifier(embedder, examples: list[Example]) -> Linear:
+    """Both passes of the sentence red-line classifier."""
+    return fit_red_lines(embedder, examples, first=fit_red_lines(embedder, examples))
+
+
+def red_line_threshold(embedder, examples: list[Example]) -> float:
+    """The probability above which a sentence counts as a red line.
+
+    Chosen on held-out margins (inner folds grouped by scenario): the share of good graded
+    answers (grade 3–4) flagged stays at FALSE_ALARM_SHARE. In-sample margins would set it
+    too low, because the classifier has seen those very sentences.
+    """
+    refs = sorted({e.moment.ref for e in examples})
+    order = np.random.RandomState(1).permutation(len(refs))
+    margins = []
+    for k in range(INNER_FOLDS):
+        fold = {refs[i] for i in order[k::INNER_FOLDS]}
+        classifier = fit_red_line_classifier(embedder, [e for e in examples if e.moment.ref not in fold])
+        margins += [
+            float(np.max(classifier(_sentence_rows(e))))
+            for e in examples
+            if e.moment.ref in fold and e.weight == 1 and e.grade >= 3 and not e.red_line and len(e.sentences)
+        ]
+    if not margins:
+        return 0.5
+    margin = float(np.quantile(margins, 1 - FALSE_ALARM_SHARE))
+    return float(max(0.5, 1 / (1 + np.exp(-margin))))
+
+
+def ridge(x: np.ndarray, y: np.ndarray, weights: np.ndarray, alpha: float) -> Linear:
+    """Weighted ridge regression with an unpenalised intercept."""
+    sw = np.sqrt(weights)[:, None]
+    mean_x = np.average(x, axis=0, weights=weights)
+    mean_y = float(np.average(y, weights=weights))
+    xc, yc = (x - mean_x) * sw, (y - mean_y) * sw[:, 0]
+    w = np.linalg.solve(xc.T @ xc + alpha * np.eye(x.shape[1]), xc.T @ yc)
+    return Linear(w, mean_y - float(mean_x @ w))
+
+
+def fit_judge(embedder, answers: list[GradedAnswer], by_ref: dict[str, Moment], version: str) -> Judge:
+    """Fit every part of the judge on the given answers and moments."""
+    blank = _blank_judge()
+    examples = examples_for(embedder, answers, by_ref, blank)
+    classifier = fit_red_line_classifier(embedder, examples)
+    threshold = red_line_threshold(embedder, examples)
+    for e in examples:
+        odds = 1 / (1 + np.exp(-np.clip(classifier(_sentence_rows(e)), -30, 30)))
+        e.features["red_line_odds"] = float(odds.max()) if len(odds) else 0.0
+    names = tuple(sorted(examples[0].features))
+    scalars = np.array([[e.features.get(n, 0.0) for n in names] for e in examples])
+    mean, scale = scalars.mean(axis=0), scalars.std(axis=0) + 1e-6
+    x = np.hstack([(scalars - mean) / scale, EMBEDDING_SCALE * np.array([e.vector for e in examples])])
+    weights = np.array([e.weight for e in examples])
+    grade = ridge(x, np.array([e.grade for e in examples]), weights, RIDGE_ALPHA)
+    heads = {}
+    labelled = [i for i, e in enumerate(examples) if e.dimensions]
+    for key in DIMENSIONS:
+        rows = [i for i in labelled if key in examples[i].dimensions]
+        y = np.array([examples[i].dimensions[key] for i in rows])
+        heads[key] = ridge(x[rows], y, weights[rows], DIMENSION_ALPHA)
+    return Judge(version, names, mean, scale, EMBEDDING_SCALE, grade, heads, classifier, threshold)
+
+
+def _blank_judge() -> Judge:
+    """A judge that reads features but predicts nothing (to compute the first features)."""
+    zero = Linear(np.zeros(384 + GRAM_BUCKETS), 0.0)
+    return Judge("blank", (), np.zeros(0), np.ones(0), 1.0, Linear(np.zeros(384), 0.0), {}, zero, 1.0)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--graded", default=str(GRADED))
+    args = parser.parse_args(argv)
+    from bench.evaluate_graded import real_embedder
+
+    started = time.perf_counter()
+    answers = load_graded(GRADED.__class__(args.graded))
+    by_ref = moments(GRADED.__class__(args.graded))
+    used = {a.moment.ref for a in answers} | {r for r in by_ref if not r.startswith("mrbench")}
+    judge = fit_judge(real_embedder(), answers, {r: by_ref[r] for r in used}, "graded-" + time.strftime("%Y%m%d"))
+    JUDGE_PATH.write_text(json.dumps(judge.as_json(), indent=1) + "\n")
+    print(f"wrote {JUDGE_PATH}: {len(answers)} graded answers, {len(used)} scenarios, {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
