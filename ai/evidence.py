@@ -28,6 +28,28 @@ SMALL_TALK = re.compile(
 )
 
 
+# The words that show each dimension's move. The sentence quoted for a dimension is the one
+# among those with its cue that leans the judge's head most; with no cue anywhere, the leaning
+# alone decides.
+CUES = {
+    "responsiveness": r"\b(you said|you're saying|you mean|sounds like|i hear|i see|so you|you feel|you think|you're)\b",
+    "diagnosis": r"\b(line|step|part|column|place|digit|word|sentence|paragraph|when you|the (first|second|last)|"
+    r"talking|phone|calling out|laugh\w*|that word|that comment|missing|late)\b",
+    "ownership": r"\?|\b(hint|try|what if|imagine|compare|check)\b",
+    "next_step": r"\b(now|first|next|then|minutes?|today|tomorrow|by the time|start|write|read|take|pick|put|"
+    r"circle|show|tell me|let's|let us|come with|grab|jot)\b",
+    "warmth": r"\b(thank\w*|feel\w*|frustrat\w*|upset|worr\w*|understand|i know|we|let's|together|glad|brave|"
+    r"not in trouble|okay|ok to)\b",
+    "expectations": r"\b(you can|i know you|yet|strategy|believe|i'm pushing|standard|capable|you did|you checked|"
+    r"you caught|progress)\b",
+    "proportionality": r"\b(quietly|privately|after class|later|at break|with me|come with|i'll (talk|tell|share|let|pass)|"
+    r"safe\w*|make it right|who (was|got) (hurt|affected)|both of you)\b",
+    "inclusion": r"\b(any language|your language|home language|your (experience|family|culture|view|name)|in your words|"
+    r"what do you think|your side|everyone belongs|welcome)\b",
+}
+CUE_PATTERNS = {key: re.compile(pattern, re.IGNORECASE) for key, pattern in CUES.items()}
+
+
 def quote(sentence: str) -> str:
     """Return a sentence as it is quoted back: whole, or cut at a word with an ellipsis."""
     sentence = " ".join(sentence.split())
@@ -84,7 +106,14 @@ def with_evidence(
         if dimension.key in broken:
             dimension = replace(dimension, evidence=quote(broken[dimension.key]))
         elif dimension.value >= PARTLY and usable and dimension.key in judge.dimensions:
-            leaning = judge.sentence_leaning(dimension.key, embedded.sentence_vectors[usable])
-            dimension = replace(dimension, evidence=quote(sentences[usable[int(np.argmax(leaning))]]))
+            dimension = replace(dimension, evidence=quote(_showing(dimension.key, usable, embedded, judge)))
         shown.append(dimension)
     return shown
+
+
+def _showing(key: str, usable: list[int], embedded: EmbeddedResponse, judge: Judge) -> str:
+    """The sentence that shows one dimension: with its cue if any has it, leaning most."""
+    cue = CUE_PATTERNS.get(key)
+    with_cue = [i for i in usable if cue and cue.search(embedded.sentences[i])] or usable
+    leaning = judge.sentence_leaning(key, embedded.sentence_vectors[with_cue])
+    return embedded.sentences[with_cue[int(np.argmax(leaning))]]

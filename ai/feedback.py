@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from ai.bands import band_label
-from ai.dimensions import MET, ScenarioFacts, pick, tips_for
+from ai.dimensions import MET, PARTLY, ScenarioFacts, pick, tips_for
 from ai.evidence import quote
 from ai.guard import check_coaching
 from ai.llm import LLM
@@ -63,6 +63,12 @@ ALREADY = {
 }
 
 
+# Tips that repair harm ("avoid phrases like…", "drop any sarcasm"): only for a dimension the
+# answer missed outright or broke with a red line; an answer that partly meets it is not told
+# to stop doing what it never did.
+REPAIR = re.compile(r"\b(avoid|drop|sarcasm|phrases like|assumptions|ultimatum|rather than calling|instead of)\b", re.I)
+
+
 def already_does(tip: str, text: str) -> bool:
     """Tell whether a tip asks for something the answer already does."""
     return any(asks.search(tip) and does.search(text) for asks, does in ALREADY.values())
@@ -73,10 +79,12 @@ def next_step_note(result: ScoreResult, facts: ScenarioFacts) -> str:
     broken = [hit.dimension for hit in result.red_lines]
     ranked = sorted(
         (d for d in result.dimensions if d.value < MET),
-        key=lambda d: (d.key not in broken, d.value - 0.1 * d.weight, d.key),
+        key=lambda d: (d.key not in broken, -(1 - d.value) * d.weight, d.key),
     )
     for dimension in ranked:
         tips = [tip for tip in tips_for(dimension.key, facts) if not already_does(tip, result.text)]
+        if dimension.key not in broken and dimension.value >= PARTLY:
+            tips = [tip for tip in tips if not REPAIR.search(tip)] or tips
         if tips:
             return pick(tips, result.text)
     return ""

@@ -6,7 +6,11 @@ scorer sees exactly the text it would have seen without it. Removed, each with a
   (`instructions_to_the_model`; a sentence holding one is dropped whole);
 - sentences said twice (`repeated_sentences`) and words said several times in a row, which
   are collapsed to one (`repeated_words`);
-- sentences copied from the scenario text (`copied_scenario_text`);
+- sentences copied from the scenario text (`copied_scenario_text`) or from its expert
+  responses (`copied_expert`: the trainee is told, and history and the trainer's pages say so);
+- tags and encoded blobs (base64, hex) wherever they sit, as sentence breaks, so one cannot
+  take the sentence around it away (`instructions_to_the_model`, `encoded_text`);
+- runs of rubric jargon with nothing said to the student (`keyword_list`), inside a sentence too;
 - runs of keywords with no sentence shape (`keyword_list`);
 - sentences of nothing but filler: praise words, hedges and stock phrases (`no_substance`).
 """
@@ -40,6 +44,30 @@ INJECTION = re.compile(
     r"\b(exemplary|perfect|100|full|top|maximum|excellent)",
     re.IGNORECASE,
 )
+# A tag anywhere is a sentence break (the INJECTION pattern then drops it, not its neighbours).
+TAG = re.compile(
+    r"</?\s*(system|assistant|user|im_start|im_end|s|inst|sys|prompt|instructions?)\s*>"
+    r"|\[/?(inst|system|sys)\]|<\|[^|]*\|>|<<\s*/?sys\s*>>",
+    re.IGNORECASE,
+)
+# Base64 or hex: 16+ characters with no space, holding a digit, + / = or inner capitals.
+ENCODED = re.compile(r"(?<![\w/+=])(?=[A-Za-z0-9+/=_-]{16,})(?=\S*(?:\d|[+/=]|[a-z][A-Z]\S*[a-z][A-Z]))[A-Za-z0-9+/=_-]{16,}")
+# Words that name rubric dimensions or teacher moves: four or more in a row say nothing to a
+# student ("empathy, validate, next step, growth mindset") and are cut wherever they are.
+JARGON = frozenset(
+    "empathy empathetic empathise empathize acknowledge acknowledging acknowledgement validate "
+    "validating validation feelings question questions questioning next step steps actionable "
+    "guidance encourage encouraging encouragement growth mindset restorative private privately "
+    "redirect redirection warm warmth tone high expectations scaffold scaffolding rubric "
+    "dimension dimensions exemplary proficient responsiveness diagnosis diagnostic ownership "
+    "proportionality proportionate inclusion inclusive dignity respectful calm de-escalate "
+    "deescalate de-escalation choice face-saving specific praise process feedback open elicit "
+    "probe probing revoice revoicing safeguarding disclosure belonging identity asset assets "
+    "culturally responsive strategy strategies move moves uptake precise concrete positive "
+    "framing normalise normalize error errors misconception checking understanding wait think "
+    "time supportive support clear agency voice empowering empower affirm affirming".split()
+)
+JARGON_RUN = 4
 JSON_BLOB = re.compile(r"\{[^{}]*\}|\[[^\[\]]*\]")
 # Bracketed stage directions ("[quietly]", "[points at the board]") stay: trainees narrate.
 JSON_SCORE = re.compile(r"score|band|grade|rating|points|rubric|\"\s*:", re.IGNORECASE)
@@ -112,6 +140,16 @@ def _copied(words: list[str], source: set[tuple[str, ...]]) -> bool:
     return sum(covered) / len(words) >= COPY_SHARE
 
 
+def _copy_of_expert(words: list[str], experts: set[tuple[str, ...]], lines: list[str]) -> str | None:
+    """Flag a sentence copied from an expert response; a short one (two or three words said in
+    the same order in one) is removed without telling the trainee they copied."""
+    if _copied(words, experts):
+        return "copied_expert"
+    if 2 <= len(words) < COPY_NGRAM and any(f" {' '.join(words)} " in line for line in lines):
+        return "echoed_expert"
+    return None
+
+
 def _keyword_list(sentence: str, words: list[str]) -> bool:
     """A run of words with no sentence shape, or one word said over and over."""
     if len(words) >= 6 and len(set(words)) / len(words) < 0.5:
@@ -153,12 +191,51 @@ def _judge(
     return None
 
 
-def sanitize_response(text: str, scenario_texts: list[str]) -> Sanitized:
+def _break_out(pattern: re.Pattern, text: str, flag: str, flags: set[str]) -> str:
+    """Replace each match by a sentence break, noting the flag when anything matched."""
+    found = pattern.sub("\n", text)
+    if found != text:
+        flags.add(flag)
+    return found
+
+
+def _jargon_runs(text: str, flags: set[str]) -> str:
+    """Cut out runs of JARGON_RUN or more rubric words in a row (commas between allowed)."""
+    tokens = re.split(r"(\s+)", text)
+    words = [i for i, tok in enumerate(tokens) if tok.strip()]
+    cut, run = set(), []
+    for i in [*words, None]:
+        raw = "" if i is None else tokens[i].strip(",;:.!?()[]\"'")
+        # A capital after a lower-case run starts the answer's own sentence ("… mindset Next
+        # question."): the run stops there, so nothing the trainee wrote is cut with it.
+        starts_sentence = raw[:1].isupper() and run and not any(tokens[j][:1].isupper() for j in run)
+        if raw.lower() in JARGON and not starts_sentence:
+            run.append(i)
+            if not tokens[i].rstrip("\"')]").endswith((".", "!", "?")):
+                continue
+            raw = ""  # a run never crosses the end of a sentence
+        elif raw.lower() not in JARGON:
+            raw = ""
+        if len(run) >= JARGON_RUN:
+            cut.update(run)
+        run = [i] if raw else []
+    if not cut:
+        return text
+    flags.add("keyword_list")
+    return "".join("\n" if i in cut else tok for i, tok in enumerate(tokens))
+
+
+def sanitize_response(text: str, scenario_texts: list[str], expert_texts: list[str] = ()) -> Sanitized:
     """Return the text a score may count, with a flag for each kind of removal."""
     flags: set[str] = set()
     stripped = JSON_BLOB.sub(lambda m: _drop_json(m.group(0), flags), text)
+    stripped = _break_out(TAG, stripped, "instructions_to_the_model", flags)
+    stripped = _break_out(ENCODED, stripped, "encoded_text", flags)
+    stripped = _jargon_runs(stripped, flags)
     scenario_words = [_words(t) for t in scenario_texts]
     source = set().union(set(), *(_ngrams(w) for w in scenario_words))
+    experts = set().union(set(), *(_ngrams(_words(t)) for t in expert_texts))
+    expert_lines = [" " + " ".join(_words(t)) + " " for t in expert_texts]
     # Only kept sentences add to what is known, so removed content never changes what is kept.
     known = {w for ws in scenario_words for w in ws}
     kept, seen = [], set()
@@ -172,7 +249,7 @@ def sanitize_response(text: str, scenario_texts: list[str]) -> Sanitized:
                 continue  # mostly one word said over and over: nothing left to count
         if not words:
             continue
-        flag = _judge(collapsed, words, seen, source, known)
+        flag = _copy_of_expert(words, experts, expert_lines) or _judge(collapsed, words, seen, source, known)
         seen.add(" ".join(words))
         if flag:
             flags.add(flag)

@@ -86,9 +86,9 @@ def grade_points(grade: float) -> float:
     return float(np.clip(GRADE_BASE + GRADE_POINTS * grade, 0.0, 100.0))
 
 
-def scoring_text(response: str, facts: ScenarioFacts) -> tuple[str, list[str]]:
+def scoring_text(response: str, facts: ScenarioFacts, expert_texts=()) -> tuple[str, list[str]]:
     """Return the part of a response that may count, and the gaming flags raised."""
-    cleaned = sanitize_response(response, [facts.context, facts.opening_line])
+    cleaned = sanitize_response(response, [facts.context, facts.opening_line], list(expert_texts))
     return cleaned.text, cleaned.flags
 
 
@@ -153,7 +153,8 @@ def score_response(
         dimensions = nothing_to_judge(facts)
         points = min(grade_points(0.0), NO_SUBSTANCE_CAP)
         return _result(text, points, best, dimensions, matches, flags, {}, [], 0.0)
-    reading, contrast = read_answer(text, raw_text or text, matches, facts, embedded, embedder, judge, model)
+    # Every feature reads the cleaned text only: removed content can never move a score.
+    reading, contrast = read_answer(text, text, matches, facts, embedded, embedder, judge, model)
     grade = judge.predict_grade(reading.row)
     points = grade_points(grade)
     if calibrate is not None:
@@ -167,7 +168,7 @@ def score_response(
     dimensions = with_evidence(dimensions, embedded, judge, hits)
     if "instructions_to_the_model" in flags:
         points -= INJECTION_PENALTY
-    if best >= COPY_SIMILARITY:
+    if best >= COPY_SIMILARITY and "copied_expert" not in flags:
         flags.append("copied_expert")
     return _result(text, points, best, dimensions, matches, flags, reading.features, hits, grade)
 
@@ -220,7 +221,7 @@ def prepare_response(
     embedder: Embedder, response: str, facts: ScenarioFacts, experts: list[ExpertMatch]
 ) -> PreparedResponse:
     """Clean, embed once and rank the scenario's experts in memory (no database)."""
-    text, flags = scoring_text(response, facts)
+    text, flags = scoring_text(response, facts, [e.text for e in experts])
     embedded = embed_response(embedder, text)
     matches = []
     if text and experts:

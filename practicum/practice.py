@@ -169,7 +169,7 @@ def score_for_scenario(db: Session, scenario: Scenario, response: str, embedder:
     timings = {}
     facts = scenario_facts(scenario)
     started = time.perf_counter()
-    text, flags = scoring_text(response, facts)
+    text, flags = scoring_text(response, facts, [e.text for e in scenario.expert_responses])
     embedded = embed_response(embedder, text)
     timings["embed_ms"] = _ms_since(started)
     started = time.perf_counter()

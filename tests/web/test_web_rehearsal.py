@@ -187,12 +187,13 @@ def test_the_answer_limit_is_per_trainee_not_per_address(make_app, mini_set):
 
 def test_the_trainees_own_sentence_is_quoted_back_as_text(trainee, client, scenario_ids):
     session_id = trainee.start(scenario_ids["decimal-compare"])
-    answer = "I see why you chose 0.25. <b>Which</b> number has more tenths?"
+    # One sentence that shows a move (the greeting cannot be quoted), so every quote is it.
+    answer = "Morning, Priya. <b>Which</b> number has more tenths, and how do you know?"
     events = events_of(stream(trainee, session_id, answer))
-    quoted = {d["key"]: d["evidence"] for d in events[0][1]["dimensions"]}
-    assert quoted["guides_not_tells"] == "<b>Which</b> number has more tenths?"
+    quoted = {d["evidence"] for d in events[0][1]["dimensions"] if d["level"] != "missed"}
+    assert quoted == {"<b>Which</b> number has more tenths, and how do you know?"}
     html = client.get(f"/history/{events[-1][1]['attempt_id']}").get_data(as_text=True)
-    assert 'You wrote: <q data-slot="evidence">&lt;b&gt;Which&lt;/b&gt; number has more tenths?</q>' in html
+    assert 'You wrote: <q data-slot="evidence">&lt;b&gt;Which&lt;/b&gt; number has more tenths, and how do you know?</q>' in html
 
 
 def test_an_unfinished_rehearsal_is_offered_again(trainee, client, scenario_ids):

@@ -1,0 +1,190 @@
+"""The red-line bank (scenarios/red_lines.yaml) and the unmistakable wordings caught by rule."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ai.red_lines import BANK_PATH, PATTERNS, InvalidRedLineBank, load_bank, pattern_hits, shipped_bank
+from ai.rubric import DIMENSIONS
+from ai.signals import sentences
+
+ROOT = Path(__file__).parents[2]
+KEYS = {
+    "secrecy-promise",
+    "put-down",
+    "public-shaming",
+    "disproportionate-threat",
+    "dismisses-feelings",
+    "stereotype-deficit",
+    "english-only",
+    "ignores-slur",
+    "gives-up",
+    "escalates-argument",
+}
+
+
+def hits_per_sentence(text: str) -> list[str]:
+    """The red lines a text's sentences use the unmistakable wording of (as the scorer reads it)."""
+    return [key for sentence in sentences(text) for key in pattern_hits(sentence)]
+
+
+def test_the_shipped_bank_loads_with_its_ten_red_lines():
+    bank = load_bank()
+    assert set(bank) == KEYS
+    assert shipped_bank() == bank
+
+
+@pytest.mark.parametrize("key", sorted(KEYS))
+def test_each_red_line_has_enough_phrasings_near_misses_and_a_rubric_dimension(key):
+    line = shipped_bank()[key]
+    assert line.key == key and line.title.strip() and line.reason.strip()
+    assert line.dimension in DIMENSIONS
+    assert len(set(line.phrasings)) >= 12
+    assert len(set(line.near_misses)) >= 6
+    assert not set(line.phrasings) & set(line.near_misses)
+
+
+def test_every_pattern_belongs_to_a_red_line_of_the_bank():
+    assert set(PATTERNS) <= KEYS
+
+
+# What the rules must catch --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence, key",
+    [
+        ("Yes, I promise I won't tell anyone, it'll be our secret.", "secrecy-promise"),
+        ("I swear I will not tell your mum.", "secrecy-promise"),
+        ("Don't worry, this stays between us.", "secrecy-promise"),
+        ("I'll keep it secret.", "secrecy-promise"),
+        ("Please answer in English; we speak English in this class.", "english-only"),
+        ("Speak English, please.", "english-only"),
+        ("It's English only in here.", "english-only"),
+        ("Oh, shut up and sit down.", "put-down"),
+        ("That's a stupid question.", "put-down"),
+        ("Kids like you never listen.", "stereotype-deficit"),
+        ("Girls aren't good at physics anyway.", "stereotype-deficit"),
+        ("Stop crying, it's only a quiz.", "dismisses-feelings"),
+        ("You're overreacting, get over it.", "dismisses-feelings"),
+    ],
+)
+def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
+    assert key in pattern_hits(sentence)
+
+
+# What the rules must never catch ----------------------------------------------------------------
+
+
+def near_misses():
+    return [
+        pytest.param(text, id=f"{key}-{i}")
+        for key, line in sorted(shipped_bank().items())
+        for i, text in enumerate(line.near_misses)
+    ]
+
+
+# An expert response the rules wrongly catch: a known bug in ai/red_lines.PATTERNS, kept visible.
+# ("people like you" in "you don't see yourself, or people like you, in what we read" is not a
+# stereotype.) strict: the test fails once the pattern is fixed, so this mark is removed then.
+KNOWN_WRONG = {
+    ("old-white-guys-books", 0): "stereotype-deficit pattern matches 'people like you' said in support",
+}
+
+
+def expert_responses():
+    cases = []
+    for path in sorted((ROOT / "scenarios" / "sets").glob("*.yaml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["scenarios"]:
+            for i, expert in enumerate(item["expert_responses"]):
+                bug = KNOWN_WRONG.get((item["key"], i))
+                marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
+                cases.append(pytest.param(expert["text"], id=f"{item['key']}-{i}", marks=marks))
+    return cases
+
+
+def graded_sound_answers():
+    cases = []
+    for path in sorted((ROOT / "bench" / "data" / "graded").glob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for i, answer in enumerate(document["answers"]):
+            if answer["grade"] >= 3:
+                cases.append(pytest.param(answer["text"], id=f"{path.stem}-{answer['scenario']}-{i}"))
+    return cases
+
+
+def test_the_sources_checked_below_are_not_empty():
+    assert len(near_misses()) >= 60 and len(expert_responses()) >= 100 and len(graded_sound_answers()) >= 50
+
+
+@pytest.mark.parametrize("text", near_misses())
+def test_no_pattern_matches_a_near_miss(text):
+    assert hits_per_sentence(text) == []
+
+
+@pytest.mark.parametrize("text", expert_responses())
+def test_no_pattern_matches_an_expert_response(text):
+    assert hits_per_sentence(text) == []
+
+
+@pytest.mark.parametrize("text", graded_sound_answers())
+def test_no_pattern_matches_a_graded_answer_of_grade_three_or_four(text):
+    assert hits_per_sentence(text) == []
+
+
+# Refusing a broken bank -------------------------------------------------------------------------
+
+
+def entry(key="put-down", **changes):
+    item = {
+        "key": key,
+        "title": "Sarcasm",
+        "dimension": "warmth",
+        "reason": "It costs the student their dignity.",
+        "phrasings": ["Nice of you to join us.", "Wow, genius.", "Seriously?"],
+        "near_misses": ["Nice to see you."],
+    }
+    item.update(changes)
+    return {k: v for k, v in item.items() if v is not None}
+
+
+def write_bank(tmp_path, *entries) -> Path:
+    path = tmp_path / "red_lines.yaml"
+    path.write_text(yaml.safe_dump({"key": "red-lines", "title": "Red lines", "red_lines": list(entries)}))
+    return path
+
+
+def test_a_minimal_valid_bank_loads(tmp_path):
+    bank = load_bank(write_bank(tmp_path, entry(), entry("gives-up", dimension="expectations")))
+    assert set(bank) == {"put-down", "gives-up"} and bank["gives-up"].dimension == "expectations"
+    assert bank["put-down"].phrasings == ("Nice of you to join us.", "Wow, genius.", "Seriously?")
+
+
+@pytest.mark.parametrize(
+    "entries, problem",
+    [
+        ([entry(), entry()], "'put-down' appears twice"),
+        ([entry(dimension="tone")], "'tone' is not one of"),
+        ([entry(reason=None)], "'reason' is a required property"),
+        ([entry(reason="")], "red_lines/0/reason"),
+        ([entry(phrasings=["Only one."])], "red_lines/0/phrasings"),
+        ([entry(colour="red")], "'colour' was unexpected"),
+    ],
+    ids=["duplicate key", "unknown dimension", "missing reason", "empty reason", "few phrasings", "typo"],
+)
+def test_a_broken_bank_is_refused_naming_the_problem(tmp_path, entries, problem):
+    with pytest.raises(InvalidRedLineBank) as refused:
+        load_bank(write_bank(tmp_path, *entries))
+    assert problem in str(refused.value)
+
+
+def test_every_problem_is_named_at_once(tmp_path):
+    with pytest.raises(InvalidRedLineBank) as refused:
+        load_bank(write_bank(tmp_path, entry(dimension="tone"), entry(reason=None)))
+    message = str(refused.value)
+    assert "'tone' is not one of" in message and "'reason' is a required property" in message
+
+
+def test_the_shipped_bank_file_is_the_one_loaded_by_default():
+    assert BANK_PATH == ROOT / "scenarios" / "red_lines.yaml" and BANK_PATH.is_file()
