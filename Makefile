@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-unit test-integration test-e2e bench eval lint system-packages clean
+.PHONY: run test test-unit test-integration test-e2e bench eval fit lint system-packages clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,8 +47,15 @@ system-packages:
 bench: $(STAMP)
 	$(BIN)/python -m bench.bench
 
+# MRBench (maths tutoring, held out by dialogue) and the graded classroom set (held out by
+# scenario), then bench/data/unseen or GRADED=folder (unseen scenarios, the shipped judge).
 eval: $(STAMP)
 	$(BIN)/python -m bench.evaluate
+	$(BIN)/python -m bench.evaluate_graded $(if $(GRADED),--graded $(GRADED))
+
+# Refit the judge (ai/judge.json) from bench/data/graded, the scenarios and the red-line bank.
+fit: $(STAMP)
+	$(BIN)/python -m bench.fit_judge
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ scenario's category is not shown.
 
 from __future__ import annotations
 
+import re
 import zlib
 from dataclasses import dataclass, field
 from functools import cache
@@ -34,6 +35,7 @@ GROUPS = {
     "family-communication": "family",
 }
 MET, PARTLY = 0.7, 0.35  # value thresholds of the levels
+TITLES = {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr"}
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,15 @@ class ScenarioFacts:
 
     @property
     def first_name(self) -> str:
-        """The student's name as a tip uses it."""
-        return (self.student_name or "the student").split()[0]
+        """The student's name as a reason or tip uses it.
+
+        In a family moment the trainee talks to the parent (the scenario's "student" is
+        "Mr Haddad (parent)"), and the texts speak of the child: "their child".
+        """
+        if self.group == "family":
+            return "their child"
+        words = re.sub(r"\(.*?\)", "", self.student_name or "").split() or ["the student"]
+        return " ".join(words[:2]) if words[0].rstrip(".") in TITLES and len(words) > 1 else words[0]
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ PATTERNS = {
         re.IGNORECASE,
     ),
     "stereotype-deficit": re.compile(
-        r"\b(you people|kids like you|people like you|your (kind|lot))\b"
+        r"\b(you people|kids like you|your (kind|lot))\b"
         r"|\b(girls|boys) (aren'?t|are not|can'?t) (good at|do)\b",
         re.IGNORECASE,
     ),

@@ -148,19 +148,17 @@ def score_response(
     judge = judge or shipped_judge()
     flags = list(flags)
     best = max((m.similarity for m in matches), default=0.0)
-    words = len(text.split())
-    if words < MIN_SUBSTANCE_WORDS:
-        dimensions = nothing_to_judge(facts)
-        points = min(grade_points(0.0), NO_SUBSTANCE_CAP)
-        return _result(text, points, best, dimensions, matches, flags, {}, [], 0.0)
     # Every feature reads the cleaned text only: removed content can never move a score.
     reading, contrast = read_answer(text, text, matches, facts, embedded, embedder, judge, model)
+    hits = find_red_lines(embedded, reading.red_line_odds, judge.red_line_threshold, contrast)
     grade = judge.predict_grade(reading.row)
     points = grade_points(grade)
     if calibrate is not None:
         points = calibrate(points, embedded.vector)
     dimensions = judged_dimensions(judge.predict_dimensions(reading.row), facts)
-    hits = find_red_lines(embedded, reading.red_line_odds, judge.red_line_threshold, contrast)
+    if len(text.split()) < MIN_SUBSTANCE_WORDS:  # too little to judge, but a red line still counts
+        dimensions, grade = nothing_to_judge(facts), 0.0
+        points = min(grade_points(0.0), NO_SUBSTANCE_CAP)
     if hits:
         points = min(points, RED_LINE_CAP)
         flags.append("red_line")

@@ -243,10 +243,15 @@ def raw_similarity(app, dialogues: list[dict], rows: list[dict]) -> np.ndarray:
     return np.array([float(v @ expert_vectors[r["scenario"]]) for v, r in zip(vectors, rows, strict=True)])
 
 
+# The rubric dimension that answers each MRBench label (HEAD_LABELS order): identifying and
+# locating the mistake are both diagnosis (D2), guidance is ownership (D3), actionability D4.
+LABELLED_DIMENSIONS = ("diagnosis", "diagnosis", "ownership", "next_step")
+
+
 def dimension_values(dimensions: list[dict]) -> list[float]:
-    """The values of the four dimensions that MRBench labels, in HEAD_LABELS order."""
+    """The values of the dimensions that answer MRBench's four labels, in HEAD_LABELS order."""
     by_key = {d["key"]: d["value"] for d in dimensions}
-    return [by_key.get(key, 0.0) for key in HEAD_LABELS]
+    return [by_key.get(key, 0.0) for key in LABELLED_DIMENSIONS]
 
 
 def report(rows, records, shipped, labels, held_out, by_tutor, best_sim, started) -> None:
@@ -269,8 +274,8 @@ def report(rows, records, shipped, labels, held_out, by_tutor, best_sim, started
         ]
     )
     print(
-        "Each rubric dimension against its own label (recognises the issue / Mistake "
-        "Identification, specific / Location, guides / Guidance, next step / Actionability):"
+        "Each rubric dimension against its MRBench label (diagnosis / Mistake Identification and "
+        "Location, ownership / Guidance, next step / Actionability):"
     )
     print_table(
         [

@@ -9,6 +9,7 @@ from web import bp
 # Stored feedback is the coaching sentence, then the facts (ai.feedback.facts_text), which
 # start with "Score N — band.": the pages show the facts as structure, so keep only the prose.
 FACTS_START = "\nScore "
+NOTED_FLAGS = ("red_line", "copied_expert", "echoed_expert")
 
 
 def coaching_of(attempt) -> str:
@@ -26,7 +27,8 @@ def attempt_view(attempt, previous_score: int | None) -> dict:
         **attempt_json(attempt, previous_score),
         "coaching": coaching_of(attempt),
         "follow_up": follow_ups.get(attempt.band, ""),
-        "flags": [],
+        # Red lines and copies have notes of their own; the banner is for removed text.
+        "flags": [f for f in attempt.flags or [] if f not in NOTED_FLAGS],
     }
 
 

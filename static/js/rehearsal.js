@@ -82,6 +82,14 @@
     return item;
   }
 
+  function redLineItem(redLine) {
+    const item = fromTemplate("red-line-template");
+    slot(item, "title").textContent = redLine.title;
+    slot(item, "evidence").textContent = redLine.evidence;
+    slot(item, "reason").textContent = redLine.reason;
+    return item;
+  }
+
   function fillList(turn, name, items) {
     slot(turn, name).replaceChildren(...items);
     slot(turn, `${name}-box`).hidden = items.length === 0;
@@ -95,7 +103,11 @@
     band.className = `band-pill band-${data.band}`;
     band.textContent = data.band_label;
     slot(turn, "change").textContent = changeText(data.score_change);
-    slot(turn, "flags").hidden = !(data.flags && data.flags.length);
+    // Red lines and copies have their own notes; the banner is for text the cleaner removed.
+    const own = new Set(["red_line", "copied_expert", "echoed_expert"]);
+    slot(turn, "flags").hidden = !(data.flags || []).some((flag) => !own.has(flag));
+    fillList(turn, "red-lines", (data.red_lines || []).map(redLineItem));
+    slot(turn, "copied").hidden = !data.copied_expert;
     const byLevel = (level) => data.dimensions.filter((d) => d.level === level);
     fillList(turn, "worked", byLevel("met").map(dimensionItem));
     fillList(turn, "missed", [...byLevel("partly"), ...byLevel("missed")].map(dimensionItem));

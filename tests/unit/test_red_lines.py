@@ -85,12 +85,9 @@ def near_misses():
     ]
 
 
-# An expert response the rules wrongly catch: a known bug in ai/red_lines.PATTERNS, kept visible.
-# ("people like you" in "you don't see yourself, or people like you, in what we read" is not a
-# stereotype.) strict: the test fails once the pattern is fixed, so this mark is removed then.
-KNOWN_WRONG = {
-    ("old-white-guys-books", 0): "stereotype-deficit pattern matches 'people like you' said in support",
-}
+# An expert response the rules once caught: "people like you" in "you don't see yourself, or
+# people like you, in what we read" is not a stereotype (the pattern no longer has it).
+KNOWN_WRONG: dict = {}
 
 
 def expert_responses():
@@ -114,21 +111,24 @@ def graded_sound_answers():
     return cases
 
 
+NEAR_MISSES, EXPERTS, GRADED = near_misses(), expert_responses(), graded_sound_answers()
+
+
 def test_the_sources_checked_below_are_not_empty():
-    assert len(near_misses()) >= 60 and len(expert_responses()) >= 100 and len(graded_sound_answers()) >= 50
+    assert len(NEAR_MISSES) >= 60 and len(EXPERTS) >= 100 and len(GRADED) >= 50
 
 
-@pytest.mark.parametrize("text", near_misses())
+@pytest.mark.parametrize("text", NEAR_MISSES)
 def test_no_pattern_matches_a_near_miss(text):
     assert hits_per_sentence(text) == []
 
 
-@pytest.mark.parametrize("text", expert_responses())
+@pytest.mark.parametrize("text", EXPERTS)
 def test_no_pattern_matches_an_expert_response(text):
     assert hits_per_sentence(text) == []
 
 
-@pytest.mark.parametrize("text", graded_sound_answers())
+@pytest.mark.parametrize("text", GRADED)
 def test_no_pattern_matches_a_graded_answer_of_grade_three_or_four(text):
     assert hits_per_sentence(text) == []
 

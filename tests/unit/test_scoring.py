@@ -247,6 +247,16 @@ def test_the_dimension_a_red_line_breaks_is_missed_for_its_reason(case, where):
     assert all(d.evidence != harmful for d in others)
 
 
+@pytest.mark.parametrize(
+    "key, text, red_line",
+    [(DEFIANCE, "Shut up, Kai.", "put-down"), (IDENTITY, "English only, please.", "english-only")],
+)
+def test_a_red_line_in_a_very_short_answer_is_still_named(key, text, red_line):
+    result = score(key, text)
+    assert result.score <= NO_SUBSTANCE_CAP
+    assert "red_line" in result.flags and red_line in {h.key for h in result.red_lines}
+
+
 def test_the_same_answer_without_the_red_line_is_not_flagged():
     key, _, _ = RED_LINES["secrecy"]
     result = score(key, ANSWERS[key])
