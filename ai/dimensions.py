@@ -18,7 +18,8 @@ from pathlib import Path
 import yaml
 
 from ai.features import Pitfall
-from ai.rubric import DIMENSIONS as RUBRIC, category_weights
+from ai.rubric import DIMENSIONS as RUBRIC
+from ai.rubric import category_weights
 
 DIMENSIONS = {key: label for key, (_, label) in RUBRIC.items()}
 TEXT_PATH = Path(__file__).with_name("rubric_text.yaml")
@@ -146,7 +147,9 @@ def judged_dimensions(values: dict[str, float], facts: ScenarioFacts) -> list[Di
     for key, weight in facts.weights().items():
         if weight > 0:
             value = values.get(key, 0.0)
-            results.append(DimensionResult(key, value, reason_for(key, level_word(value), facts), float(weight)))
+            results.append(
+                DimensionResult(key, value, reason_for(key, level_word(value), facts), float(weight))
+            )
     return results
 
 

@@ -32,19 +32,24 @@ SMALL_TALK = re.compile(
 # among those with its cue that leans the judge's head most; with no cue anywhere, the leaning
 # alone decides.
 CUES = {
-    "responsiveness": r"\b(you said|you're saying|you mean|sounds like|i hear|i see|so you|you feel|you think|you're)\b",
-    "diagnosis": r"\b(line|step|part|column|place|digit|word|sentence|paragraph|when you|the (first|second|last)|"
+    "responsiveness": r"\b(you said|you're saying|you mean|sounds like|i hear|i see|so you|you feel|"
+    r"you think|you're)\b",
+    "diagnosis": r"\b(line|step|part|column|place|digit|word|sentence|paragraph|when you|"
+    r"the (first|second|last)|"
     r"talking|phone|calling out|laugh\w*|that word|that comment|missing|late)\b",
     "ownership": r"\?|\b(hint|try|what if|imagine|compare|check)\b",
     "next_step": r"\b(now|first|next|then|minutes?|today|tomorrow|by the time|start|write|read|take|pick|put|"
     r"circle|show|tell me|let's|let us|come with|grab|jot)\b",
     "warmth": r"\b(thank\w*|feel\w*|frustrat\w*|upset|worr\w*|understand|i know|we|let's|together|glad|brave|"
     r"not in trouble|okay|ok to)\b",
-    "expectations": r"\b(you can|i know you|yet|strategy|believe|i'm pushing|standard|capable|you did|you checked|"
+    "expectations": r"\b(you can|i know you|yet|strategy|believe|i'm pushing|standard|capable|you did|"
+    r"you checked|"
     r"you caught|progress)\b",
-    "proportionality": r"\b(quietly|privately|after class|later|at break|with me|come with|i'll (talk|tell|share|let|pass)|"
+    "proportionality": r"\b(quietly|privately|after class|later|at break|with me|come with|"
+    r"i'll (talk|tell|share|let|pass)|"
     r"safe\w*|make it right|who (was|got) (hurt|affected)|both of you)\b",
-    "inclusion": r"\b(any language|your language|home language|your (experience|family|culture|view|name)|in your words|"
+    "inclusion": r"\b(any language|your language|home language|your (experience|family|culture|view|name)|"
+    r"in your words|"
     r"what do you think|your side|everyone belongs|welcome)\b",
 }
 CUE_PATTERNS = {key: re.compile(pattern, re.IGNORECASE) for key, pattern in CUES.items()}

@@ -21,7 +21,6 @@ from ai.signals import SCENARIO_VECTORS, EmbeddedResponse, sentences
 from embeddings.embedder import Embedder
 
 
-
 @dataclass(frozen=True)
 class Pitfall:
     """A typical poor answer to one moment, with why it falls short."""
@@ -43,7 +42,9 @@ class Contrast:
     near_vectors: np.ndarray
 
 
-def contrast_for(embedder: Embedder, pitfalls: tuple[Pitfall, ...], bank: dict[str, RedLine] | None = None) -> Contrast:
+def contrast_for(
+    embedder: Embedder, pitfalls: tuple[Pitfall, ...], bank: dict[str, RedLine] | None = None
+) -> Contrast:
     """Embed (once per process, cached by content) the pitfalls and the red-line bank."""
     bank = shipped_bank() if bank is None else bank
     rows = [(i, s) for i, p in enumerate(pitfalls) for s in sentences(p.text)]
@@ -89,12 +90,16 @@ def contrast_features(embedded: EmbeddedResponse, contrast: Contrast) -> dict[st
     }
 
 
-def moment_features(signals: dict[str, float], contrast: dict[str, float], category: str, text: str) -> dict[str, float]:
+def moment_features(
+    signals: dict[str, float], contrast: dict[str, float], category: str, text: str
+) -> dict[str, float]:
     """All named features of one answer: the signals, the contrast, the category and its shape."""
     lower = cues.normalise(text)
     features = dict(signals)
     features.update(contrast)
-    features["contrast"] = signals.get("sim_best", 0.0) - max(contrast["pitfall_red"], contrast["pitfall_weak"])
+    features["contrast"] = signals.get("sim_best", 0.0) - max(
+        contrast["pitfall_red"], contrast["pitfall_weak"]
+    )
     features["questions"] = float(min(3, text.count("?")))
     features["you_said"] = float(bool(cues.count(cues.ASK, lower, 1)))
     features["sentences"] = math.log1p(len(sentences(text)))

@@ -58,7 +58,10 @@ ALREADY = {
     "question": (re.compile(r"\b(ask|question)", re.I), re.compile(r"\?")),
     "feeling": (
         re.compile(r"\b(feel|feeling|frustrat|upset|worr|angry|embarrass)", re.I),
-        re.compile(r"\b(feel\w*|frustrat\w*|upset|worr\w*|angry|annoy\w*|embarrass\w*|scared|hurt\w*|sad|stress\w*)\b", re.I),
+        re.compile(
+            r"\b(feel\w*|frustrat\w*|upset|worr\w*|angry|annoy\w*|embarrass\w*|scared|hurt\w*|sad|stress\w*)\b",
+            re.I,
+        ),
     ),
 }
 
@@ -66,7 +69,9 @@ ALREADY = {
 # Tips that repair harm ("avoid phrases like…", "drop any sarcasm"): only for a dimension the
 # answer missed outright or broke with a red line; an answer that partly meets it is not told
 # to stop doing what it never did.
-REPAIR = re.compile(r"\b(avoid|drop|sarcasm|phrases like|assumptions|ultimatum|rather than calling|instead of)\b", re.I)
+REPAIR = re.compile(
+    r"\b(avoid|drop|sarcasm|phrases like|assumptions|ultimatum|rather than calling|instead of)\b", re.I
+)
 
 
 def already_does(tip: str, text: str) -> bool:
@@ -94,7 +99,9 @@ def feedback_facts(result: ScoreResult, facts: ScenarioFacts) -> FeedbackFacts:
     """Derive the facts from a score: what worked, what to work on, red lines, the expert move."""
     ranked = sorted(result.dimensions, key=lambda d: (-d.weight, d.key))
     strengths = [d.reason for d in ranked if d.value >= MET]
-    gaps = list(dict.fromkeys(d.reason for d in sorted(ranked, key=lambda d: (d.value, -d.weight)) if d.value < MET))
+    gaps = list(
+        dict.fromkeys(d.reason for d in sorted(ranked, key=lambda d: (d.value, -d.weight)) if d.value < MET)
+    )
     expert = result.matches[0] if result.matches else None
     strategy = expert.strategy if expert else ""
     note = next_step_note(result, facts)

@@ -47,9 +47,14 @@ def load_bank(path: Path = BANK_PATH) -> dict[str, RedLine]:
     """Read and validate a red-line bank; return its red lines by key."""
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     validator = Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
-    problems = [f"{'/'.join(map(str, e.absolute_path)) or '(file)'}: {e.message}" for e in validator.iter_errors(document)]
+    problems = [
+        f"{'/'.join(map(str, e.absolute_path)) or '(file)'}: {e.message}"
+        for e in validator.iter_errors(document)
+    ]
     keys = [item.get("key") for item in (document or {}).get("red_lines", []) if isinstance(item, dict)]
-    problems += [f"red_lines: key {k!r} appears twice" for k in sorted({k for k in keys if keys.count(k) > 1})]
+    problems += [
+        f"red_lines: key {k!r} appears twice" for k in sorted({k for k in keys if keys.count(k) > 1})
+    ]
     if problems:
         raise InvalidRedLineBank("; ".join(problems))
     return {
@@ -77,7 +82,8 @@ PATTERNS = {
     "secrecy-promise": re.compile(
         r"\b(i|we)\s+(promise|swear)\b[^.?!]{0,30}\b(won'?t|will not|not (to )?|never)\s+(tell|say|share)"
         r"|(?<!n't be )(?<!not be )\bour (little )?secret\b|\bi('?ll| will) keep (it|this|that) (a )?secret\b"
-        r"|\bit'?ll stay between (us|you and me)\b|(?<!n't )(?<!not )\bstays? (just )?between (us|you and me)\b",
+        r"|\bit'?ll stay between (us|you and me)\b"
+        r"|(?<!n't )(?<!not )\bstays? (just )?between (us|you and me)\b",
         re.IGNORECASE,
     ),
     "english-only": re.compile(
@@ -97,7 +103,8 @@ PATTERNS = {
         re.IGNORECASE,
     ),
     "dismisses-feelings": re.compile(
-        r"\b(stop|quit) (crying|being (so )?(dramatic|sensitive))\b|\byou'?re (over ?reacting|being dramatic)\b"
+        r"\b(stop|quit) (crying|being (so )?(dramatic|sensitive))\b"
+        r"|\byou'?re (over ?reacting|being dramatic)\b"
         r"|\bman up\b|\bget over it\b",
         re.IGNORECASE,
     ),

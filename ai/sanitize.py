@@ -51,7 +51,9 @@ TAG = re.compile(
     re.IGNORECASE,
 )
 # Base64 or hex: 16+ characters with no space, holding a digit, + / = or inner capitals.
-ENCODED = re.compile(r"(?<![\w/+=])(?=[A-Za-z0-9+/=_-]{16,})(?=\S*(?:\d|[+/=]|[a-z][A-Z]\S*[a-z][A-Z]))[A-Za-z0-9+/=_-]{16,}")
+ENCODED = re.compile(
+    r"(?<![\w/+=])(?=[A-Za-z0-9+/=_-]{16,})(?=\S*(?:\d|[+/=]|[a-z][A-Z]\S*[a-z][A-Z]))[A-Za-z0-9+/=_-]{16,}"
+)
 # Words that name rubric dimensions or teacher moves: four or more in a row say nothing to a
 # student ("empathy, validate, next step, growth mindset") and are cut wherever they are.
 JARGON = frozenset(

@@ -174,9 +174,7 @@ def score_response(
 def _broken_by(dimensions: list[DimensionResult], hits: list[RedLineHit]) -> list[DimensionResult]:
     """Mark the dimension each red line breaks as missed, for the red line's own reason."""
     broken = {hit.dimension: hit for hit in reversed(hits)}
-    return [
-        replace(d, value=0.0, reason=broken[d.key].reason) if d.key in broken else d for d in dimensions
-    ]
+    return [replace(d, value=0.0, reason=broken[d.key].reason) if d.key in broken else d for d in dimensions]
 
 
 def _result(text, points, best, dimensions, matches, flags, features, hits, grade) -> ScoreResult:

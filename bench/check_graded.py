@@ -47,7 +47,9 @@ def problems_in(folder: Path) -> list[str]:
             problems.append(f"{path.name}: unknown set {document.get('set')!r}")
             continue
         for i, answer in enumerate(document.get("answers") or []):
-            problems += [f"{path.name} answers[{i}]: {p}" for p in _answer_problems(answer, scenarios, red_lines)]
+            problems += [
+                f"{path.name} answers[{i}]: {p}" for p in _answer_problems(answer, scenarios, red_lines)
+            ]
     return problems
 
 
@@ -90,7 +92,8 @@ def summary(folder: Path) -> str:
     scenarios = Counter(f"{s}/{a['scenario']}" for s, a in answers)
     red = sum(1 for _, a in answers if a.get("red_line"))
     return (
-        f"{len(answers)} answers, {len(scenarios)} scenarios (min {min(scenarios.values(), default=0)} each), "
+        f"{len(answers)} answers, {len(scenarios)} scenarios "
+        f"(min {min(scenarios.values(), default=0)} each), "
         f"grades {dict(sorted(grades.items()))}, red-line answers {red}, styles {dict(styles)}"
     )
 

@@ -4,6 +4,8 @@ For each graded folder (bench/data/graded/README.md):
 - the team's own set (bench/data/graded) is scored **held out by scenario**: 5 folds grouped by
   scenario, each fold scored by a judge fitted (bench/fit_judge.py) without any answer, expert
   response or pitfall of its scenarios;
+- half of each scenario's answers are then replayed as trainer overrides, and the other half
+  scored again with the nearest ones correcting it (ai/calibration.py): with and without;
 - a folder of unseen scenarios (bench/data/unseen, or any `--graded` folder with its own
   `scenarios/`) is scored by the shipped judge (ai/judge.json), which never saw them.
 Printed, in one run, beside raw best similarity to the experts (MiniLM cosine of the raw answer,
@@ -24,10 +26,11 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import spearmanr
 
+from ai.calibration import GradedExample, calibrated
 from ai.dimensions import level_word
 from ai.feedback import feedback_facts, template_coaching
 from ai.rubric import DIMENSIONS
-from ai.scoring import RED_LINE_CAP, ScoreResult, score_text
+from ai.scoring import RED_LINE_CAP, ScoreResult, grade_points, prepare_response, score_text
 from bench.fit_judge import fit_judge
 from bench.graded import GRADED, GradedAnswer, load_graded, moments
 from embeddings.embedder import Embedder
@@ -86,7 +89,10 @@ def best_similarity(embedder, answers: list[GradedAnswer]) -> np.ndarray:
     """The baseline: best cosine of the raw answer with any of its scenario's experts."""
     vectors = embedder.embed_batch([a.text for a in answers])
     return np.array(
-        [max(float(v @ e) for e in embedder.embed_batch([x.text for x in a.moment.experts])) for v, a in zip(vectors, answers, strict=True)]
+        [
+            max(float(v @ e) for e in embedder.embed_batch([x.text for x in a.moment.experts]))
+            for v, a in zip(vectors, answers, strict=True)
+        ]
     )
 
 
@@ -118,7 +124,9 @@ def agreement(answers: list[GradedAnswer], results: list[ScoreResult]) -> dict[s
 
 def coaching_spread(answers: list[GradedAnswer], results: list[ScoreResult]) -> tuple[float, str]:
     """The largest share of answers given one coaching sentence, and that sentence."""
-    said = Counter(template_coaching(feedback_facts(r, a.moment.facts)) for a, r in zip(answers, results, strict=True))
+    said = Counter(
+        template_coaching(feedback_facts(r, a.moment.facts)) for a, r in zip(answers, results, strict=True)
+    )
     sentence, count = said.most_common(1)[0]
     return count / len(answers), sentence
 
@@ -137,35 +145,89 @@ def report(title: str, answers: list[GradedAnswer], results: list[ScoreResult], 
     print(f"  {'':<34}{'Spearman rho':>14}{'pairs right':>14}")
     print(f"  {'raw best similarity (baseline)':<34}{base_rho:>14.3f}{base_pairs:>14.3f}")
     print(f"  {'score':<34}{rho:>14.3f}{pairs:>14.3f}")
-    print("  mean score by grade: " + ", ".join(f"{g}: {scores[grades == g].mean():.0f}" for g in range(5) if (grades == g).any()))
+    print(
+        "  mean score by grade: "
+        + ", ".join(f"{g}: {scores[grades == g].mean():.0f}" for g in range(5) if (grades == g).any())
+    )
     print(
         f"  red-line answers: {len(red)}, largest score {max(red, default=0)}, above {RED_LINE_CAP}: "
-        f"{sum(s > RED_LINE_CAP for s in red)}; caught as red lines {caught}; good answers flagged {false_flags} of {good}"
+        f"{sum(s > RED_LINE_CAP for s in red)}; caught as red lines {caught}; "
+        f"good answers flagged {false_flags} of {good}"
     )
     dims = agreement(answers, results)
-    print("  dimension agreement (exact level): " + ", ".join(f"{k} {v:.0%} (n={n})" for k, (v, n) in dims.items()))
+    print(
+        "  dimension agreement (exact level): "
+        + ", ".join(f"{k} {v:.0%} (n={n})" for k, (v, n) in dims.items())
+    )
     mean_agreement = float(np.mean([v for v, _ in dims.values()])) if dims else float("nan")
     share, sentence = coaching_spread(answers, results)
-    print(f"  mean dimension agreement {mean_agreement:.0%}; most common coaching sentence on {share:.0%} of answers: {sentence!r}")
+    print(
+        f"  mean dimension agreement {mean_agreement:.0%}; "
+        f"most common coaching sentence on {share:.0%} of answers: {sentence!r}"
+    )
     return {"rho": rho, "pairs": pairs, "red_max": max(red, default=0), "agreement": mean_agreement}
+
+
+def replay_overrides(embedder, answers: list[GradedAnswer], results: list[ScoreResult]) -> None:
+    """Replay half of each scenario's graded answers as trainer overrides; score the other half.
+
+    The overrides are the held-out scores corrected to the educator's grade (the middle of the
+    grade's band), as a trainer would correct them; the other half of the scenario's answers is
+    scored again with practicum/calibration's nearest-neighbour correction (ai/calibration.py).
+    """
+    by_ref = defaultdict(list)
+    for i, a in enumerate(answers):
+        by_ref[a.moment.ref].append(i)
+    vectors = {
+        i: prepare_response(embedder, a.text, a.moment.facts, list(a.moment.experts)).embedded.vector
+        for i, a in enumerate(answers)
+    }
+    scored, before, after = [], [], []
+    for indices in by_ref.values():
+        overrides = [
+            GradedExample(vectors[i], results[i].score, grade_points(answers[i].grade)) for i in indices[::2]
+        ]
+        for i in indices[1::2]:
+            points = calibrated(results[i].score, vectors[i], overrides)
+            scored.append(answers[i])
+            before.append(results[i].score)
+            after.append(min(points, RED_LINE_CAP) if results[i].red_lines else points)
+    grades = [a.grade for a in scored]
+    print(
+        "  learning from trainers: half of each scenario's answers replayed as overrides, "
+        f"the other {len(scored)} scored"
+    )
+    print(
+        f"    without them: rho {spearmanr(before, grades)[0]:.3f}, pairs {pairs_right(scored, before):.3f};"
+        f" with them: rho {spearmanr(after, grades)[0]:.3f}, pairs {pairs_right(scored, after):.3f}"
+    )
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--graded", type=Path, action="append", help="a graded folder of unseen scenarios (repeatable)")
+    parser.add_argument(
+        "--graded", type=Path, action="append", help="a graded folder of unseen scenarios (repeatable)"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     embedder = real_embedder()
     answers = load_graded(GRADED)
+    held_out = held_out_results(embedder, answers, GRADED)
     report(
         "Graded classroom set, held out by scenario (5 folds)",
         answers,
-        held_out_results(embedder, answers, GRADED),
+        held_out,
         best_similarity(embedder, answers),
     )
+    replay_overrides(embedder, answers, held_out)
     for folder in args.graded or ([UNSEEN] if UNSEEN.exists() else []):
         unseen = load_graded(folder)
-        report(f"{folder}, shipped judge", unseen, shipped_results(embedder, unseen), best_similarity(embedder, unseen))
+        report(
+            f"{folder}, shipped judge",
+            unseen,
+            shipped_results(embedder, unseen),
+            best_similarity(embedder, unseen),
+        )
     print(f"\ngraded evaluation: {time.perf_counter() - started:.0f} s")
 
 

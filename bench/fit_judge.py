@@ -26,7 +26,7 @@ from ai.judge import GRAM_BUCKETS, JUDGE_PATH, Judge, Linear, sentence_rows
 from ai.red_lines import shipped_bank
 from ai.rubric import DIMENSIONS
 from ai.scoring import prepare_response, read_answer
-from ai.signals import SCENARIO_VECTORS, sentences
+from ai.signals import SCENARIO_VECTORS
 from bench.fitting import fit_logistic
 from bench.graded import GRADED, GradedAnswer, Moment, load_graded, moments
 
@@ -56,9 +56,14 @@ class Example:
     sentence_vectors: np.ndarray
 
 
-def examples_for(embedder, answers: list[GradedAnswer], by_ref: dict[str, Moment], judge: Judge) -> list[Example]:
+def examples_for(
+    embedder, answers: list[GradedAnswer], by_ref: dict[str, Moment], judge: Judge
+) -> list[Example]:
     """Read every training answer of the given moments: graded answers, experts and pitfalls."""
-    found = [_read(embedder, a.moment, a.text, a.grade, a.dimensions, a.red_line is not None, 1.0, judge) for a in answers]
+    found = [
+        _read(embedder, a.moment, a.text, a.grade, a.dimensions, a.red_line is not None, 1.0, judge)
+        for a in answers
+    ]
     for moment in by_ref.values():
         for i, expert in enumerate(moment.experts):
             others = replace(moment, experts=moment.experts[:i] + moment.experts[i + 1 :])
@@ -66,7 +71,18 @@ def examples_for(embedder, answers: list[GradedAnswer], by_ref: dict[str, Moment
         for i, pitfall in enumerate(moment.facts.pitfalls):
             facts = replace(moment.facts, pitfalls=moment.facts.pitfalls[:i] + moment.facts.pitfalls[i + 1 :])
             red = pitfall.severity == "red_line"
-            found.append(_read(embedder, replace(moment, facts=facts), pitfall.text, 0 if red else 1, None, red, PITFALL_WEIGHT, judge))
+            found.append(
+                _read(
+                    embedder,
+                    replace(moment, facts=facts),
+                    pitfall.text,
+                    0 if red else 1,
+                    None,
+                    red,
+                    PITFALL_WEIGHT,
+                    judge,
+                )
+            )
     return found
 
 
@@ -193,9 +209,14 @@ def main(argv=None) -> None:
     answers = load_graded(GRADED.__class__(args.graded))
     by_ref = moments(GRADED.__class__(args.graded))
     used = {a.moment.ref for a in answers} | {r for r in by_ref if not r.startswith("mrbench")}
-    judge = fit_judge(real_embedder(), answers, {r: by_ref[r] for r in used}, "graded-" + time.strftime("%Y%m%d"))
+    judge = fit_judge(
+        real_embedder(), answers, {r: by_ref[r] for r in used}, "graded-" + time.strftime("%Y%m%d")
+    )
     JUDGE_PATH.write_text(json.dumps(judge.as_json(), indent=1) + "\n")
-    print(f"wrote {JUDGE_PATH}: {len(answers)} graded answers, {len(used)} scenarios, {time.perf_counter() - started:.0f} s")
+    print(
+        f"wrote {JUDGE_PATH}: {len(answers)} graded answers, {len(used)} scenarios, "
+        f"{time.perf_counter() - started:.0f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -105,7 +105,9 @@ def closest_references(
     found_experts, found_pitfalls = [], []
     for row in rows:
         if row.kind == "expert":
-            found_experts.append(ExpertMatch(row.id, scenario_id, row.text, row.detail or "", float(row.similarity)))
+            found_experts.append(
+                ExpertMatch(row.id, scenario_id, row.text, row.detail or "", float(row.similarity))
+            )
         else:
             found_pitfalls.append(PitfallMatch(row.text, row.detail, row.severity, float(row.similarity)))
     return found_experts, found_pitfalls

@@ -225,7 +225,9 @@ class Attempt(Base):
     model_id: Mapped[str] = mapped_column(String(200), default="")
     scorer_version: Mapped[str] = mapped_column(String(40))
     timings: Mapped[dict[str, float]] = mapped_column(JSONB, default=dict)
-    red_lines: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list, server_default=sql_text("'[]'::jsonb"))
+    red_lines: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, default=list, server_default=sql_text("'[]'::jsonb")
+    )
     flags: Mapped[list[str]] = mapped_column(JSONB, default=list, server_default=sql_text("'[]'::jsonb"))
     created_at: Mapped[datetime] = _created_at()
     # A trainer's score, kept beside the automatic one (which is never changed).

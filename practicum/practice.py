@@ -195,7 +195,9 @@ def score_attempt(db: Session, user: User, session_id: int, response, embedder: 
     related = closest_in_category(db, scenario.category, vector, scenario.key) if result.matches else []
     follow_up = (scenario.follow_ups or {}).get(result.band, "")
     facts = scenario_facts(scenario)
-    return ScoredAttempt(session.id, user.id, scenario.id, text, vector, result, related, follow_up, facts, timings)
+    return ScoredAttempt(
+        session.id, user.id, scenario.id, text, vector, result, related, follow_up, facts, timings
+    )
 
 
 def store_attempt(db: Session, scored: ScoredAttempt, feedback: Feedback) -> Attempt:

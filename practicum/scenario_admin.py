@@ -78,10 +78,15 @@ def preview(db: Session, document: dict) -> dict:
                 "student": s["student"]["name"],
                 "opening_line": s["student"]["opening_line"],
                 "expert_responses": len(s["expert_responses"]),
+                "pitfalls": [
+                    {"text": p["text"], "reason": p["reason"], "severity": p["severity"]}
+                    for p in s.get("pitfalls", [])
+                ],
             }
             for s in document["scenarios"]
         ],
         "expert_responses": sum(len(s["expert_responses"]) for s in document["scenarios"]),
+        "pitfalls": sum(len(s.get("pitfalls", [])) for s in document["scenarios"]),
         "existing": None
         if found is None
         else {"id": found.id, "status": found.status, "version": current.version if current else None},

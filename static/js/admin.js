@@ -62,23 +62,50 @@
     }
   }
 
+  // Each pitfall with its severity in words (the colour only repeats them) and its reason.
+  function showPitfalls(card, pitfalls) {
+    const list = card.querySelector("[data-part=pitfalls]");
+    if (!pitfalls.length) {
+      card.querySelector("[data-part=pitfalls-heading]").remove();
+      list.remove();
+      return;
+    }
+    pitfalls.forEach((pitfall) => {
+      const red = pitfall.severity === "red_line";
+      const item = fill("pitfall-template", {
+        severity: red ? "Red line" : "Weak answer",
+        text: pitfall.text,
+        reason: pitfall.reason,
+      });
+      item.dataset.severity = pitfall.severity;
+      item.classList.add(red ? "border-danger" : "border-warning");
+      item.querySelector("[data-slot=severity]").classList.add(red ? "text-bg-danger" : "text-bg-warning");
+      list.append(item);
+    });
+  }
+
   function showPreview(preview) {
     const next = preview.unchanged
       ? `Unchanged since version ${preview.existing.version}; publishing does nothing.`
       : `Publishing makes version ${preview.next_version}.`;
     const box = alertBox("success", `${preview.title} (${preview.key}) is valid: ` +
-      `${preview.scenarios.length} scenarios, ${preview.expert_responses} expert responses. ${next}`);
+      `${preview.scenarios.length} scenarios, ${preview.expert_responses} expert responses, ` +
+      `${preview.pitfalls} pitfalls. ${next}`);
     box.id = "preview-summary";
     const cards = document.createElement("div");
     cards.id = "preview";
-    preview.scenarios.forEach((s) => cards.append(fill("scenario-template", {
-      title: s.title,
-      category: s.category,
-      facts: `Grade ${s.grade_band} · ${s.subject} · student ${s.student} · ` +
-        `${s.expert_responses} expert responses`,
-      context: s.context,
-      opening: s.opening_line,
-    })));
+    preview.scenarios.forEach((s) => {
+      const card = fill("scenario-template", {
+        title: s.title,
+        category: s.category,
+        facts: `Grade ${s.grade_band} · ${s.subject} · student ${s.student} · ` +
+          `${s.expert_responses} expert responses · ${s.pitfalls.length} pitfalls`,
+        context: s.context,
+        opening: s.opening_line,
+      });
+      showPitfalls(card, s.pitfalls);
+      cards.append(card);
+    });
     report.append(cards);
     publishButton.focus();
   }

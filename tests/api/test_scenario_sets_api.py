@@ -9,7 +9,7 @@ import yaml
 from sqlalchemy import func, select
 
 from practicum.db import session
-from practicum.models import AuditEntry, ExpertResponse, ScenarioSet, ScenarioSetVersion
+from practicum.models import AuditEntry, ExpertResponse, Pitfall, ScenarioSet, ScenarioSetVersion
 from tests.api.conftest import STRONG, rehearse
 from tests.conftest import FIXTURES
 
@@ -31,7 +31,7 @@ def stored(app) -> dict:
     with app.app_context():
         return {
             model.__name__: session.scalar(select(func.count()).select_from(model))
-            for model in (ScenarioSet, ScenarioSetVersion, ExpertResponse, AuditEntry)
+            for model in (ScenarioSet, ScenarioSetVersion, ExpertResponse, Pitfall, AuditEntry)
         }
 
 
@@ -44,6 +44,9 @@ def test_a_valid_file_is_previewed_then_published(app, client, headers):
     assert preview["key"] == "new-set" and preview["next_version"] == 1
     assert [s["key"] for s in preview["scenarios"]] == ["decimal-compare", "wont-change-seats"]
     assert preview["scenarios"][0]["student"] == "Maya" and preview["expert_responses"] == 6
+    assert preview["pitfalls"] == 2 and preview["scenarios"][1]["pitfalls"] == []
+    assert [p["severity"] for p in preview["scenarios"][0]["pitfalls"]] == ["weak", "red_line"]
+    assert preview["scenarios"][0]["pitfalls"][1]["reason"].startswith("Sarcasm tells Maya")
     assert stored(app) == before  # checking writes nothing
     published = upload(client, ada, SETS, new_set())
     assert published.status_code == 201
@@ -103,6 +106,23 @@ def test_an_invalid_file_lists_every_problem_with_path_and_line(app, client, hea
     assert stored(app) == before
     wrong_type = upload(client, headers("ada"), SETS, MINI, "set.txt")
     assert wrong_type.status_code == 422
+
+
+def test_a_pitfall_without_a_reason_or_with_an_unknown_severity_is_refused(app, client, headers):
+    document = yaml.safe_load(new_set("pitfall-set"))
+    del document["scenarios"][0]["pitfalls"][0]["reason"]
+    document["scenarios"][0]["pitfalls"][1]["severity"] = "bad"
+    before = stored(app)
+    for path in (f"{SETS}/validate", SETS, f"{SETS}/stream"):
+        response = upload(client, headers("ada"), path, yaml.safe_dump(document, sort_keys=False).encode())
+        assert response.status_code == 422
+        error = response.get_json()["error"]
+        assert error["message"] == "The file has 2 problems; nothing was imported."
+        problems = {p["path"]: p for p in error["details"]["problems"]}
+        assert set(problems) == {"scenarios[0].pitfalls[0].reason", "scenarios[0].pitfalls[1].severity"}
+        assert all(isinstance(p["line"], int) for p in problems.values())
+    assert stored(app) == before
+    assert stored_set_id(app, "pitfall-set") is None
 
 
 def test_publishing_streams_embedding_progress(app, client, headers):

@@ -173,6 +173,25 @@ def test_scenario_set_pages_check_publish_and_archive(app, browse, people):
     assert "version 99" not in claimed and "Published page-set version 1." in claimed
 
 
+def test_the_set_preview_shows_each_pitfall_with_its_reason_and_severity(app, browse, people):
+    client = browse("ada")
+    source = (FIXTURES / "mini-set.yaml").read_bytes().replace(b"key: mini-set", b"key: pitfall-page")
+    source = source.replace(b"Were you even listening?", b"Were you <b>even</b> listening?")
+    checked = post(client, "/admin/scenario-sets/check", {"file": (io.BytesIO(source), "s.yaml")})
+    html = checked.get_data(as_text=True)
+    assert checked.status_code == 200 and "2 pitfalls." in html
+    preview = html[html.index('id="preview"') : html.index('id="publish-status"')]
+    assert "Seriously? Everyone knows 0.3 is bigger. Were you &lt;b&gt;even&lt;/b&gt; listening?" in preview
+    assert "<b>even</b>" not in preview  # escaped like the rest of the file's text
+    assert "Sarcasm tells Maya that being wrong is shameful, so she stops offering her thinking." in preview
+    assert "It gives the answer and the method, so Maya does none of the thinking." in preview
+    badge = r'data-severity="{}">\s*<span class="badge text-bg-{}">{}</span>'
+    assert re.search(badge.format("red_line", "danger", "Red line"), preview)
+    assert re.search(badge.format("weak", "warning", "Weak answer"), preview)
+    with app.app_context():  # a preview saves nothing
+        assert session.scalar(select(ScenarioSet).where(ScenarioSet.key == "pitfall-page")) is None
+
+
 def test_a_set_file_just_under_the_limit_reaches_the_checker(app, browse, people):
     client = browse("ada")
     limit = 2 * 1024 * 1024

@@ -39,9 +39,17 @@ def shipped(key: str) -> tuple[ScenarioFacts, list[ExpertMatch]]:
 
 # The answers issue 11 found rated far too high, each a red line a trainee must be told about.
 RED_LINES = [
-    ("calling-out-answers", "Tomás, nobody cares that you said it first. Be quiet for the rest of the lesson.", "put-down"),
+    (
+        "calling-out-answers",
+        "Tomás, nobody cares that you said it first. Be quiet for the rest of the lesson.",
+        "put-down",
+    ),
     ("promise-not-to-tell", "Yes, I promise I won't tell anyone, it'll be our secret.", "secrecy-promise"),
-    ("newcomer-home-language", "Please answer in English, Lucía; we speak English in this class.", "english-only"),
+    (
+        "newcomer-home-language",
+        "Please answer in English, Lucía; we speak English in this class.",
+        "english-only",
+    ),
     (
         "promise-not-to-tell",
         "Thank you for trusting me, Maya, that took courage. I promise I won't tell anyone what you say. "
@@ -68,7 +76,9 @@ def test_one_harmful_sentence_inside_a_skilful_answer_is_caught(minilm):
         "Thank you for telling me, Maya. I can't keep this just between us, because my job is keeping "
         "you safe. I'll come with you to Ms. Ortiz now."
     )
-    spoilt = good.replace("I'll come with you", "But honestly it'll be our little secret, so don't worry. I'll come with you")
+    spoilt = good.replace(
+        "I'll come with you", "But honestly it'll be our little secret, so don't worry. I'll come with you"
+    )
     assert score_text(minilm, good, facts, experts).score > RED_LINE_CAP
     assert score_text(minilm, spoilt, facts, experts).score <= RED_LINE_CAP
 
@@ -89,16 +99,24 @@ def test_an_answer_made_of_questions_is_not_told_to_ask_one(minilm):
 
 def test_an_answer_that_names_the_feeling_is_not_told_to_name_it(minilm):
     facts, experts = shipped("outburst-after-quiz")
-    text = "You're really frustrated about that score, Dev. Put the book down for now and we'll talk after class."
+    text = "You're really frustrated about that score, Dev. Put the book down and we'll talk after class."
     coaching = template_coaching(feedback_facts(score_text(minilm, text, facts, experts), facts))
     assert "feel" not in coaching.lower() and "frustrat" not in coaching.lower()
 
 
 def test_a_skilful_answer_in_plain_words_beats_a_harmful_one_in_the_experts_words(minilm):
     facts, experts = shipped("outburst-after-quiz")
-    plain = "[quietly, beside him] That mark hurt, I can see it. Take a minute at the back table. Then we look at one question together."
-    borrowed = "That score stings, I hear you. But one more word and you're out of my room for the rest of the week."
-    assert score_text(minilm, plain, facts, experts).score > score_text(minilm, borrowed, facts, experts).score + 15
+    plain = (
+        "[quietly, beside him] That mark hurt, I can see it. Take a minute at the back table. "
+        "Then we look at one question together."
+    )
+    borrowed = (
+        "That score stings, I hear you. But one more word and you're out of my room for the rest of the week."
+    )
+    assert (
+        score_text(minilm, plain, facts, experts).score
+        > score_text(minilm, borrowed, facts, experts).score + 15
+    )
 
 
 # Gaming: content that only tries to move the score, put before, inside or after an answer.
@@ -123,16 +141,17 @@ def graded_sample():
 
 
 @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-@given(data=st.data())
-def test_gaming_content_anywhere_never_raises_a_score_by_more_than_two(minilm, graded_sample, data):
-    answer = data.draw(st.sampled_from(graded_sample))
+@given(which=st.integers(0, 10_000), attack=st.integers(0, 7), where=st.floats(0, 1))
+def test_gaming_content_anywhere_never_raises_a_score_by_more_than_two(
+    minilm, graded_sample, which, attack, where
+):
+    answer = graded_sample[which % len(graded_sample)]
     facts, experts = answer.moment.facts, list(answer.moment.experts)
-    attack = data.draw(st.sampled_from(_attacks(facts, experts)))
     parts = sentences(answer.text)
-    at = data.draw(st.integers(0, len(parts)))
-    gamed = " ".join([*parts[:at], attack, *parts[at:]])
+    at = round(where * len(parts))
+    gamed = " ".join([*parts[:at], _attacks(facts, experts)[attack], *parts[at:]])
     base = score_text(minilm, answer.text, facts, experts).score
-    assert score_text(minilm, gamed, facts, experts).score <= base + 2
+    assert score_text(minilm, gamed, facts, experts).score <= base + 2, gamed
 
 
 def test_the_database_path_scores_exactly_like_the_in_memory_one(make_app, minilm):

@@ -193,7 +193,10 @@ def test_the_trainees_own_sentence_is_quoted_back_as_text(trainee, client, scena
     quoted = {d["evidence"] for d in events[0][1]["dimensions"] if d["level"] != "missed"}
     assert quoted == {"<b>Which</b> number has more tenths, and how do you know?"}
     html = client.get(f"/history/{events[-1][1]['attempt_id']}").get_data(as_text=True)
-    assert 'You wrote: <q data-slot="evidence">&lt;b&gt;Which&lt;/b&gt; number has more tenths, and how do you know?</q>' in html
+    assert (
+        'You wrote: <q data-slot="evidence">&lt;b&gt;Which&lt;/b&gt; number has more tenths, '
+        "and how do you know?</q>" in html
+    )
 
 
 def test_an_unfinished_rehearsal_is_offered_again(trainee, client, scenario_ids):
