@@ -19,7 +19,7 @@ from ai.dimensions import MET, PARTLY, ScenarioFacts, pick, tips_for
 from ai.evidence import quote
 from ai.guard import check_coaching
 from ai.llm import LLM
-from ai.scoring import ScoreResult
+from ai.scoring import MIN_SUBSTANCE_WORDS, ScoreResult
 from practicum.errors import ModelUnavailable
 
 PROMPTS = Path(__file__).parent / "prompts"
@@ -38,6 +38,7 @@ class FeedbackFacts:
     note: str
     red_lines: list[str] = field(default_factory=list)
     copied: bool = False
+    copied_all: bool = False  # nothing of the trainee's own was left once the copy was taken out
 
 
 @dataclass
@@ -102,6 +103,9 @@ def feedback_facts(result: ScoreResult, facts: ScenarioFacts) -> FeedbackFacts:
     gaps = list(
         dict.fromkeys(d.reason for d in sorted(ranked, key=lambda d: (d.value, -d.weight)) if d.value < MET)
     )
+    if len(result.text.split()) < MIN_SUBSTANCE_WORDS:  # one line, not a reason per dimension
+        strengths = []
+        gaps = [f"There is too little here to judge; write what you would say to {facts.first_name}."]
     expert = result.matches[0] if result.matches else None
     strategy = expert.strategy if expert else ""
     note = next_step_note(result, facts)
@@ -118,13 +122,19 @@ def feedback_facts(result: ScoreResult, facts: ScenarioFacts) -> FeedbackFacts:
         note=note,
         red_lines=red_lines,
         copied=result.copied,
+        copied_all=result.copied and len(result.text.split()) < 4,
     )
 
 
 def template_coaching(facts: FeedbackFacts) -> str:
     """Write the next-step sentence from the facts alone."""
-    if facts.copied:
+    if facts.copied_all:
         return "Next time, try saying it in your own words: this answer copies one of the expert responses."
+    if facts.copied:
+        return (
+            "Next time, try saying all of it in your own words: the sentences copied from an expert "
+            "response were not counted."
+        )
     note = facts.note[0].lower() + facts.note[1:]
     return f"Next time, try this: {note}"
 
@@ -132,8 +142,12 @@ def template_coaching(facts: FeedbackFacts) -> str:
 def facts_text(facts: FeedbackFacts) -> str:
     """Write the facts as plain lines, the same for every feedback path."""
     lines = [f"Score {facts.score} — {band_label(facts.band)}."]
-    if facts.copied:
-        lines.append("This answer copies one of the expert responses shown for this moment.")
+    if facts.copied_all:
+        lines.append("This answer copies one of the expert responses for this moment word for word.")
+    elif facts.copied:
+        lines.append(
+            "This answer copies sentences of an expert response word for word; they were not counted."
+        )
     for red_line in facts.red_lines:
         lines.append("Crossed a red line: " + red_line)
     if facts.strengths:

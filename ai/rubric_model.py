@@ -6,9 +6,9 @@ predicts the chance that teacher educators would say `Yes` on one labelled dimen
 needs no training and no library beyond numpy. Signals listed in ai/signals.PENALTY_FEATURES are
 fitted with weights held at or below zero, so they can only lower a value.
 
-The heads were fitted on maths-error tutoring, so they are used for the categories named in the
-file's "categories" (student errors); other categories keep the rule detectors. Refitting
-changes scores: bump ai/scoring.SCORER_VERSION with every new rubric_model.json.
+The heads were fitted on maths-error tutoring; the judge (ai/judge.py) reads their four
+probabilities as features (`mr:…`) for every category. Refitting them changes scores: refit
+the judge (`make fit`) and bump ai/scoring.SCORER_VERSION with every new rubric_model.json.
 """
 
 from __future__ import annotations

@@ -14,6 +14,8 @@ The scorer is a pipeline; each stage is a module with one entry point:
    red-line probability for every sentence.
 5. Dimensions and evidence (ai/dimensions.py, ai/evidence.py): each dimension the category
    weighs gets a level, a reason for this kind of moment and, when met, the sentence showing it.
+   A maths-tutoring transcript (MRBench's form) is scored by the tutoring heads instead
+   (`is_tutoring_transcript`): the judge was fitted on classroom scenes and does not transfer.
 6. Red lines (ai/red_lines.py): a sentence the classifier or an unmistakable wording marks as a
    red line caps the score at RED_LINE_CAP (Needs work); the dimension it breaks is missed, and
    the red line is named with the sentence and the reason.
@@ -27,6 +29,7 @@ Agreement with teacher educators is measured by `make eval` (bench/evaluate_grad
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -42,7 +45,7 @@ from ai.signals import SCENARIO_VECTORS, EmbeddedResponse, embed_response, respo
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch
 
-SCORER_VERSION = "judge-1"
+SCORER_VERSION = "judge-1"  # the pipeline's version; attempts record it with the judge's
 GRADE_BASE, GRADE_POINTS = 10.0, 20.0
 MIN_SUBSTANCE_WORDS = 4
 NO_SUBSTANCE_CAP = 15
@@ -79,6 +82,36 @@ class ScoreResult:
     def red_line_dicts(self) -> list[dict]:
         """Return the red lines crossed, in their stored JSON form."""
         return [hit.as_dict() for hit in self.red_lines]
+
+
+# A moment whose context is a tutoring transcript ("Tutor: … Student: …", MRBench's form) is
+# scored by the heads fitted on 865 such responses (ai/rubric_model.py); the classroom judge,
+# fitted on scenes and one student line, ranks them barely above chance (make eval: 0.57).
+TRANSCRIPT_TURN = re.compile(r"^\s*(tutor|student|teacher)\s*:", re.IGNORECASE | re.MULTILINE)
+HEADS_FLOOR, HEADS_CEILING = 0.05, 0.95
+
+
+def is_tutoring_transcript(facts: ScenarioFacts) -> bool:
+    """Tell whether the moment is a maths-tutoring transcript rather than a classroom scene."""
+    return len(TRANSCRIPT_TURN.findall(facts.context)) >= 2
+
+
+def tutoring_values(features: dict[str, float]) -> dict[str, float]:
+    """The dimensions the tutoring heads answer: diagnosis, ownership and the next step."""
+    return {
+        "diagnosis": (features["mr:recognises_issue"] + features["mr:specific"]) / 2,
+        "ownership": features["mr:guides_not_tells"],
+        "next_step": features["mr:next_step"],
+    }
+
+
+def tutoring_points(features: dict[str, float]) -> float:
+    """Map the tutoring heads' mean probability onto 0–100 points."""
+    mean = (
+        sum(features[f"mr:{k}"] for k in ("recognises_issue", "specific", "guides_not_tells", "next_step"))
+        / 4
+    )
+    return float(np.clip((mean - HEADS_FLOOR) / (HEADS_CEILING - HEADS_FLOOR), 0, 1) * 100)
 
 
 def grade_points(grade: float) -> float:
@@ -153,9 +186,12 @@ def score_response(
     hits = find_red_lines(embedded, reading.red_line_odds, judge.red_line_threshold, contrast)
     grade = judge.predict_grade(reading.row)
     points = grade_points(grade)
+    values = judge.predict_dimensions(reading.row)
+    if is_tutoring_transcript(facts):
+        points, values = tutoring_points(reading.features), {**values, **tutoring_values(reading.features)}
     if calibrate is not None:
         points = calibrate(points, embedded.vector)
-    dimensions = judged_dimensions(judge.predict_dimensions(reading.row), facts)
+    dimensions = judged_dimensions(values, facts)
     if len(text.split()) < MIN_SUBSTANCE_WORDS:  # too little to judge, but a red line still counts
         dimensions, grade = nothing_to_judge(facts), 0.0
         points = min(grade_points(0.0), NO_SUBSTANCE_CAP)
@@ -168,7 +204,9 @@ def score_response(
         points -= INJECTION_PENALTY
     if best >= COPY_SIMILARITY and "copied_expert" not in flags:
         flags.append("copied_expert")
-    return _result(text, points, best, dimensions, matches, flags, reading.features, hits, grade)
+    result = _result(text, points, best, dimensions, matches, flags, reading.features, hits, grade)
+    result.scorer_version = f"{SCORER_VERSION}+{judge.version}"[:40]  # a refit is a new version
+    return result
 
 
 def _broken_by(dimensions: list[DimensionResult], hits: list[RedLineHit]) -> list[DimensionResult]:

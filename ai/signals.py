@@ -242,5 +242,12 @@ def response_features(
     }
 
 
+# The names response_features returns, in its order (what the MRBench heads read).
+SIGNAL_NAMES = (
+    "sim_best sim_mean align_coverage align_precision context_sim opening_sim opening_sentence_max "
+    "opening_overlap numbers_from_scenario numbers_new error_cues hint_cues ask_cues ends_with_question "
+    "last_statement_number expressions error_step_numbers tell_cues explain_cues imperatives "
+    "location_cues log_words affirm_cues affirm_without_error move_on_cues"
+).split()
 # Features whose fitted weight is held at or below zero: they may only lower a score.
 PENALTY_FEATURES = ("affirm_cues", "affirm_without_error", "move_on_cues")

@@ -70,7 +70,7 @@ def bench_scoring(app, scenarios) -> None:
 
 
 def bench_pgvector(app, scenarios) -> None:
-    from embeddings.search import closest_expert_responses, closest_in_category
+    from embeddings.search import closest_in_category, closest_references
 
     vectors = runtime.embedder(app).embed_batch(RESPONSES)
     ours, category, raw = [], [], []
@@ -78,21 +78,24 @@ def bench_pgvector(app, scenarios) -> None:
     for _ in range(ROUNDS):
         for scenario in scenarios:
             for vector in vectors:
-                ours.append(timed(lambda s=scenario, v=vector: closest_expert_responses(session, s.id, v)))
+                ours.append(timed(lambda s=scenario, v=vector: closest_references(session, s.id, v)))
                 category.append(
                     timed(lambda s=scenario, v=vector: closest_in_category(session, s.category, v, s.key))
                 )
                 raw.append(timed(lambda s=scenario, v=vector: _raw_query(connection, s.id, v)))
-    row("pgvector: scenario's experts", ours, raw, "raw psycopg2 ORDER BY <=>")
+    row("pgvector: experts and pitfalls", ours, raw, "raw psycopg2 UNION ORDER BY <=>")
     row("pgvector: category (HNSW)", category, raw, "raw psycopg2 ORDER BY <=>")
 
 
 def _raw_query(connection, scenario_id, vector) -> list:
     with connection.cursor() as cursor:
+        literal = str(list(map(float, vector)))
         cursor.execute(
-            "SELECT id, 1 - (embedding <=> %s::vector) FROM expert_responses "
-            "WHERE scenario_id = %s ORDER BY embedding <=> %s::vector LIMIT 20",
-            (str(list(map(float, vector))), scenario_id, str(list(map(float, vector)))),
+            "SELECT id, text, 1 - (embedding <=> %s::vector) AS s FROM expert_responses "
+            "WHERE scenario_id = %s UNION ALL SELECT id, text, 1 - (embedding <=> %s::vector) "
+            "FROM pitfalls WHERE scenario_id = %s "
+            "ORDER BY s DESC",
+            (literal, scenario_id, literal, scenario_id),
         )
         return cursor.fetchall()
 
@@ -142,7 +145,7 @@ def bench_llm(app, scenarios) -> None:
     for scenario in scenarios:
         for response in RESPONSES[:3]:
             _, result, _ = practice.score_for_scenario(session, scenario, response, runtime.embedder(app))
-            facts = feedback_facts(result)
+            facts = feedback_facts(result, practice.scenario_facts(scenario))
             outcome = {}
 
             def ours_stream(f=facts, out=outcome):
@@ -198,7 +201,7 @@ def bench_end_to_end(app, scenario, raw_llama) -> None:
         )
         first_event.append(_time_to_first_event(client, session_id, headers, response))
         _, result, _ = practice.score_for_scenario(session, scenario, response, runtime.embedder(app))
-        facts = feedback_facts(result)
+        facts = feedback_facts(result, practice.scenario_facts(scenario))
         raw.append(
             timed(
                 lambda r=response, f=facts: (

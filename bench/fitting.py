@@ -7,7 +7,7 @@ from scipy.optimize import minimize
 from scipy.stats import rankdata
 
 from ai.rubric_model import HEAD_LABELS, RubricModel
-from ai.signals import PENALTY_FEATURES
+from ai.signals import PENALTY_FEATURES, SIGNAL_NAMES
 from bench.mrbench import LABELS
 
 FOLDS = 5
@@ -46,7 +46,8 @@ def fit_logistic(z: np.ndarray, y: np.ndarray, c: float, nonpositive: list[bool]
 
 def fit_model(signals: list[dict], labels: np.ndarray, version: str) -> RubricModel:
     """Fit one head per labelled dimension on standardised signals."""
-    names = tuple(signals[0])
+    # The signals the heads read (ai/signals.response_features), not the judge's other features.
+    names = tuple(n for n in signals[0] if not n.startswith("mr:") and n in SIGNAL_NAMES)
     x = np.array([[s[n] for n in names] for s in signals], dtype=np.float64)
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
     z = (x - mean) / scale

@@ -35,35 +35,6 @@ def _as_match(row) -> ExpertMatch:
     return ExpertMatch(row.id, row.scenario_id, row.text, row.strategy or "", float(row.similarity))
 
 
-def closest_expert_responses(
-    db: Session, scenario_id: int, vector: np.ndarray, limit: int = 20
-) -> list[ExpertMatch]:
-    """Rank every expert response of one scenario by similarity, exactly.
-
-    The scenario's few rows are fetched through the scenario_id index first (a materialised
-    CTE) so the approximate HNSW scan, which filters after it searches, cannot drop any.
-    """
-    candidates = (
-        select(ExpertResponse)
-        .where(ExpertResponse.scenario_id == scenario_id)
-        .cte("candidates")
-        .prefix_with("MATERIALIZED", dialect="postgresql")
-    )
-    distance = candidates.c.embedding.cosine_distance(vector)
-    query = (
-        select(
-            candidates.c.id,
-            candidates.c.scenario_id,
-            candidates.c.text,
-            candidates.c.strategy,
-            (1 - distance).label("similarity"),
-        )
-        .order_by(distance, candidates.c.position)
-        .limit(limit)
-    )
-    return [_as_match(row) for row in db.execute(query)]
-
-
 @dataclass(frozen=True)
 class PitfallMatch:
     """One of a scenario's pitfalls and its cosine similarity to the trainee's response."""

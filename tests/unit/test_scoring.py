@@ -409,8 +409,9 @@ def test_the_same_text_and_scenario_give_the_same_result(key):
 
 
 def test_every_result_carries_the_scorer_version():
-    assert score(MISCONCEPTION, ANSWERS[MISCONCEPTION]).scorer_version == SCORER_VERSION
-    assert score(MISCONCEPTION, "OK.").scorer_version == SCORER_VERSION
+    version = f"{SCORER_VERSION}+{shipped_judge().version}"
+    assert score(MISCONCEPTION, ANSWERS[MISCONCEPTION]).scorer_version == version
+    assert score(MISCONCEPTION, "OK.").scorer_version == version
 
 
 # Feedback -----------------------------------------------------------------------------------
