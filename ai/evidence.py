@@ -20,6 +20,7 @@ from ai.red_lines import pattern_hits, shipped_bank
 from ai.signals import EmbeddedResponse
 
 MAX_QUOTE_CHARS = 160
+SOUND_MARGIN = 0.05  # how much closer to something sound a flagged sentence may be
 # Openers that show no move: "Morning, Kai.", "Thanks.", "OK, so."
 SMALL_TALK = re.compile(
     r"^\W*(hi|hey|hello|morning|good (morning|afternoon)|thanks?( you)?|ok(ay)?|right|so|well|"
@@ -84,14 +85,28 @@ class RedLineHit:
 
 
 def find_red_lines(
-    embedded: EmbeddedResponse, odds: np.ndarray, threshold: float, contrast: Contrast
+    embedded: EmbeddedResponse,
+    odds: np.ndarray,
+    threshold: float,
+    contrast: Contrast,
+    sound: np.ndarray | None = None,
 ) -> list[RedLineHit]:
-    """Return the red lines the answer's sentences cross, one per red line, in answer order."""
+    """Return the red lines the answer's sentences cross, one per red line, in answer order.
+
+    A sentence crosses one when it uses an unmistakable wording, or when the classifier's odds
+    reach the threshold *and* the sentence is at least as close to a red-line phrasing as to
+    anything sound (the bank's near misses, `sound`: the scenario's expert sentences): the
+    classifier alone flagged plain maths explanations.
+    """
     bank, hits = shipped_bank(), {}
+    sound = contrast.near_vectors if sound is None else np.vstack([contrast.near_vectors, sound])
     for i, sentence in enumerate(embedded.sentences):
         keys = pattern_hits(sentence)
+        vector = embedded.sentence_vectors[i] if i < len(embedded.sentence_vectors) else None
         if not keys and i < len(odds) and odds[i] >= threshold and len(contrast.bank_keys):
-            keys = [contrast.bank_keys[int(np.argmax(contrast.bank_vectors @ embedded.sentence_vectors[i]))]]
+            closeness = contrast.bank_vectors @ vector
+            if float(closeness.max()) >= float((sound @ vector).max(initial=-1.0)) - SOUND_MARGIN:
+                keys = [contrast.bank_keys[int(np.argmax(closeness))]]
         for key in keys:
             line = bank[key]
             hits.setdefault(key, RedLineHit(key, line.title, line.dimension, line.reason, sentence))

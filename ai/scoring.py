@@ -132,6 +132,7 @@ class Reading:
     features: dict[str, float]
     row: np.ndarray
     red_line_odds: np.ndarray
+    sound: np.ndarray  # the scenario's key moves and expert sentences, embedded
 
 
 def read_answer(
@@ -157,7 +158,7 @@ def read_answer(
     features = moment_features(signals, contrast_features(embedded, contrast), facts.category, text)
     odds = judge.red_line_probabilities(embedded.sentences, embedded.sentence_vectors)
     features["red_line_odds"] = float(odds.max()) if len(odds) else 0.0
-    return Reading(features, judge.row(features, embedded.vector), odds), contrast
+    return Reading(features, judge.row(features, embedded.vector), odds, scenario.move_vectors), contrast
 
 
 def score_response(
@@ -183,7 +184,7 @@ def score_response(
     best = max((m.similarity for m in matches), default=0.0)
     # Every feature reads the cleaned text only: removed content can never move a score.
     reading, contrast = read_answer(text, text, matches, facts, embedded, embedder, judge, model)
-    hits = find_red_lines(embedded, reading.red_line_odds, judge.red_line_threshold, contrast)
+    hits = find_red_lines(embedded, reading.red_line_odds, judge.red_line_threshold, contrast, reading.sound)
     grade = judge.predict_grade(reading.row)
     points = grade_points(grade)
     values = judge.predict_dimensions(reading.row)
