@@ -187,3 +187,20 @@ def test_sign_in_page_and_skip_link_work_from_the_keyboard(page, new_trainee):
     assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_a_red_line_is_named_with_the_trainees_sentence_and_marked_in_history(page, new_trainee):
+    username = new_trainee()
+    sign_in(page, username)
+    open_scenario(page, "Which decimal is bigger?")
+    harmful = "Shut up and listen, Maya."
+    send_with_keyboard(page, f"What does the 2 in 0.25 stand for? {harmful}")
+    turn = page.locator(LAST_TURN)
+    box = turn.locator("[data-slot=red-lines-box]")
+    box.wait_for()
+    assert "Crossed a red line" in box.inner_text() and harmful in box.locator("q").inner_text()
+    assert int(turn.locator("[data-slot=score]").inner_text()) <= 39
+    wait_until_saved(page)
+    look(page, "09-red-line")
+    page.goto(page.url.split("/rehearsals/")[0] + "/history")
+    assert page.locator("[data-slot=red-line-mark]").first.is_visible()

@@ -1,0 +1,49 @@
+"""The data the judge learns from and is measured on: the graded set and the shipped pitfalls."""
+
+from collections import Counter, defaultdict
+
+import yaml
+
+from bench.check_graded import problems_in
+from bench.graded import GRADED, load_graded
+from scenarios.loader import SETS_DIR
+
+
+def test_the_graded_folder_has_no_problems():
+    assert problems_in(GRADED) == []
+
+
+def test_the_graded_set_is_as_large_and_varied_as_the_measure_needs():
+    answers = load_graded()
+    by_scenario = defaultdict(list)
+    for a in answers:
+        by_scenario[a.moment.ref].append(a)
+    assert len(answers) >= 400 and len(by_scenario) >= 40
+    assert all(
+        len(group) >= 6 and {a.grade for a in group} == {0, 1, 2, 3, 4} for group in by_scenario.values()
+    )
+    assert sum(1 for a in answers if a.red_line) >= 60
+    both = [
+        g
+        for g in by_scenario.values()
+        if {"expert-words-harmful", "own-words-strong"} <= {a.style for a in g}
+    ]
+    assert len(both) * 3 >= len(by_scenario)
+    for style in ("terse", "rambling", "non-native"):
+        assert {a.grade for a in answers if a.style == style} == {0, 1, 2, 3, 4}, style
+
+
+def test_red_line_answers_are_not_copies_of_the_bank_or_the_pitfalls():
+    bank = yaml.safe_load((SETS_DIR.parent / "red_lines.yaml").read_text(encoding="utf-8"))
+    phrasings = {p.strip().lower() for line in bank["red_lines"] for p in line["phrasings"]}
+    for a in load_graded():
+        pitfalls = {p.text.strip().lower() for p in a.moment.facts.pitfalls}
+        assert a.text.strip().lower() not in phrasings | pitfalls, a.text
+
+
+def test_every_shipped_scenario_has_a_red_line_and_a_weak_pitfall():
+    for path in sorted(SETS_DIR.glob("*.yaml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["scenarios"]:
+            severities = Counter(p["severity"] for p in item.get("pitfalls", []))
+            assert severities["red_line"] >= 1 and severities["weak"] >= 1, item["key"]
+            assert sum(severities.values()) >= 2, item["key"]
