@@ -78,6 +78,7 @@ REPEATED_WORD = re.compile(r"\b([a-z][a-z']*)(?:[\s,;]+\1\b)+", re.IGNORECASE)
 WORD = re.compile(r"[a-z0-9']+")
 COPY_NGRAM = 4
 COPY_SHARE = 0.9
+COPY_WHOLE = 0.8  # a copy of an expert sentence has at least this share of its words
 # Words that carry no move on their own: praise, hedges, stock phrases.
 FILLER = frozenset(
     "great good nice job well done awesome amazing excellent fantastic wonderful super cool "
@@ -142,13 +143,20 @@ def _copied(words: list[str], source: set[tuple[str, ...]]) -> bool:
     return sum(covered) / len(words) >= COPY_SHARE
 
 
-def _copy_of_expert(words: list[str], experts: set[tuple[str, ...]], lines: list[str]) -> str | None:
-    """Flag a sentence copied from an expert response; a short one (two or three words said in
-    the same order in one) is removed without telling the trainee they copied."""
-    if _copied(words, experts):
-        return "copied_expert"
-    if 2 <= len(words) < COPY_NGRAM and any(f" {' '.join(words)} " in line for line in lines):
-        return "echoed_expert"
+def _copy_of_expert(words: list[str], expert_sentences: list[list[str]]) -> str | None:
+    """Flag a sentence that copies a whole sentence of an expert response (most of its words,
+    in order); a short one (two or three words) is removed without telling the trainee.
+
+    Part of a long expert sentence is not a copy: "What does the 2 in 0.25 stand for?" is what
+    a trainee asks on their own, even though an expert asked it too, and more.
+    """
+    for sentence in expert_sentences:
+        if len(words) < COPY_WHOLE * len(sentence):
+            continue
+        if _copied(words, _ngrams(sentence)):
+            return "copied_expert"
+        if 2 <= len(words) < COPY_NGRAM and " ".join(words) in " ".join(sentence):
+            return "echoed_expert"
     return None
 
 
@@ -236,8 +244,7 @@ def sanitize_response(text: str, scenario_texts: list[str], expert_texts: list[s
     stripped = _jargon_runs(stripped, flags)
     scenario_words = [_words(t) for t in scenario_texts]
     source = set().union(set(), *(_ngrams(w) for w in scenario_words))
-    experts = set().union(set(), *(_ngrams(_words(t)) for t in expert_texts))
-    expert_lines = [" " + " ".join(_words(t)) + " " for t in expert_texts]
+    expert_sentences = [w for t in expert_texts for s in SENTENCE_SPLIT.split(t) if (w := _words(s))]
     # Only kept sentences add to what is known, so removed content never changes what is kept.
     known = {w for ws in scenario_words for w in ws}
     kept, seen = [], set()
@@ -251,7 +258,7 @@ def sanitize_response(text: str, scenario_texts: list[str], expert_texts: list[s
                 continue  # mostly one word said over and over: nothing left to count
         if not words:
             continue
-        flag = _copy_of_expert(words, experts, expert_lines) or _judge(collapsed, words, seen, source, known)
+        flag = _copy_of_expert(words, expert_sentences) or _judge(collapsed, words, seen, source, known)
         seen.add(" ".join(words))
         if flag:
             flags.add(flag)

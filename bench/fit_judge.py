@@ -6,6 +6,8 @@ in cross-validation, so a scenario's own answers, experts and pitfalls never tra
 - each scenario's expert responses as grade 4, judged against its *other* experts;
 - each scenario's pitfalls: red-line pitfalls as grade 0, weak ones as grade 1, each judged
   with itself taken out of the pitfalls;
+- for each scenario, an expert response to a scenario of another category, as grade 0 (an
+  answer to another moment is no answer to this one);
 - for the sentence red-line classifier: the bank's phrasings, red-line pitfalls and the most
   red-line-like sentence of each red-line graded answer (positives); the bank's near misses,
   expert sentences and sentences of good graded answers (negatives).
@@ -34,7 +36,7 @@ RIDGE_ALPHA = 30.0
 DIMENSION_ALPHA = 30.0
 EMBEDDING_SCALE = 3.0
 RED_LINE_C = 1.0
-EXPERT_WEIGHT, PITFALL_WEIGHT = 0.5, 0.5
+EXPERT_WEIGHT, PITFALL_WEIGHT, OFF_TOPIC_WEIGHT = 0.5, 0.5, 0.5
 # The red-line threshold keeps false alarms on held-out good answers (grade 3–4) at this share.
 FALSE_ALARM_SHARE = 0.05
 INNER_FOLDS = 5
@@ -64,6 +66,10 @@ def examples_for(
         _read(embedder, a.moment, a.text, a.grade, a.dimensions, a.red_line is not None, 1.0, judge)
         for a in answers
     ]
+    found += [
+        _read(embedder, moment, text, 0, None, False, OFF_TOPIC_WEIGHT, judge)
+        for moment, text in off_topic_answers(list(by_ref.values()))
+    ]
     for moment in by_ref.values():
         for i, expert in enumerate(moment.experts):
             others = replace(moment, experts=moment.experts[:i] + moment.experts[i + 1 :])
@@ -84,6 +90,20 @@ def examples_for(
                 )
             )
     return found
+
+
+def off_topic_answers(moments: list[Moment]) -> list[tuple[Moment, str]]:
+    """Pair each moment with an expert response to a moment of another category (grade 0).
+
+    A fine answer to a different moment is no answer to this one: these teach the judge that
+    an answer must be about this student and this moment.
+    """
+    pairs = []
+    for i, moment in enumerate(moments):
+        others = [m for m in moments[i + 1 :] + moments[:i] if m.facts.category != moment.facts.category]
+        if others and others[0].experts:
+            pairs.append((moment, others[0].experts[i % len(others[0].experts)].text))
+    return pairs
 
 
 def _read(embedder, moment, text, grade, dimensions, red, weight, judge) -> Example:

@@ -204,15 +204,13 @@ def test_cli_score_writes_one_line_per_input_with_real_models(real_app, tmp_path
 
 def test_the_default_model_rephrases_most_tips_within_the_guard(real_models):
     """SmolLM2 at temperature 0 is deterministic: most next-step notes pass the guard."""
-    from ai.dimensions import TIPS
     from ai.feedback import FeedbackFacts, FeedbackWriter
+    from tests.scenario_items import sample_tips
 
     # The product's 10 s limit is a speed guard; this test checks wording, so a busy machine
     # must not turn it into a timing test.
     writer = FeedbackWriter(real_models[1], time_limit_s=300)
-    outcomes = [
-        writer.write(FeedbackFacts(45, "developing", [], [], "", "", tip + ".")) for tip in TIPS.values()
-    ]
+    outcomes = [writer.write(FeedbackFacts(45, "developing", [], [], "", "", tip)) for tip in sample_tips()]
     passed = [o for o in outcomes if o.source == "model"]
     assert len(passed) >= 4, [(o.model_text, o.rejected_because) for o in outcomes]
     assert all(o.coaching.startswith("Next time, try") for o in passed)

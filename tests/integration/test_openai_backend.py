@@ -126,13 +126,13 @@ def test_the_next_step_sentence_takes_the_grammars_form_and_passes_the_guard(lla
 
 def test_the_server_writes_what_the_in_process_backend_writes(llama_server):
     """Same GGUF, prompt, grammar and greedy sampling: the same next-step sentence, every tip."""
-    from ai.dimensions import TIPS
+    from tests.scenario_items import sample_tips
 
     remote = OpenAICompatibleLLM(llama_server, timeout=GENEROUS_S)
     # One thread, like the server: the words do not depend on it, the time on a busy machine does.
     in_process = LlamaCppLLM(default_llm_model_path(), threads=1)
-    for tip in TIPS.values():
-        messages = coaching_messages(FeedbackFacts(45, "developing", [], [], "", "", tip + "."))
+    for tip in sample_tips():
+        messages = coaching_messages(FeedbackFacts(45, "developing", [], [], "", "", tip))
         served = "".join(remote.stream_chat(messages, 60, _grammar("next_step")))
         assert served == "".join(in_process.stream_chat(messages, 60, _grammar("next_step")))
 
