@@ -4,7 +4,7 @@ What is removed never counts for the response, so adding it can never raise a sc
 scorer sees exactly the text it would have seen without it. Removed, each with a flag:
 - instructions aimed at the model, fake chat or system tags, and JSON that claims a score
   (`instructions_to_the_model`; a sentence holding one is dropped whole);
-- sentences said twice (`repeated_sentences`) and words said several times in a row, which
+- sentences said twice, every copy (`repeated_sentences`), and words said several times in a row, which
   are collapsed to one (`repeated_words`);
 - sentences copied from the scenario text (`copied_scenario_text`) or from its expert
   responses (`copied_expert`: the trainee is told, and history and the trainer's pages say so);
@@ -18,6 +18,7 @@ scorer sees exactly the text it would have seen without it. Removed, each with a
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ai.cues import STOPWORDS, normalise
@@ -79,6 +80,7 @@ WORD = re.compile(r"[a-z0-9']+")
 COPY_NGRAM = 4
 COPY_SHARE = 0.9
 COPY_WHOLE = 0.8  # a copy of an expert sentence has at least this share of its words
+COPY_MIN_WORDS = 10
 # Words that carry no move on their own: praise, hedges, stock phrases.
 FILLER = frozenset(
     "great good nice job well done awesome amazing excellent fantastic wonderful super cool "
@@ -143,21 +145,34 @@ def _copied(words: list[str], source: set[tuple[str, ...]]) -> bool:
     return sum(covered) / len(words) >= COPY_SHARE
 
 
-def _copy_of_expert(words: list[str], expert_sentences: list[list[str]]) -> str | None:
-    """Flag a sentence that copies a whole sentence of an expert response (most of its words,
-    in order); a short one (two or three words) is removed without telling the trainee.
+def _covered(words: list[str], source: set[tuple[str, ...]], n: int) -> bool:
+    """Most of the words sit in runs of n found in the source, in the same order."""
+    if len(words) < n:
+        return tuple(words) in {s[: len(words)] for s in source} if words else False
+    covered = [False] * len(words)
+    for i in range(len(words) - n + 1):
+        if tuple(words[i : i + n]) in source:
+            covered[i : i + n] = [True] * n
+    return sum(covered) / len(words) >= COPY_SHARE
 
-    Part of a long expert sentence is not a copy: "What does the 2 in 0.25 stand for?" is what
-    a trainee asks on their own, even though an expert asked it too, and more.
+
+def _copy_of_whole(words: list[str], expert: list[str]) -> bool:
+    """The whole answer is one expert response, pasted (most of its words, in its order)."""
+    return len(words) >= COPY_WHOLE * len(expert) and _copied(words, _ngrams(expert))
+
+
+def _copy_of_expert(words: list[str], expert_sentences: list[list[str]]) -> bool:
+    """A sentence of COPY_MIN_WORDS or more that copies a whole sentence of an expert response.
+
+    Part of a long expert sentence is not a copy, nor is a short question that happens to be
+    one: "What does the 2 in 0.25 stand for?" is what a trainee asks on their own.
     """
-    for sentence in expert_sentences:
-        if len(words) < COPY_WHOLE * len(sentence):
-            continue
-        if _copied(words, _ngrams(sentence)):
-            return "copied_expert"
-        if 2 <= len(words) < COPY_NGRAM and " ".join(words) in " ".join(sentence):
-            return "echoed_expert"
-    return None
+    if len(words) < COPY_MIN_WORDS:
+        return False
+    return any(
+        len(words) >= COPY_WHOLE * len(sentence) and _copied(words, _ngrams(sentence))
+        for sentence in expert_sentences
+    )
 
 
 def _keyword_list(sentence: str, words: list[str]) -> bool:
@@ -247,18 +262,28 @@ def sanitize_response(text: str, scenario_texts: list[str], expert_texts: list[s
     expert_sentences = [w for t in expert_texts for s in SENTENCE_SPLIT.split(t) if (w := _words(s))]
     # Only kept sentences add to what is known, so removed content never changes what is kept.
     known = {w for ws in scenario_words for w in ws}
+    if any(_copy_of_whole(_words(stripped), _words(expert)) for expert in expert_texts):
+        return Sanitized("", sorted(flags | {"copied_expert"}))
     kept, seen = [], set()
-    for sentence in SENTENCE_SPLIT.split(stripped):
-        sentence = " ".join(sentence.split())
+    sentences = [" ".join(s.split()) for s in SENTENCE_SPLIT.split(stripped)]
+    # An expert's phrase said more than once is padding: every copy goes, the first one too, so
+    # pasting it three times gains nothing. (A trainee's own sentence said twice keeps one.)
+    said = Counter(" ".join(_words(REPEATED_WORD.sub(r"\1", s))) for s in sentences)
+    experts = set().union(set(), *(_ngrams(_words(t), 2) for t in expert_texts))
+    for sentence in sentences:
         collapsed = REPEATED_WORD.sub(r"\1", sentence)
         words = _words(collapsed)
+        if words and said[" ".join(words)] > 1 and _covered(words, experts, 2):
+            flags.add("repeated_sentences")
+            continue
         if collapsed != sentence:
             flags.add("repeated_words")
             if len(words) * 2 <= len(_words(sentence)):
                 continue  # mostly one word said over and over: nothing left to count
         if not words:
             continue
-        flag = _copy_of_expert(words, expert_sentences) or _judge(collapsed, words, seen, source, known)
+        flag = "copied_expert" if _copy_of_expert(words, expert_sentences) else None
+        flag = flag or _judge(collapsed, words, seen, source, known)
         seen.add(" ".join(words))
         if flag:
             flags.add(flag)

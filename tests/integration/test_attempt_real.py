@@ -105,8 +105,9 @@ def test_the_stream_sends_score_first_then_tokens_then_the_stored_id(real_app, c
 
 
 def test_scores_land_low_middle_and_high(real_app, client, headers):
-    """Calibration on the real model: off-topic < partial < expert-like, in sensible bands."""
+    """Calibration on the real model: off-topic < bare order < skilful, in sensible bands."""
     key = _defiance_key(real_app)
+    assert key == "phone-wont-put-away"  # the answers below are written for Jayden's moment
     session_id = start(client, headers, key)
     with real_app.app_context():
         expert = (
@@ -126,10 +127,15 @@ def test_scores_land_low_middle_and_high(real_app, client, headers):
 
     low = score("I like pizza and football on the weekend.")
     middle = score("Please do what I asked. Move now.")
-    high = score(expert)
+    high = score(
+        "[crouches by the desk, quietly] I can tell that message really matters to you, Jayden. "
+        "Phone in your bag for the test, and if it's urgent, come and tell me at the end and we'll sort it."
+    )
     assert low["band"] == "needs_work"
     assert low["score"] < middle["score"] < high["score"]
     assert high["band"] in ("proficient", "exemplary")
+    pasted = score(expert)  # an expert response pasted back is recognised, not rewarded
+    assert pasted["copied_expert"] and pasted["score"] < high["score"]
 
 
 def _defiance_key(app) -> str:
