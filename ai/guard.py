@@ -27,7 +27,7 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
         return "unfinished sentence"
     if _repetitive(text):
         return "repetition"
-    if re.search(r"\d|\bscore\b|\bband\b|\bpoints?\b", text, re.IGNORECASE):
+    if _new_numbers_or_scores(text, note):
         return "mentions numbers or scores the facts did not give it"
     if band in LOW_BANDS and PRAISE.search(text):
         return "praise that contradicts the band"
@@ -38,6 +38,16 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
     if wanted and len(kept) < max(2, len(wanted) // 2):
         return "ignores the next step it was asked to rephrase"
     return None
+
+
+# Numbers and score words the model may only repeat from the note ("Point to …" is a verb).
+SCORE_WORDS = re.compile(r"\d+|\bscores?\b|\bbands?\b|\bpoints\b|\bmarks?\b", re.IGNORECASE)
+
+
+def _new_numbers_or_scores(text: str, note: str) -> bool:
+    """Tell whether the text names a number or score word that the note does not."""
+    allowed = {m.lower() for m in SCORE_WORDS.findall(note)}
+    return any(m.lower() not in allowed for m in SCORE_WORDS.findall(text))
 
 
 def _repetitive(text: str) -> bool:

@@ -93,3 +93,25 @@ def test_prompt_always_carries_a_system_message_and_the_note():
     messages = coaching_messages(facts())
     assert messages[0]["role"] == "system"
     assert messages[-1] == {"role": "user", "content": NOTE}
+
+
+def test_the_verb_point_and_numbers_from_the_note_pass_but_new_numbers_do_not():
+    note = "Point to the exact step in Maya's work where the thinking changes, without giving the fix."
+    faithful = (
+        "Next time, try pointing to the exact step in Maya's work where the thinking changes, "
+        "without giving the fix."
+    )
+    assert check_coaching(faithful, note, "developing") is None
+    timed = "Give Jordan two minutes to cool off at the back table."
+    assert (
+        check_coaching(
+            "Next time, try giving Jordan two minutes to cool off at the back table.", timed, "developing"
+        )
+        is None
+    )
+    invented = (
+        "Next time, try pointing to the exact step in Maya's work for 5 points, without giving the fix."
+    )
+    assert (
+        check_coaching(invented, note, "developing") == "mentions numbers or scores the facts did not give it"
+    )
