@@ -42,10 +42,6 @@ class RubricModel:
     heads: dict[str, tuple[np.ndarray, float]]
     categories: frozenset[str]
 
-    def applies_to(self, category: str) -> bool:
-        """Tell whether the fitted heads score this scenario category."""
-        return category in self.categories
-
     def predict(self, signals: dict[str, float]) -> dict[str, float]:
         """Return each head's probability for one response's signals."""
         row = np.array([signals[name] for name in self.features], dtype=np.float64)

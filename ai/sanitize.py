@@ -136,13 +136,7 @@ def _copied(words: list[str], source: set[tuple[str, ...]]) -> bool:
 
     Runs, not single words: restating a problem's quantities in your own sentence is fine.
     """
-    if len(words) < COPY_NGRAM:
-        return False
-    covered = [False] * len(words)
-    for i in range(len(words) - COPY_NGRAM + 1):
-        if tuple(words[i : i + COPY_NGRAM]) in source:
-            covered[i : i + COPY_NGRAM] = [True] * COPY_NGRAM
-    return sum(covered) / len(words) >= COPY_SHARE
+    return len(words) >= COPY_NGRAM and _covered(words, source, COPY_NGRAM)
 
 
 def _covered(words: list[str], source: set[tuple[str, ...]], n: int) -> bool:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ai.bands import band_for
-from ai.dimensions import DimensionResult, ScenarioFacts, judged_dimensions, nothing_to_judge, weighted_mean
+from ai.dimensions import DimensionResult, ScenarioFacts, judged_dimensions, nothing_to_judge
 from ai.evidence import RedLineHit, find_red_lines, with_evidence
 from ai.features import contrast_features, contrast_for, moment_features
 from ai.judge import Judge, shipped_judge
@@ -280,6 +280,3 @@ def score_text(
     """
     p = prepare_response(embedder, response, facts, experts)
     return score_response(p.text, p.matches, facts, p.flags, p.embedded, embedder, p.raw, model, judge)
-
-
-__all__ = ["ScoreResult", "score_response", "score_text", "weighted_mean", "SCORER_VERSION"]

@@ -9,7 +9,7 @@ from web import bp
 # Stored feedback is the coaching sentence, then the facts (ai.feedback.facts_text), which
 # start with "Score N — band.": the pages show the facts as structure, so keep only the prose.
 FACTS_START = "\nScore "
-NOTED_FLAGS = ("red_line", "copied_expert", "echoed_expert")
+NOTED_FLAGS = ("red_line", "copied_expert")
 
 
 def coaching_of(attempt) -> str:

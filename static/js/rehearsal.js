@@ -104,7 +104,7 @@
     band.textContent = data.band_label;
     slot(turn, "change").textContent = changeText(data.score_change);
     // Red lines and copies have their own notes; the banner is for text the cleaner removed.
-    const own = new Set(["red_line", "copied_expert", "echoed_expert"]);
+    const own = new Set(["red_line", "copied_expert"]);
     slot(turn, "flags").hidden = !(data.flags || []).some((flag) => !own.has(flag));
     fillList(turn, "red-lines", (data.red_lines || []).map(redLineItem));
     slot(turn, "copied").hidden = !data.copied_expert;
