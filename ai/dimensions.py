@@ -51,6 +51,8 @@ class ScenarioFacts:
     key_moves: tuple[str, ...] = ()
     dimension_weights: dict[str, float] = field(default_factory=dict)
     pitfalls: tuple[Pitfall, ...] = ()
+    # The conversation before this moment, one "Name: words" line per turn (beats only).
+    conversation: tuple[str, ...] = ()
 
     def weights(self) -> dict[str, float]:
         """Return the dimension weights: the category's, then the scenario's own overrides."""

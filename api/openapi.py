@@ -34,12 +34,67 @@ def _op(
     return operation
 
 
+def _returns(operation: dict, schema: str, ok: str = "200") -> dict:
+    """Name the schema of an operation's success answer."""
+    content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}
+    operation["responses"][ok] = {"description": "Success", "content": content}
+    return operation
+
+
+STREAM_EVENTS = (
+    "Server-Sent Events, in order: `scored` (score, band, dimensions, turn), `token`… (coaching "
+    "as it is written), `feedback` (the whole coaching), `reply` (conversations only: the "
+    "student's reply, a Reply), then `done` ({attempt_id, attempt, conversation}) or `error` "
+    "(the API's error shape)."
+)
+
+
 def _id(name: str) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
 def _query(*names: str) -> list[dict]:
     return [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}} for n in names]
+
+
+SCENARIO_LIST_PARAMETERS = [
+    {
+        "name": "q",
+        "in": "query",
+        "required": False,
+        "description": "Words to find in the title, scene, subject and tags (English stems, web-search "
+        'syntax: "quoted phrase", -excluded, or); a word start also matches. At most 200 characters.',
+        "schema": {"type": "string", "maxLength": 200},
+    },
+    *(
+        {
+            "name": n,
+            "in": "query",
+            "required": False,
+            "description": f"Only this {label}.",
+            "schema": {"type": "string"},
+        }
+        for n, label in (
+            ("category", "category"),
+            ("grade_band", "grade band, e.g. 3-5"),
+            ("subject", "subject"),
+        )
+    ),
+    {
+        "name": "page",
+        "in": "query",
+        "required": False,
+        "description": "Page number, from 1; a page past the last is empty.",
+        "schema": {"type": "integer", "minimum": 1, "default": 1},
+    },
+    {
+        "name": "per_page",
+        "in": "query",
+        "required": False,
+        "description": "Scenarios per page; anything outside 1-100 is a 422.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+    },
+]
 
 
 def _csv(summary: str) -> dict:
@@ -187,21 +242,23 @@ PATHS = {
     "/auth/me": {"get": _op("The signed-in account")},
     "/scenarios": {
         "get": {
-            **_op("Scenarios that can be rehearsed now"),
-            "parameters": [
-                {"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-                for n in ("category", "grade_band", "subject", "q")
-            ],
+            **_op(
+                "Scenarios that can be rehearsed now, a page at a time: by category and title, or best "
+                "match first when searched; the answer holds scenarios, page, per_page, total, pages"
+            ),
+            "parameters": SCENARIO_LIST_PARAMETERS,
         }
     },
     "/scenarios/{scenario_id}": {
         "parameters": [_id("scenario_id")],
         "get": _op("One scenario: scene and student"),
     },
-    "/sessions": {"post": _op("Start a practice session", ok="201", body="StartSession")},
+    "/sessions": {
+        "post": _returns(_op("Start a practice session", ok="201", body="StartSession"), "Session", "201")
+    },
     "/sessions/{session_id}": {
         "parameters": [_id("session_id")],
-        "get": _op("One of your sessions with its attempts"),
+        "get": _returns(_op("One of your sessions: its attempts and its conversation"), "Session"),
     },
     "/sessions/{session_id}/end": {
         "parameters": [_id("session_id")],
@@ -209,15 +266,25 @@ PATHS = {
     },
     "/sessions/{session_id}/attempts": {
         "parameters": [_id("session_id")],
-        "post": _op("Score an answer and write feedback", ok="201", body="Answer"),
+        "post": _returns(
+            _op(
+                "Score an answer, write feedback and (in a conversation) the student's reply",
+                ok="201",
+                body="Answer",
+            ),
+            "AnsweredAttempt",
+            "201",
+        ),
     },
     "/sessions/{session_id}/attempts/stream": {
         "parameters": [_id("session_id")],
         "post": {
-            **_op("Score an answer; Server-Sent Events: scored, token…, feedback, done", body="Answer"),
+            **_op(
+                "Score an answer; Server-Sent Events: scored, token…, feedback, reply, done", body="Answer"
+            ),
             "responses": {
                 "200": {
-                    "description": "text/event-stream",
+                    "description": STREAM_EVENTS,
                     "content": {"text/event-stream": {"schema": {"type": "string"}}},
                 },
                 **{c: ERROR for c in ("401", "403", "404", "422", "429")},
@@ -282,6 +349,73 @@ SCHEMAS = {
         "properties": {
             "response": {"type": "string", "minLength": 1, "maxLength": 5000},
             "feedback": {"type": "boolean", "default": True},
+            "revise": {
+                "type": "boolean",
+                "default": False,
+                "description": "Answer your last turn again instead of the next one (a revision).",
+            },
+        },
+    },
+    "Reply": {
+        "type": "object",
+        "description": "The student's reply to an answer in a conversation.",
+        "required": ["line", "source"],
+        "properties": {
+            "line": {"type": "string"},
+            "next": {"type": "string", "description": "the beat the conversation goes on to"},
+            "end": {"enum": ["resolved", "partly_resolved", "escalated"]},
+            "ending_label": {"type": "string"},
+            "note": {"type": "string", "description": "what the answer did, in words"},
+            "source": {"enum": ["authored", "model"]},
+        },
+    },
+    "Turn": {
+        "type": "object",
+        "properties": {
+            "turn": {"type": "integer", "minimum": 1, "maximum": 5},
+            "beat": {"type": ["string", "null"]},
+            "student_line": {"type": "string"},
+            "attempt_id": {"type": "integer"},
+            "response": {"type": "string"},
+            "score": {"type": "integer"},
+            "band": {"type": "string"},
+            "reply": {"oneOf": [{"$ref": "#/components/schemas/Reply"}, {"type": "null"}]},
+        },
+    },
+    "Conversation": {
+        "type": "object",
+        "description": "Where a session's conversation stands; a one-exchange scenario has beats 0.",
+        "properties": {
+            "beats": {"type": "integer"},
+            "turn": {"type": "integer", "description": "the turn to answer next (the last one once ended)"},
+            "beat": {"type": ["string", "null"], "description": "its beat; null is the opening"},
+            "student_line": {"type": "string", "description": "what the student just said"},
+            "ending": {"enum": ["resolved", "partly_resolved", "escalated", None]},
+            "ending_label": {"type": ["string", "null"]},
+            "summary": {"type": "string", "description": "how it ended and what moved it"},
+            "turns": {"type": "array", "items": {"$ref": "#/components/schemas/Turn"}},
+        },
+    },
+    "Session": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "scenario": {"type": "object"},
+            "attempts": {"type": "array", "items": {"type": "object"}},
+            "conversation": {"$ref": "#/components/schemas/Conversation"},
+        },
+    },
+    "AnsweredAttempt": {
+        "type": "object",
+        "description": "The stored attempt (score, dimensions, feedback, turn) with the reply.",
+        "properties": {
+            "id": {"type": "integer"},
+            "score": {"type": "integer"},
+            "turn": {"type": "integer"},
+            "feedback": {"type": "string"},
+            "follow_up": {"type": "string"},
+            "reply": {"oneOf": [{"$ref": "#/components/schemas/Reply"}, {"type": "null"}]},
+            "conversation": {"$ref": "#/components/schemas/Conversation"},
         },
     },
     "Note": {

@@ -7,13 +7,20 @@ from flask_jwt_extended import current_user
 
 from api import bp
 from api.access import int_arg, json_body, require_role
-from practicum import library, practice, review
+from practicum import library, library_search, practice, review
 from practicum.csv_files import csv_download
 from practicum.db import session
 from practicum.errors import ValidationFailed
 from practicum.extensions import limiter, user_rate_key
 from practicum.serialize import attempt_json, scenario_json, scored_json, session_json
-from practicum.streaming import attempt_events, event_stream_response, prepare_attempt
+from practicum.streaming import (
+    attempt_events,
+    done_json,
+    event_stream_response,
+    prepare_attempt,
+    reply_json,
+    say_reply,
+)
 
 ANY_ROLE = ("trainee", "trainer", "admin")
 
@@ -28,17 +35,21 @@ attempt_rate_limit = limiter.shared_limit(_attempt_limit, scope="attempts", key_
 @bp.get("/scenarios")
 @require_role(*ANY_ROLE)
 def list_scenarios():
-    """List the scenarios that can be rehearsed now, optionally filtered."""
-    scenarios = library.current_scenarios(session)
-    filters = {k: request.args.get(k) for k in ("category", "grade_band", "subject")}
-    query = (request.args.get("q") or "").strip().lower()
-    chosen = [
-        s
-        for s in scenarios
-        if all(not v or getattr(s, k) == v for k, v in filters.items())
-        and (not query or query in s.title.lower())
-    ]
-    return jsonify(scenarios=[scenario_json(s) for s in chosen])
+    """List the scenarios that can be rehearsed now, a page at a time: q, filters, page, per_page."""
+    page, per_page = int_arg("page"), int_arg("per_page")
+    found = library_search.search_scenarios(
+        session,
+        library_search.LibraryQuery.from_args(request.args),
+        1 if page is None else page,
+        library_search.PAGE_SIZE if per_page is None else per_page,
+    )
+    return jsonify(
+        scenarios=[scenario_json(s) for s in found.scenarios],
+        page=found.page,
+        per_page=found.per_page,
+        total=found.total,
+        pages=found.pages,
+    )
 
 
 @bp.get("/scenarios/<int:scenario_id>")
@@ -80,8 +91,18 @@ def end_session(session_id: int):
 
 def _score_request(session_id: int):
     body = json_body()
+    revise = body.get("revise", False)
+    if not isinstance(revise, bool):
+        raise ValidationFailed(
+            "'revise' must be true (answer your last turn again) or false (answer the next turn).",
+            {"revise": "true or false"},
+        )
     return prepare_attempt(
-        current_user, session_id, body.get("response"), with_model=body.get("feedback", True) is not False
+        current_user,
+        session_id,
+        body.get("response"),
+        with_model=body.get("feedback", True) is not False,
+        revise=revise,
     )
 
 
@@ -92,12 +113,16 @@ def submit_attempt(session_id: int):
     """Score an answer, write feedback, store the attempt and return it."""
     scored, previous, writer = _score_request(session_id)
     feedback = writer.write(scored.facts)
+    say_reply(scored)
     attempt = practice.store_attempt(session, scored, feedback)
+    done = done_json(attempt, previous)
     return jsonify(
         {
-            **attempt_json(attempt, previous),
+            **done["attempt"],
             "related": scored_json(scored, previous)["related"],
-            "follow_up": scored.follow_up,
+            "follow_up": (scored.reply or {}).get("line", ""),
+            "reply": reply_json(scored.reply) if scored.reply else None,
+            "conversation": done["conversation"],
             "flags": scored.result.flags,
         }
     ), 201
@@ -107,7 +132,7 @@ def submit_attempt(session_id: int):
 @require_role(*ANY_ROLE)
 @attempt_rate_limit
 def stream_attempt(session_id: int):
-    """Like submit_attempt, as Server-Sent Events: scored, token…, feedback, done."""
+    """Like submit_attempt, as Server-Sent Events: scored, token…, feedback, reply, done."""
     return event_stream_response(attempt_events(*_score_request(session_id)))
 
 

@@ -12,7 +12,7 @@ from practicum.attention import Thresholds
 from practicum.csv_files import csv_download
 from practicum.db import session
 from practicum.errors import ValidationFailed
-from practicum.serialize import attempt_json, scenario_json
+from practicum.serialize import attempt_json, conversation_json, scenario_json
 
 TRAINER_ROLES = ("trainer", "admin")
 
@@ -87,6 +87,7 @@ def trainer_trainee(trainee_id: int):
                 "confidence_after": s.confidence_after,
                 "reflection": s.reflection,
                 "attempt_ids": [a.id for a in s.attempts],
+                "conversation": conversation_json(s),
             }
             for s in report.sessions
         ],

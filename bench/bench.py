@@ -14,6 +14,7 @@ from sqlalchemy import select, text
 from ai.feedback import coaching_messages, feedback_facts
 from ai.llm import _without_weight_repacking
 from bench.harness import real_app
+from bench.library_speed import bench_library
 from practicum import practice, runtime
 from practicum.db import session
 from practicum.models import Scenario
@@ -144,7 +145,7 @@ def bench_llm(app, scenarios) -> None:
     ours, raw, sources = [], [], []
     for scenario in scenarios:
         for response in RESPONSES[:3]:
-            _, result, _ = practice.score_for_scenario(session, scenario, response, runtime.embedder(app))
+            _, result, _, _ = practice.score_for_scenario(session, scenario, response, runtime.embedder(app))
             facts = feedback_facts(result, practice.scenario_facts(scenario))
             outcome = {}
 
@@ -200,7 +201,7 @@ def bench_end_to_end(app, scenario, raw_llama) -> None:
             )
         )
         first_event.append(_time_to_first_event(client, session_id, headers, response))
-        _, result, _ = practice.score_for_scenario(session, scenario, response, runtime.embedder(app))
+        _, result, _, _ = practice.score_for_scenario(session, scenario, response, runtime.embedder(app))
         facts = feedback_facts(result, practice.scenario_facts(scenario))
         raw.append(
             timed(
@@ -243,6 +244,7 @@ def main() -> None:
         raw_llama = bench_llm(app, scenarios)
         bench_end_to_end(app, scenarios[0], raw_llama)
         _print_scoring_speed(app)
+        bench_library(app)  # last: it publishes 5,000 more scenarios
 
 
 def _print_scoring_speed(app) -> None:

@@ -46,9 +46,11 @@ class PitfallMatch:
 
 
 def closest_references(
-    db: Session, scenario_id: int, vector: np.ndarray
+    db: Session, scenario_id: int, vector: np.ndarray, beat: str | None = None
 ) -> tuple[list[ExpertMatch], list[PitfallMatch]]:
-    """Rank a scenario's expert responses and its pitfalls together, in one query, exactly.
+    """Rank one beat's expert responses and pitfalls together, in one query, exactly.
+
+    beat None is the opening (a one-exchange scenario's only moment).
 
     Both come through the scenario_id indexes (a scenario has a handful of each), so the rank
     is exact; being near a pitfall is read as clearly as being near an expert.
@@ -61,7 +63,7 @@ def closest_references(
         literal("").label("severity"),
         ExpertResponse.position,
         (1 - ExpertResponse.embedding.cosine_distance(vector)).label("similarity"),
-    ).where(ExpertResponse.scenario_id == scenario_id)
+    ).where(ExpertResponse.scenario_id == scenario_id, _same_beat(ExpertResponse.beat, beat))
     pitfalls = select(
         literal("pitfall").label("kind"),
         Pitfall.id,
@@ -70,7 +72,7 @@ def closest_references(
         Pitfall.severity,
         Pitfall.position,
         (1 - Pitfall.embedding.cosine_distance(vector)).label("similarity"),
-    ).where(Pitfall.scenario_id == scenario_id)
+    ).where(Pitfall.scenario_id == scenario_id, _same_beat(Pitfall.beat, beat))
     both = union_all(experts, pitfalls).subquery()
     rows = db.execute(select(both).order_by(both.c.similarity.desc(), both.c.kind, both.c.position))
     found_experts, found_pitfalls = [], []
@@ -82,6 +84,10 @@ def closest_references(
         else:
             found_pitfalls.append(PitfallMatch(row.text, row.detail, row.severity, float(row.similarity)))
     return found_experts, found_pitfalls
+
+
+def _same_beat(column, beat: str | None):
+    return column.is_(None) if beat is None else column == beat
 
 
 def closest_in_category(
@@ -109,6 +115,7 @@ def closest_in_category(
         .where(
             Scenario.category == category,
             Scenario.key != exclude_scenario_key,
+            ExpertResponse.beat.is_(None),  # a later beat's answer reads oddly out of its conversation
             ScenarioSet.status == "active",
             ScenarioSetVersion.id == latest_version,
         )

@@ -22,7 +22,7 @@ def _score_one(item: dict, scenarios: dict, embedder: Embedder, writer: Feedback
     text = practice.validate_response(response)
     if key not in scenarios:
         scenarios[key] = library.scenario_by_key(session, key)
-    vector, result, _ = practice.score_for_scenario(session, scenarios[key], text, embedder)
+    vector, result, _, _ = practice.score_for_scenario(session, scenarios[key], text, embedder)
     feedback = writer.write(feedback_facts(result, practice.scenario_facts(scenarios[key])))
     return {
         "score": result.score,

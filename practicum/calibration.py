@@ -10,12 +10,16 @@ from ai.calibration import MIN_EXAMPLES, NEIGHBOURS, GradedExample, calibrated
 from practicum.models import Attempt
 
 
-def trainer_calibration(db: Session, scenario_id: int, vector: np.ndarray):
-    """Return calibrate(points, vector) from the scenario's nearest overridden attempts, or None."""
+def trainer_calibration(db: Session, scenario_id: int, vector: np.ndarray, beat: str | None = None):
+    """Return calibrate(points, vector) from the beat's nearest overridden attempts, or None."""
     distance = Attempt.response_embedding.cosine_distance(vector)
     rows = db.execute(
         select(Attempt.response_embedding, Attempt.score, Attempt.override_score)
-        .where(Attempt.scenario_id == scenario_id, Attempt.override_score.is_not(None))
+        .where(
+            Attempt.scenario_id == scenario_id,
+            Attempt.beat.is_(None) if beat is None else Attempt.beat == beat,
+            Attempt.override_score.is_not(None),
+        )
         .order_by(distance)
         .limit(max(NEIGHBOURS, MIN_EXAMPLES))
     ).all()

@@ -71,6 +71,10 @@ class Config:
         # a feedback sentence in 0.69 s idle or busy, two threads in 0.44 s idle but 1.5-1.6 s
         # once another process holds a core (llama.cpp's threads wait on each other).
         self.LLM_THREADS = _number(env, "LLM_THREADS", max(1, (os.cpu_count() or 2) - 1))
+        # Who words a conversation's student replies: "authored" (the scenario's own lines) or
+        # "model" (the LLM rewords the chosen reaction, checked by ai/student.line_problems).
+        # The default SmolLM2 passed the check too rarely to be the default (make bench).
+        self.STUDENT_VOICE = env.get("STUDENT_VOICE", "authored")
         self.EMBEDDING_MODEL = env.get("EMBEDDING_MODEL", "")
         self.EMBEDDING_BACKEND = env.get("EMBEDDING_BACKEND", "sentence_transformers")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -110,6 +114,8 @@ class Config:
         self.EMBEDDING_MODEL = self.EMBEDDING_MODEL or default_embedding_model_path()
         if self.LLM_BACKEND not in {"llama_cpp", "openai", "fake"}:
             raise ConfigError(f"LLM_BACKEND must be llama_cpp, openai or fake, not {self.LLM_BACKEND!r}")
+        if self.STUDENT_VOICE not in {"authored", "model"}:
+            raise ConfigError(f"STUDENT_VOICE must be authored or model, not {self.STUDENT_VOICE!r}")
         if self.EMBEDDING_BACKEND not in {"sentence_transformers", "fake"}:
             raise ConfigError(
                 f"EMBEDDING_BACKEND must be sentence_transformers or fake, not {self.EMBEDDING_BACKEND!r}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from embeddings.embedder import Embedder
@@ -82,7 +82,7 @@ def import_scenario_set(
     digest = content_hash(document)
     scenario_set = db.scalar(select(ScenarioSet).where(ScenarioSet.key == document["key"]))
     current = latest_version(db, scenario_set) if scenario_set else None
-    experts = [r for s in document["scenarios"] for r in s["expert_responses"]]
+    experts = [r for s in document["scenarios"] for _, rs, _ in _moments(s) for r in rs]
     if current and current.content_hash == digest:
         return ImportReport(
             document["key"], current.version, False, len(document["scenarios"]), len(experts), 0, len(experts)
@@ -105,39 +105,42 @@ def import_scenario_set(
     db.flush()
     hashes, vectors, embedded = _embed_missing(db, embedder, [r["text"] for r in experts], progress)
     pairs = iter(zip(hashes, vectors, strict=True))
-    pitfall_texts = [p["text"] for s in document["scenarios"] for p in s.get("pitfalls", [])]
+    pitfall_texts = [p["text"] for s in document["scenarios"] for _, _, ps in _moments(s) for p in ps]
     pitfall_pairs = iter(zip(*_embed_missing(db, embedder, pitfall_texts)[:2], strict=True))
     for position, item in enumerate(document["scenarios"]):
         scenario = _scenario_row(version.id, position, item)
         db.add(scenario)
         db.flush()
-        for index, response in enumerate(item["expert_responses"]):
-            digest_, vector = next(pairs)
-            db.add(
-                ExpertResponse(
-                    scenario_id=scenario.id,
-                    position=index,
-                    text=response["text"],
-                    strategy=response.get("strategy", ""),
-                    rationale=response.get("rationale", ""),
-                    moves=response.get("moves", []),
-                    content_hash=digest_,
-                    embedding=vector,
+        for beat, responses, pitfalls in _moments(item):
+            for index, response in enumerate(responses):
+                digest_, vector = next(pairs)
+                db.add(
+                    ExpertResponse(
+                        scenario_id=scenario.id,
+                        beat=beat,
+                        position=index,
+                        text=response["text"],
+                        strategy=response.get("strategy", ""),
+                        rationale=response.get("rationale", ""),
+                        moves=response.get("moves", []),
+                        content_hash=digest_,
+                        embedding=vector,
+                    )
                 )
-            )
-        for index, pitfall in enumerate(item.get("pitfalls", [])):
-            digest_, vector = next(pitfall_pairs)
-            db.add(
-                Pitfall(
-                    scenario_id=scenario.id,
-                    position=index,
-                    text=pitfall["text"],
-                    reason=pitfall["reason"],
-                    severity=pitfall["severity"],
-                    content_hash=digest_,
-                    embedding=vector,
+            for index, pitfall in enumerate(pitfalls):
+                digest_, vector = next(pitfall_pairs)
+                db.add(
+                    Pitfall(
+                        scenario_id=scenario.id,
+                        beat=beat,
+                        position=index,
+                        text=pitfall["text"],
+                        reason=pitfall["reason"],
+                        severity=pitfall["severity"],
+                        content_hash=digest_,
+                        embedding=vector,
+                    )
                 )
-            )
     audit.record(
         db,
         "scenario_set_imported",
@@ -159,6 +162,14 @@ def import_scenario_set(
     )
 
 
+def _moments(item: dict) -> list[tuple[str | None, list[dict], list[dict]]]:
+    """Return each beat's (key, expert responses, pitfalls): None and the scenario's own first."""
+    later = [
+        (b["key"], b.get("expert_responses", []), b.get("pitfalls", [])) for b in item.get("beats", [])[1:]
+    ]
+    return [(None, item["expert_responses"], item.get("pitfalls", [])), *later]
+
+
 def _scenario_row(version_id: int, position: int, item: dict) -> Scenario:
     student = item["student"]
     return Scenario(
@@ -177,25 +188,32 @@ def _scenario_row(version_id: int, position: int, item: dict) -> Scenario:
         dimension_weights=item.get("dimension_weights", {}),
         follow_ups=item.get("follow_ups", {}),
         tags=item.get("tags", []),
+        beats=item.get("beats", []),
     )
 
 
-def current_scenarios_query():
-    """Select the scenarios of the newest version of every active set."""
+def only_current(query: Select) -> Select:
+    """Narrow a query over scenarios to the newest version of every active set."""
     newest = (
         select(ScenarioSetVersion.set_id, func.max(ScenarioSetVersion.version).label("version"))
         .group_by(ScenarioSetVersion.set_id)
         .subquery()
     )
     return (
-        select(Scenario)
-        .join(ScenarioSetVersion, ScenarioSetVersion.id == Scenario.set_version_id)
+        query.join(ScenarioSetVersion, ScenarioSetVersion.id == Scenario.set_version_id)
         .join(
             newest,
             (newest.c.set_id == ScenarioSetVersion.set_id) & (newest.c.version == ScenarioSetVersion.version),
         )
         .join(ScenarioSet, ScenarioSet.id == ScenarioSetVersion.set_id)
         .where(ScenarioSet.status == "active")
+    )
+
+
+def current_scenarios_query():
+    """Select the scenarios of the newest version of every active set, with their references."""
+    return (
+        only_current(select(Scenario))
         .options(selectinload(Scenario.expert_responses), selectinload(Scenario.pitfalls))
         .order_by(Scenario.category, Scenario.title)
     )

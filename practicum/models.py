@@ -8,6 +8,7 @@ from typing import Any
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     CheckConstraint,
+    Computed,
     DateTime,
     ForeignKey,
     Index,
@@ -18,7 +19,7 @@ from sqlalchemy import (
     false,
 )
 from sqlalchemy import text as sql_text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from practicum.db import Base
@@ -105,9 +106,21 @@ class ScenarioSetVersion(Base):
     )
 
 
+# The library's full-text search document (migration 0007): title A, subject and tags B, context C.
+SCENARIO_SEARCH_VECTOR = (
+    "setweight(to_tsvector('english'::regconfig, title), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, subject), 'B') || "
+    "setweight(jsonb_to_tsvector('english'::regconfig, tags, '[\"string\"]'), 'B') || "
+    "setweight(to_tsvector('english'::regconfig, context), 'C')"
+)
+
+
 class Scenario(Base):
     __tablename__ = "scenarios"
-    __table_args__ = (UniqueConstraint("set_version_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("set_version_id", "key"),
+        Index("ix_scenarios_search_vector", "search_vector", postgresql_using="gin"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     set_version_id: Mapped[int] = mapped_column(ForeignKey("scenario_set_versions.id", ondelete="CASCADE"))
@@ -125,12 +138,33 @@ class Scenario(Base):
     dimension_weights: Mapped[dict[str, float]] = mapped_column(JSONB, default=dict)
     follow_ups: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
     tags: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    # Computed by PostgreSQL; deferred, so listing scenarios never loads it.
+    search_vector: Mapped[Any] = mapped_column(
+        TSVECTOR, Computed(SCENARIO_SEARCH_VECTOR, persisted=True), deferred=True
+    )
+
+    # The conversation as authored (scenarios/README.md, "Conversations"); [] for one exchange.
+    beats: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, default=list, server_default=sql_text("'[]'::jsonb")
+    )
 
     set_version: Mapped[ScenarioSetVersion] = relationship(back_populates="scenarios")
+    # The opening's expert responses and pitfalls; later beats' rows are found by their beat.
     expert_responses: Mapped[list[ExpertResponse]] = relationship(
-        back_populates="scenario", order_by="ExpertResponse.position"
+        primaryjoin="and_(Scenario.id == ExpertResponse.scenario_id, ExpertResponse.beat.is_(None))",
+        order_by="ExpertResponse.position",
+        viewonly=True,
     )
-    pitfalls: Mapped[list[Pitfall]] = relationship(back_populates="scenario", order_by="Pitfall.position")
+    pitfalls: Mapped[list[Pitfall]] = relationship(
+        primaryjoin="and_(Scenario.id == Pitfall.scenario_id, Pitfall.beat.is_(None))",
+        order_by="Pitfall.position",
+        viewonly=True,
+    )
+
+    @property
+    def is_conversation(self) -> bool:
+        """Tell whether the scenario runs as a conversation of several beats."""
+        return bool(self.beats)
 
 
 class ExpertResponse(Base):
@@ -154,8 +188,9 @@ class ExpertResponse(Base):
     moves: Mapped[list[str]] = mapped_column(JSONB, default=list)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False)
+    beat: Mapped[str | None] = mapped_column(String(80))  # None: the opening
 
-    scenario: Mapped[Scenario] = relationship(back_populates="expert_responses")
+    scenario: Mapped[Scenario] = relationship()
 
 
 class Pitfall(Base):
@@ -172,8 +207,9 @@ class Pitfall(Base):
     severity: Mapped[str] = mapped_column(String(16))
     content_hash: Mapped[str] = mapped_column(String(64))
     embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False)
+    beat: Mapped[str | None] = mapped_column(String(80))  # None: the opening
 
-    scenario: Mapped[Scenario] = relationship(back_populates="pitfalls")
+    scenario: Mapped[Scenario] = relationship()
 
 
 class PracticeSession(Base):
@@ -206,6 +242,7 @@ class Attempt(Base):
         CheckConstraint(
             "(override_score IS NULL) = (override_reason IS NULL)", name="attempts_override_has_reason"
         ),
+        CheckConstraint("turn BETWEEN 1 AND 5", name="attempts_turn_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -229,6 +266,11 @@ class Attempt(Base):
         JSONB, default=list, server_default=sql_text("'[]'::jsonb")
     )
     flags: Mapped[list[str]] = mapped_column(JSONB, default=list, server_default=sql_text("'[]'::jsonb"))
+    # The turn of the conversation answered (revising a turn answers it again), its beat (None:
+    # the opening) and the student's reply it drew: {line, next | end, note, source}.
+    turn: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    beat: Mapped[str | None] = mapped_column(String(80))
+    reply: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = _created_at()
     # A trainer's score, kept beside the automatic one (which is never changed).
     override_score: Mapped[int | None] = mapped_column(Integer)

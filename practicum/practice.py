@@ -14,29 +14,84 @@ from ai.features import Pitfall
 from ai.feedback import Feedback, FeedbackFacts, feedback_facts
 from ai.scoring import ScoreResult, score_response, scoring_text
 from ai.signals import embed_response
+from ai.student import Brief
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch, closest_in_category, closest_references
+from practicum import conversation as conversation_of
 from practicum.calibration import trainer_calibration
 from practicum.errors import Conflict, NotFound, ValidationFailed
 from practicum.library import current_scenario
-from practicum.models import Attempt, PracticeSession, Scenario, User, utcnow
+from practicum.models import Attempt, ExpertResponse, PracticeSession, Scenario, User, utcnow
+from practicum.models import Pitfall as PitfallRow
 
 MAX_RESPONSE_CHARS = 5000
 MAX_REFLECTION_CHARS = 2000
 
 
-def scenario_facts(scenario: Scenario) -> ScenarioFacts:
-    """Return what scoring needs to know about a scenario."""
+def scenario_facts(
+    scenario: Scenario,
+    moment: Moment | None = None,
+    conversation: tuple[str, ...] = (),
+    student_line: str | None = None,
+) -> ScenarioFacts:
+    """Return what scoring needs to know about a scenario's moment (the opening by default).
+
+    student_line is what the student actually said at this turn (the reply that led here).
+    """
+    moment = moment or opening_moment(scenario)
+    beat = conversation_of.beat_named(scenario, moment.beat)
+    key_moves = (beat or {}).get("key_moves") if moment.beat else None
     return ScenarioFacts(
         key=scenario.key,
         category=scenario.category,
         context=scenario.context,
-        opening_line=scenario.opening_line,
+        opening_line=student_line or conversation_of.beat_line(scenario, moment.beat),
         student_name=scenario.student_name,
-        key_moves=tuple(scenario.key_moves or ()),
+        key_moves=tuple(key_moves or scenario.key_moves or ()),
         dimension_weights=dict(scenario.dimension_weights or {}),
-        pitfalls=tuple(Pitfall(p.text, p.reason, p.severity) for p in scenario.pitfalls),
+        pitfalls=tuple(Pitfall(p.text, p.reason, p.severity) for p in moment.pitfalls),
+        conversation=conversation,
     )
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One beat of a scenario with its own expert responses and pitfalls (beat None: the opening)."""
+
+    beat: str | None
+    expert_responses: list[ExpertResponse]
+    pitfalls: list[PitfallRow]
+
+
+def opening_moment(scenario: Scenario) -> Moment:
+    """Return the scenario's opening moment (a one-exchange scenario's only one)."""
+    return Moment(None, list(scenario.expert_responses), list(scenario.pitfalls))
+
+
+def moment_of(db: Session, scenario: Scenario, beat: str | None) -> Moment:
+    """Return a beat's moment, reading a later beat's expert responses and pitfalls."""
+    if beat is None:
+        return opening_moment(scenario)
+    experts = db.scalars(
+        select(ExpertResponse)
+        .where(ExpertResponse.scenario_id == scenario.id, ExpertResponse.beat == beat)
+        .order_by(ExpertResponse.position)
+    )
+    pitfalls = db.scalars(
+        select(PitfallRow)
+        .where(PitfallRow.scenario_id == scenario.id, PitfallRow.beat == beat)
+        .order_by(PitfallRow.position)
+    )
+    return Moment(beat, list(experts), list(pitfalls))
+
+
+def conversation_lines(scenario: Scenario, path: list[Attempt]) -> tuple[str, ...]:
+    """Return the conversation so far as "Name: words" lines, the trainee as "Teacher"."""
+    lines = []
+    for attempt in path:
+        lines.append(f"{scenario.student_name}: {conversation_of.line_at(scenario, path, attempt.turn)}")
+        lines.append(f"Teacher: {attempt.response_text}")
+    return tuple(lines)
 
 
 def has_visible_text(text: str) -> bool:
@@ -157,6 +212,10 @@ class ScoredAttempt:
     follow_up: str
     scenario_facts: ScenarioFacts
     timings: dict[str, float] = field(default_factory=dict)
+    turn: int = 1
+    beat: str | None = None
+    reply: dict | None = None  # the student's reply: {line, next | end, note, source}
+    brief: Brief | None = None  # what a model needs to word the reply in the student's voice
 
     @property
     def facts(self) -> FeedbackFacts:
@@ -164,39 +223,95 @@ class ScoredAttempt:
         return feedback_facts(self.result, self.scenario_facts)
 
 
-def score_for_scenario(db: Session, scenario: Scenario, response: str, embedder: Embedder):
-    """Embed a response (and its sentences) once, rank the scenario's experts and pitfalls, score it."""
+def score_for_scenario(
+    db: Session,
+    scenario: Scenario,
+    response: str,
+    embedder: Embedder,
+    moment: Moment | None = None,
+    conversation: tuple[str, ...] = (),
+    student_line: str | None = None,
+):
+    """Embed a response (and its sentences) once, rank the moment's experts and pitfalls, score it.
+
+    Returns (vector, result, timings, pitfall matches).
+    """
     timings = {}
-    facts = scenario_facts(scenario)
+    moment = moment or opening_moment(scenario)
+    facts = scenario_facts(scenario, moment, conversation, student_line)
     started = time.perf_counter()
-    text, flags = scoring_text(response, facts, [e.text for e in scenario.expert_responses])
+    text, flags = scoring_text(response, facts, [e.text for e in moment.expert_responses])
     embedded = embed_response(embedder, text)
     timings["embed_ms"] = _ms_since(started)
     started = time.perf_counter()
-    matches, pitfalls = closest_references(db, scenario.id, embedded.vector) if text else ([], [])
-    calibrate = trainer_calibration(db, scenario.id, embedded.vector) if text else None
+    found = closest_references(db, scenario.id, embedded.vector, moment.beat) if text else ([], [])
+    matches, pitfalls = found
+    calibrate = trainer_calibration(db, scenario.id, embedded.vector, moment.beat) if text else None
     timings["search_ms"] = _ms_since(started)
     started = time.perf_counter()
     result = score_response(text, matches, facts, flags, embedded, embedder, response, calibrate=calibrate)
     if pitfalls:
         result.signals["closest_pitfall"] = round(pitfalls[0].similarity, 6)
     timings["score_ms"] = _ms_since(started)
-    return embedded.vector, result, timings
+    return embedded.vector, result, timings, pitfalls
 
 
-def score_attempt(db: Session, user: User, session_id: int, response, embedder: Embedder) -> ScoredAttempt:
-    """Validate and score a response in one of the user's sessions (writes nothing)."""
+def score_attempt(
+    db: Session, user: User, session_id: int, response, embedder: Embedder, revise: bool = False
+) -> ScoredAttempt:
+    """Validate and score a response in one of the user's sessions (writes nothing).
+
+    In a conversation the answer goes to the next turn, or with revise to the last one again
+    (after an ending, revising the last turn is the only answer left).
+    """
     text = validate_response(response)
     session = owned_session(db, user, session_id)
     if session.ended_at is not None:
         raise Conflict("This rehearsal has ended; start a new one to answer again.")
     scenario = session.scenario
-    vector, result, timings = score_for_scenario(db, scenario, text, embedder)
+    turn, beat = conversation_of.answering(scenario, session.attempts, revise)
+    moment = moment_of(db, scenario, beat)
+    earlier = conversation_of.counted_turns(session.attempts)[: turn - 1]
+    conversation = conversation_lines(scenario, earlier)
+    said = conversation_of.line_at(scenario, earlier, turn)
+    vector, result, timings, pitfalls = score_for_scenario(
+        db, scenario, text, embedder, moment, conversation, said
+    )
     related = closest_in_category(db, scenario.category, vector, scenario.key) if result.matches else []
-    follow_up = (scenario.follow_ups or {}).get(result.band, "")
-    facts = scenario_facts(scenario)
+    reply = conversation_of.react(scenario, beat, turn, result, result.matches, pitfalls)
+    facts = scenario_facts(scenario, moment, conversation, said)
+    brief = _brief(scenario, moment, conversation, text, reply) if scenario.is_conversation else None
     return ScoredAttempt(
-        session.id, user.id, scenario.id, text, vector, result, related, follow_up, facts, timings
+        session.id,
+        user.id,
+        scenario.id,
+        text,
+        vector,
+        result,
+        related,
+        (reply or {}).get("line", ""),
+        facts,
+        timings,
+        turn=turn,
+        beat=beat,
+        reply=reply,
+        brief=brief,
+    )
+
+
+def _brief(scenario: Scenario, moment: Moment, conversation: tuple[str, ...], answer: str, reply) -> Brief:
+    """Say who the student is and what they hold at this beat, for a model to word the reply."""
+    state = (conversation_of.beat_named(scenario, moment.beat) or {}).get("student", {})
+    return Brief(
+        name=scenario.student_name,
+        persona=scenario.student_persona,
+        knows=state.get("knows", ""),
+        believes=state.get("believes", ""),
+        feels=state.get("feels", ""),
+        conversation=conversation,
+        answer=answer,
+        plan=reply["line"],
+        expert_texts=tuple(e.text for e in moment.expert_responses),
     )
 
 
@@ -219,6 +334,9 @@ def store_attempt(db: Session, scored: ScoredAttempt, feedback: Feedback) -> Att
         red_lines=scored.result.red_line_dicts(),
         flags=list(scored.result.flags),
         timings={**scored.timings, **feedback.timings},
+        turn=scored.turn,
+        beat=scored.beat,
+        reply=scored.reply,
     )
     db.add(attempt)
     db.commit()

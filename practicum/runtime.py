@@ -8,6 +8,7 @@ from flask import Flask, current_app
 
 from ai.feedback import FeedbackWriter
 from ai.llm import LLM, build_llm
+from ai.student import StudentVoice
 from embeddings.embedder import Embedder, build_embedder
 
 _lock = threading.Lock()
@@ -40,6 +41,14 @@ def feedback_writer(app: Flask | None = None, with_model: bool = True) -> Feedba
     app = app or current_app._get_current_object()
     cfg = app.config["PRACTICUM"]
     return FeedbackWriter(llm(app) if with_model else None, cfg.LLM_MAX_TOKENS, cfg.LLM_TIME_LIMIT_S)
+
+
+def student_voice(app: Flask | None = None) -> StudentVoice:
+    """Return who words the student's replies: authored lines, or the model when configured."""
+    app = app or current_app._get_current_object()
+    cfg = app.config["PRACTICUM"]
+    model = llm(app) if cfg.STUDENT_VOICE == "model" else None
+    return StudentVoice(model, embedder(app), cfg.LLM_TIME_LIMIT_S)
 
 
 def warm(app: Flask) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from embeddings.embedder import Embedder
-from practicum import library
+from practicum import conversation, library
 from practicum.admin import Actor
 from practicum.errors import NotFound, PracticumError, ValidationFailed
 from practicum.models import Attempt, ExpertResponse, Scenario, ScenarioSet
@@ -82,6 +82,7 @@ def preview(db: Session, document: dict) -> dict:
                     {"text": p["text"], "reason": p["reason"], "severity": p["severity"]}
                     for p in s.get("pitfalls", [])
                 ],
+                "conversation": conversation.outline(s),
             }
             for s in document["scenarios"]
         ],

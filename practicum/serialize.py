@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ai.bands import band_label
+from practicum import conversation
 
 
 def scenario_json(scenario, full: bool = False) -> dict:
@@ -24,6 +25,7 @@ def scenario_json(scenario, full: bool = False) -> dict:
                 "opening_line": scenario.opening_line,
             },
             strategies=sorted({r.strategy for r in scenario.expert_responses if r.strategy}),
+            beats=len(scenario.beats or []),
         )
     return data
 
@@ -49,6 +51,9 @@ def attempt_json(attempt, previous_score: int | None = None) -> dict:
         "timings": attempt.timings,
         "score_change": None if previous_score is None else attempt.score - previous_score,
         "created_at": attempt.created_at.isoformat(),
+        "turn": attempt.turn,
+        "beat": attempt.beat,
+        "reply": attempt.reply,
     }
 
 
@@ -65,7 +70,10 @@ def scored_json(scored, previous_score: int | None) -> dict:
         "matches": [m.as_dict() for m in result.matches],
         "related": [m.as_dict() for m in scored.related],
         "flags": result.flags,
-        "follow_up": scored.follow_up,
+        # A conversation's reply comes after the feedback, as its own event (practicum/streaming).
+        "follow_up": "" if "reaction" in (scored.reply or {}) else scored.follow_up,
+        "turn": scored.turn,
+        "beat": scored.beat,
         "scorer_version": result.scorer_version,
         "score_change": None if previous_score is None else result.score - previous_score,
     }
@@ -82,4 +90,21 @@ def session_json(session) -> dict:
         "confidence_after": session.confidence_after,
         "reflection": session.reflection,
         "attempts": [attempt_json(a) for a in session.attempts],
+        "conversation": conversation_json(session),
+    }
+
+
+def conversation_json(session) -> dict:
+    """Return where a session's conversation stands: its counted turns, the next one or the ending."""
+    scenario = session.scenario
+    where = conversation.position(scenario, session.attempts)
+    return {
+        "beats": len(scenario.beats or []),
+        "turn": where.turn,
+        "beat": where.beat_key,
+        "student_line": where.student_line,
+        "ending": where.ending,
+        "ending_label": conversation.ENDINGS.get(where.ending or ""),
+        "summary": conversation.summary(where.path, where.ending),
+        "turns": conversation.transcript(scenario, where.path),
     }

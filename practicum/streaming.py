@@ -1,4 +1,4 @@
-"""One attempt as Server-Sent Events: scored, token…, feedback, then done (or error).
+"""One attempt as Server-Sent Events: scored, token…, feedback, reply (conversations), done or error.
 
 The API and the rehearsal page both stream attempts; both use these functions so the browser
 and an API client see the same events.
@@ -13,20 +13,20 @@ from collections.abc import Iterator
 from flask import Response, stream_with_context
 
 from ai.feedback import FeedbackWriter
-from practicum import practice, runtime
+from practicum import conversation, practice, runtime
 from practicum.db import session
 from practicum.errors import PracticumError
 from practicum.practice import ScoredAttempt
-from practicum.serialize import attempt_json, scored_json
+from practicum.serialize import attempt_json, conversation_json, scored_json
 
 log = logging.getLogger(__name__)
 # What the API's 500 handler says (api/errors.py): the stream's client hears the same.
 INTERNAL_ERROR = "Something went wrong on our side. Nothing was saved; try again."
 
 
-def prepare_attempt(user, session_id: int, response, with_model: bool = True):
+def prepare_attempt(user, session_id: int, response, with_model: bool = True, revise: bool = False):
     """Score an answer and return (scored, previous score, writer), holding no connection."""
-    scored = practice.score_attempt(session, user, session_id, response, runtime.embedder())
+    scored = practice.score_attempt(session, user, session_id, response, runtime.embedder(), revise)
     previous = practice.previous_score(session, session_id)
     # Retrieval and scoring are done: give the connection back before any token flows.
     session.commit()
@@ -54,6 +54,9 @@ def attempt_events(scored: ScoredAttempt, previous: int | None, writer: Feedback
         else:
             feedback = value
     yield sse("feedback", {"text": feedback.text, "source": feedback.source, "coaching": feedback.coaching})
+    if scored.brief is not None:  # a conversation: the student answers back, then it is stored
+        say_reply(scored)
+        yield sse("reply", reply_json(scored.reply))
     try:
         attempt = practice.store_attempt(session, scored, feedback)
     except PracticumError as error:
@@ -66,7 +69,30 @@ def attempt_events(scored: ScoredAttempt, previous: int | None, writer: Feedback
         log.exception("storing a streamed attempt failed")
         yield error_event("internal_error", INTERNAL_ERROR)
         return
-    yield sse("done", {"attempt_id": attempt.id, "attempt": attempt_json(attempt, previous)})
+    yield sse("done", done_json(attempt, previous))
+
+
+def say_reply(scored: ScoredAttempt) -> None:
+    """Word a conversation's reply (authored, or the model's checked line) before it is stored."""
+    if scored.brief is not None:
+        scored.reply = runtime.student_voice().say(scored.brief, scored.reply)
+
+
+def reply_json(reply: dict) -> dict:
+    """Return the student's reply as the page and API clients see it (no guard internals)."""
+    shown = {k: reply[k] for k in ("line", "next", "end", "note", "source") if k in reply}
+    if "end" in reply:
+        shown["ending_label"] = conversation.ENDINGS[reply["end"]]
+    return shown
+
+
+def done_json(attempt, previous: int | None) -> dict:
+    """Return the stored attempt and where its conversation now stands."""
+    return {
+        "attempt_id": attempt.id,
+        "attempt": attempt_json(attempt, previous),
+        "conversation": conversation_json(attempt.session),  # committed: its attempts reload
+    }
 
 
 def event_stream_response(events: Iterator[str]) -> Response:

@@ -12,6 +12,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from practicum.request_text import storable
+from scenarios.beats import beat_problems
 
 SCHEMA_PATH = Path(__file__).parent / "schema.json"
 SETS_DIR = Path(__file__).parent / "sets"
@@ -163,6 +164,8 @@ def validation_problems(document, lines: dict[tuple, int] | None = None) -> list
             problems.append(Problem(format_path(path), _short(error), lines.get(path)))
     problems += _duplicate_keys(document, lines)
     problems += _unstorable_text(document, lines)
+    if not problems:  # the conversation graph is only walked once its shape is known to be right
+        problems += _conversation_problems(document, lines)
     return sorted(problems, key=lambda p: (p.line or 0, p.path))
 
 
@@ -184,6 +187,14 @@ def _duplicate_keys(document, lines) -> list[Problem]:
             path = ("scenarios", index, "key")
             problems.append(Problem(format_path(path), f"duplicate scenario key {key!r}", lines.get(path)))
         seen.add(key)
+    return problems
+
+
+def _conversation_problems(document, lines) -> list[Problem]:
+    problems = []
+    for index, scenario in enumerate(document["scenarios"]):
+        for path, message in beat_problems(scenario, ("scenarios", index)):
+            problems.append(Problem(format_path(path), message, lines.get(path)))
     return problems
 
 

@@ -10,7 +10,7 @@ from practicum.db import session as db
 from practicum.errors import Conflict, ValidationFailed
 from practicum.extensions import limiter
 from practicum.forms import whole_number
-from practicum.streaming import attempt_events, event_stream_response, prepare_attempt
+from practicum.streaming import attempt_events, event_stream_response, prepare_attempt, say_reply
 from web import bp
 from web.auth import cookie_user, login_required
 from web.present import session_turns
@@ -87,7 +87,8 @@ def stream_attempt(session_id: int):
     """Score an answer and stream its feedback as Server-Sent Events (the page's script)."""
     body = request.get_json(silent=True)
     answer = body.get("response") if isinstance(body, dict) else None
-    return event_stream_response(attempt_events(*prepare_attempt(g.user, session_id, answer)))
+    revise = isinstance(body, dict) and body.get("revise") is True
+    return event_stream_response(attempt_events(*prepare_attempt(g.user, session_id, answer, revise=revise)))
 
 
 @bp.post("/rehearsals/<int:session_id>/attempts")
@@ -97,12 +98,15 @@ def submit_attempt(session_id: int):
     """Score an answer without streaming (the form works without JavaScript too)."""
     draft = request.form.get("response", "")
     try:
-        scored, _previous, writer = prepare_attempt(g.user, session_id, draft)
+        revise = request.form.get("revise") == "1"
+        scored, _previous, writer = prepare_attempt(g.user, session_id, draft, revise=revise)
     except ValidationFailed as error:
         db.rollback()  # a refused write may have broken the transaction; read afresh
         flash(error.message, "danger")
         return _room(practice.owned_session(db, g.user, session_id), draft, 422)
-    attempt = practice.store_attempt(db, scored, writer.write(scored.facts))
+    feedback = writer.write(scored.facts)
+    say_reply(scored)
+    attempt = practice.store_attempt(db, scored, feedback)
     return redirect(url_for("web.rehearsal", session_id=session_id, _anchor=f"turn-{attempt.id}"))
 
 

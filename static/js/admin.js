@@ -84,6 +84,67 @@
     });
   }
 
+  // The conversation as nested lists: each beat's line, then each reaction's condition, the
+  // student's reply, and the beat that follows or the ending (the same tree as the page's).
+  function showConversation(card, nodes) {
+    const box = card.querySelector("[data-part=conversation]");
+    if (!nodes) {
+      card.querySelector("[data-part=conversation-heading]").remove();
+      box.remove();
+      return;
+    }
+    box.append(beatList(nodes));
+  }
+
+  function beatList(nodes) {
+    const list = document.createElement("ul");
+    list.className = "conversation-beats";
+    nodes.forEach((node) => {
+      const item = document.createElement("li");
+      item.className = "conversation-beat";
+      const key = document.createElement("span");
+      key.className = "badge text-bg-light border";
+      key.textContent = node.key;
+      const line = document.createElement("q");
+      line.textContent = node.line;
+      item.append(key, " ", line);
+      const reactions = document.createElement("ul");
+      reactions.className = "conversation-reactions";
+      node.reactions.forEach((r) => reactions.append(reactionItem(r)));
+      item.append(reactions);
+      list.append(item);
+    });
+    return list;
+  }
+
+  function reactionItem(r) {
+    const item = document.createElement("li");
+    const condition = document.createElement("span");
+    condition.className = "fw-semibold";
+    condition.textContent = r.condition;
+    const line = document.createElement("q");
+    line.textContent = r.line;
+    item.append(condition, " → ", line);
+    if (r.note) {
+      const note = document.createElement("span");
+      note.className = "text-secondary";
+      note.textContent = ` (${r.note})`;
+      item.append(note);
+    }
+    if (r.ending) {
+      const end = document.createElement("span");
+      const colour = { Escalated: "danger", Resolved: "success" }[r.ending] || "warning";
+      end.className = `badge text-bg-${colour} ms-1`;
+      end.textContent = `Ends: ${r.ending}`;
+      item.append(end);
+    } else if (r.back_to) {
+      item.append(` back to ${r.back_to}`);
+    } else {
+      item.append(beatList([r.beat]));
+    }
+    return item;
+  }
+
   function showPreview(preview) {
     const next = preview.unchanged
       ? `Unchanged since version ${preview.existing.version}; publishing does nothing.`
@@ -104,6 +165,7 @@
         opening: s.opening_line,
       });
       showPitfalls(card, s.pitfalls);
+      showConversation(card, s.conversation);
       cards.append(card);
     });
     report.append(cards);

@@ -148,3 +148,28 @@ def test_0005_adds_must_change_password_false_for_existing_accounts_and_downgrad
         assert not column["nullable"]
     finally:
         scratch.dispose()
+
+
+def test_0007_fills_the_search_vector_of_existing_scenarios_and_downgrades(scratch_url):
+    upgrade(scratch_url, "0006")
+    scratch = create_engine(scratch_url)
+    try:
+        with scratch.begin() as connection:
+            for statement in SEED.split(";")[:4]:  # an account, a set, its version, one scenario
+                connection.execute(text(statement))
+            connection.execute(text("UPDATE scenarios SET context = 'The class compares decimals.'"))
+        upgrade(scratch_url, "0007")
+        found = "SELECT id FROM scenarios WHERE search_vector @@ websearch_to_tsquery('english', :q)"
+        with scratch.begin() as connection:
+            assert connection.execute(text(found), {"q": "decimal"}).scalars().all() == [1]
+            connection.execute(text("UPDATE scenarios SET context = 'Fractions today.'"))  # kept in step
+            assert connection.execute(text(found), {"q": "fractions"}).scalars().all() == [1]
+            assert connection.execute(text(found), {"q": "decimals"}).scalars().all() == []
+        assert "ix_scenarios_search_vector" in {i["name"] for i in inspect(scratch).get_indexes("scenarios")}
+        command.downgrade(alembic_config(scratch_url), "0006")
+        assert "search_vector" not in {c["name"] for c in inspect(scratch).get_columns("scenarios")}
+        upgrade(scratch_url, "0007")
+        with scratch.begin() as connection:
+            assert connection.execute(text(found), {"q": "fraction"}).scalars().all() == [1]
+    finally:
+        scratch.dispose()

@@ -217,3 +217,30 @@ def test_archiving_hides_a_set_but_its_attempts_stay_readable(app, client, peopl
     with app.app_context():
         actions = set(session.scalars(select(AuditEntry.action)))
     assert {"scenario_set_archived", "scenario_set_restored"} <= actions
+
+
+def test_the_preview_outlines_a_conversation_beat_by_beat(client, headers):
+    data = (FIXTURES / "conversation-set.yaml").read_bytes()
+    preview = upload(client, headers("ada"), f"{SETS}/validate", data).get_json()["preview"]
+    [opening] = preview["scenarios"][0]["conversation"]
+    assert opening["key"] == "opening" and opening["line"].startswith("I'm just checking the time")
+    conditions = [r["condition"] for r in opening["reactions"]]
+    assert conditions == [
+        "If the answer crosses a red line",
+        "If the answer makes the move “offer a face-saving choice”",
+        "Otherwise",
+    ]
+    door = opening["reactions"][0]["beat"]
+    assert door["key"] == "at-the-door" and door["reactions"][0]["ending"] == "Escalated"
+    assert preview["scenarios"][0]["expert_responses"] == 2  # the opening's; each beat has its own
+
+
+def test_a_broken_conversation_is_refused_with_the_path_of_each_problem(client, headers):
+    document = yaml.safe_load((FIXTURES / "conversation-set.yaml").read_bytes())
+    document["scenarios"][0]["beats"][1]["reactions"][1]["next"] = "nowhere"
+    bad = yaml.safe_dump(document, sort_keys=False).encode()
+    answer = upload(client, headers("ada"), f"{SETS}/validate", bad)
+    assert answer.status_code == 422
+    [problem] = answer.get_json()["error"]["details"]["problems"]
+    assert problem["path"] == "scenarios[0].beats[1].reactions[1].next"
+    assert "no beat" in problem["message"] and problem["line"] > 30

@@ -227,3 +227,17 @@ def test_an_admin_erases_a_person_from_their_page(app, browse, people):
     assert "Erased tom: 1 attempt in 1 rehearsal." in client.get(done.location).get_data(as_text=True)
     with app.app_context():
         assert session.get(User, people["tom"]) is None
+
+
+def test_the_set_preview_shows_a_conversation_as_a_readable_tree(app, browse, people):
+    client = browse("ada")
+    source = (FIXTURES / "conversation-set.yaml").read_bytes().replace(b"Whatever.", b"<i>Whatever.</i>")
+    checked = post(client, "/admin/scenario-sets/check", {"file": (io.BytesIO(source), "c.yaml")})
+    html = checked.get_data(as_text=True)
+    assert checked.status_code == 200
+    tree = html[html.index('class="conversation-tree') : html.index('id="publish-status"')]
+    assert "If the answer crosses a red line" in tree and "Otherwise" in tree
+    assert "If the answer makes the move “offer a face-saving choice”" in tree
+    assert "Ends: Resolved" in tree and "Ends: Escalated" in tree
+    assert tree.index("at-the-door") < tree.index("[walks out and slams the door]")
+    assert "&lt;i&gt;Whatever.&lt;/i&gt;" in tree and "<i>" not in tree  # escaped like the rest

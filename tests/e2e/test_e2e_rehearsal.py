@@ -106,7 +106,7 @@ def expect_library(page) -> None:
     assert page.get_by_role("link", name="Rehearse “Which decimal is bigger?”").is_visible()
     assert page.get_by_role("link", name="Rehearse “Won't change seats”").count() == 0
     page.get_by_label("Category").select_option("")
-    page.get_by_label("Search titles").fill("seats")
+    page.get_by_label("Search").fill("seats")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile("q=seats"))
     assert page.get_by_text("Showing 1 of 2 scenarios.").is_visible()

@@ -165,7 +165,7 @@ def test_the_database_path_scores_exactly_like_the_in_memory_one(make_app, minil
     with app.app_context():
         scenario = library.scenario_by_key(session, "decimal-compare")
         assert scenario.pitfalls, "the fixture's pitfalls are stored"
-        vector, result, timings = score_for_scenario(session, scenario, text, minilm)
+        vector, result, timings, _ = score_for_scenario(session, scenario, text, minilm)
         experts = [ExpertMatch(e.id, scenario.id, e.text, e.strategy, 0.0) for e in scenario.expert_responses]
         memory = score_text(minilm, text, scenario_facts(scenario), experts)
     assert len(vector) == 384 and timings["embed_ms"] > 0
