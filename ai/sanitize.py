@@ -13,6 +13,9 @@ scorer sees exactly the text it would have seen without it. Removed, each with a
 - runs of rubric jargon with nothing said to the student (`keyword_list`), inside a sentence too;
 - runs of keywords with no sentence shape (`keyword_list`);
 - sentences of nothing but filler: praise words, hedges and stock phrases (`no_substance`).
+Greetings and thanks ("Thanks.", "Thank you, Maya.", "Good morning") are courtesy, not filler:
+they are kept (ai/evidence.py never quotes them as a move). Each removed part is returned with
+its flag, so the page can show the trainee exactly what was not counted.
 """
 
 from __future__ import annotations
@@ -91,6 +94,24 @@ FILLER = frozenset(
     "work effort try trying everyone everybody something anything everything always "
     "you're it's that's i'm we're they're isn't don't".split()
 )
+# A greeting or a thanks opens the sentence; a few words may follow (a name, "so much").
+POLITE_OPENERS = (
+    ("hi",),
+    ("hey",),
+    ("hello",),
+    ("morning",),
+    ("afternoon",),
+    ("good", "morning"),
+    ("good", "afternoon"),
+    ("good", "evening"),
+    ("thanks",),
+    ("thank", "you"),
+    ("cheers",),
+    ("welcome",),
+)
+POLITE_TAIL = 3
+# Filler words that may still follow a thanks without making it praise padding.
+POLITE_EXTRAS = frozenset("so very everyone everybody again".split())
 
 
 # Articles, pronouns, prepositions and auxiliaries: every real sentence of six words has one.
@@ -121,6 +142,7 @@ class Sanitized:
 
     text: str
     flags: list[str] = field(default_factory=list)
+    removed: list[tuple[str, str]] = field(default_factory=list)  # (flag, the text removed)
 
 
 def _words(text: str) -> list[str]:
@@ -181,6 +203,15 @@ def _keyword_list(sentence: str, words: list[str]) -> bool:
     return len(words) >= 6 and function_words == 0
 
 
+def _polite(words: list[str]) -> bool:
+    """A greeting or a thanks, with at most a name or a few words after it ("Thank you, Maya")."""
+    for opener in POLITE_OPENERS:
+        tail = words[len(opener) :]
+        if tuple(words[: len(opener)]) == opener and len(tail) <= POLITE_TAIL:
+            return all(w not in FILLER or w in POLITE_EXTRAS for w in tail)
+    return False
+
+
 def _no_substance(words: list[str]) -> bool:
     return bool(words) and all(w in FILLER or w in STOPWORDS for w in words)
 
@@ -203,6 +234,8 @@ def _judge(
         return "repeated_sentences"
     if _copied(words, source):
         return "copied_scenario_text"
+    if _polite(words):
+        return None  # courtesy, however short, is not padding
     if _keyword_list(sentence, words) or _echo(words, known):
         return "keyword_list"
     if _no_substance(words):
@@ -210,15 +243,16 @@ def _judge(
     return None
 
 
-def _break_out(pattern: re.Pattern, text: str, flag: str, flags: set[str]) -> str:
-    """Replace each match by a sentence break, noting the flag when anything matched."""
+def _break_out(pattern: re.Pattern, text: str, flag: str, flags: set[str], removed: list) -> str:
+    """Replace each match by a sentence break, noting the flag and what was removed."""
+    removed.extend((flag, m.group(0)) for m in pattern.finditer(text))
     found = pattern.sub("\n", text)
     if found != text:
         flags.add(flag)
     return found
 
 
-def _jargon_runs(text: str, flags: set[str]) -> str:
+def _jargon_runs(text: str, flags: set[str], removed: list) -> str:
     """Cut out runs of JARGON_RUN or more rubric words in a row (commas between allowed)."""
     tokens = re.split(r"(\s+)", text)
     words = [i for i, tok in enumerate(tokens) if tok.strip()]
@@ -241,23 +275,36 @@ def _jargon_runs(text: str, flags: set[str]) -> str:
     if not cut:
         return text
     flags.add("keyword_list")
+    removed.extend(("keyword_list", run) for run in _runs_of(tokens, sorted(cut)))
     return "".join("\n" if i in cut else tok for i, tok in enumerate(tokens))
+
+
+def _runs_of(tokens: list[str], cut: list[int]) -> list[str]:
+    """Return the cut tokens as the runs they were written in (the spaces between them kept)."""
+    runs, start = [], cut[0]
+    for before, after in zip(cut, [*cut[1:], None], strict=True):
+        if after != before + 2:  # a word token is two indices after the previous (a space between)
+            runs.append("".join(tokens[start : before + 1]))
+            start = after
+    return runs
 
 
 def sanitize_response(text: str, scenario_texts: list[str], expert_texts: list[str] = ()) -> Sanitized:
     """Return the text a score may count, with a flag for each kind of removal."""
     flags: set[str] = set()
-    stripped = JSON_BLOB.sub(lambda m: _drop_json(m.group(0), flags), text)
-    stripped = _break_out(TAG, stripped, "instructions_to_the_model", flags)
-    stripped = _break_out(ENCODED, stripped, "encoded_text", flags)
-    stripped = _jargon_runs(stripped, flags)
+    removed: list[tuple[str, str]] = []
+    stripped = JSON_BLOB.sub(lambda m: _drop_json(m.group(0), flags, removed), text)
+    stripped = _break_out(TAG, stripped, "instructions_to_the_model", flags, removed)
+    stripped = _break_out(ENCODED, stripped, "encoded_text", flags, removed)
+    stripped = _jargon_runs(stripped, flags, removed)
     scenario_words = [_words(t) for t in scenario_texts]
     source = set().union(set(), *(_ngrams(w) for w in scenario_words))
     expert_sentences = [w for t in expert_texts for s in SENTENCE_SPLIT.split(t) if (w := _words(s))]
     # Only kept sentences add to what is known, so removed content never changes what is kept.
     known = {w for ws in scenario_words for w in ws}
     if any(_copy_of_whole(_words(stripped), _words(expert)) for expert in expert_texts):
-        return Sanitized("", sorted(flags | {"copied_expert"}))
+        whole = " ".join(stripped.split())
+        return Sanitized("", sorted(flags | {"copied_expert"}), [*removed, ("copied_expert", whole)])
     kept, seen = [], set()
     sentences = [" ".join(s.split()) for s in SENTENCE_SPLIT.split(stripped)]
     # An expert's phrase said more than once is padding: every copy goes, the first one too, so
@@ -269,11 +316,14 @@ def sanitize_response(text: str, scenario_texts: list[str], expert_texts: list[s
         words = _words(collapsed)
         if words and said[" ".join(words)] > 1 and _covered(words, experts, 2):
             flags.add("repeated_sentences")
+            removed.append(("repeated_sentences", sentence))
             continue
         if collapsed != sentence:
             flags.add("repeated_words")
             if len(words) * 2 <= len(_words(sentence)):
+                removed.append(("repeated_words", sentence))
                 continue  # mostly one word said over and over: nothing left to count
+            removed.extend(("repeated_words", extra) for extra in _repeats(sentence))
         if not words:
             continue
         flag = "copied_expert" if _copy_of_expert(words, expert_sentences) else None
@@ -281,15 +331,28 @@ def sanitize_response(text: str, scenario_texts: list[str], expert_texts: list[s
         seen.add(" ".join(words))
         if flag:
             flags.add(flag)
+            removed.append((flag, sentence))
         else:
             kept.append(collapsed)
             known.update(words)
-    return Sanitized(" ".join(kept), sorted(flags))
+    return Sanitized(" ".join(kept), sorted(flags), sorted(removed, key=lambda r: _place(text, r[1])))
 
 
-def _drop_json(blob: str, flags: set[str]) -> str:
+def _place(text: str, part: str) -> int:
+    """Return where a removed part starts in the answer (parts the cleaner respaced go last)."""
+    found = text.find(part)
+    return len(text) if found < 0 else found
+
+
+def _repeats(sentence: str) -> list[str]:
+    """Return each run of one word said several times in a row ("the the the"), kept as one."""
+    return [m.group(0) for m in REPEATED_WORD.finditer(sentence)]
+
+
+def _drop_json(blob: str, flags: set[str], removed: list) -> str:
     claims_score = blob.startswith("{") and JSON_SCORE.search(blob)
     if claims_score or INJECTION.search(blob):
         flags.add("instructions_to_the_model")
+        removed.append(("instructions_to_the_model", blob))
         return " "
     return blob

@@ -29,6 +29,7 @@ OUT_OF_CHARACTER = re.compile(
     re.IGNORECASE,
 )
 UNSAFE = re.compile(r"\b(fuck\w*|shit\w*|bitch\w*|cunt\w*|kill (?:myself|yourself)|retard\w*|fag\w*)\b", re.I)
+STAGE_DIRECTION = re.compile(r"\[[^\]]*\]")
 SPEAKER_PREFIX = re.compile(r"^\s*[\w .'-]{1,40}:\s*")
 
 
@@ -103,8 +104,8 @@ class StudentVoice:
 
         Nothing is shown while the model writes: an unchecked line must never reach the page.
         """
-        if self.llm is None or brief is None:
-            return reply
+        if self.llm is None or brief is None or STAGE_DIRECTION.fullmatch(reply["line"].strip()):
+            return reply  # a plan that is only "[starts writing]" has no words to reword
         started, tokens = time.perf_counter(), []
         try:
             for token in self.llm.stream_chat(messages(brief), MAX_TOKENS):

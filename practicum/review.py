@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ai.bands import band_for, band_label
-from practicum import audit
+from practicum import audit, conversation
 from practicum.attention import Thresholds
 from practicum.csv_files import to_csv
 from practicum.errors import NotFound, ValidationFailed
@@ -30,6 +30,7 @@ from practicum.trainers import (
 
 MAX_NOTE_CHARS = 2000
 MAX_REASON_CHARS = 500
+TRAINEE_PAGE_SIZE = 10  # attempts on one page of the trainer's trainee page
 
 
 @dataclass
@@ -40,13 +41,23 @@ class TraineeReport:
     row: TraineeRow
     series: dict[str, list[dict]]
     sessions: list[PracticeSession]
-    attempts: list[Attempt]
+    attempts: list[Attempt]  # newest first: all of them, or one page
+    total: int = 0  # attempts in all
+    page: int = 1
+    pages: int = 1
+    first_number: int = 0  # the attempt number (1 = the oldest) of attempts[0]
 
 
 def trainee_report(
-    db: Session, viewer: User, trainee_id: int, t: Thresholds, now: datetime | None = None
+    db: Session,
+    viewer: User,
+    trainee_id: int,
+    t: Thresholds,
+    now: datetime | None = None,
+    page: int | None = None,
+    per_page: int = TRAINEE_PAGE_SIZE,
 ) -> TraineeReport:
-    """Return a visible trainee's summary, per-category series, sessions and attempts."""
+    """Return a visible trainee's summary, series, sessions and attempts (one page, when asked)."""
     trainee = visible_trainee(db, viewer, trainee_id)
     points = attempt_points(db, [trainee.id])
     sessions = list(
@@ -63,9 +74,32 @@ def trainee_report(
     attempts = sorted(
         (a for s in sessions for a in s.attempts), key=lambda a: (a.created_at, a.id), reverse=True
     )
-    return TraineeReport(
+    report = TraineeReport(
         trainee, trainee_row(trainee, points, now or utcnow(), t), category_series(points), sessions, attempts
     )
+    report.total, report.first_number = len(attempts), len(attempts)
+    if page is not None:
+        report.pages = max(1, -(-len(attempts) // per_page))
+        report.page = min(max(1, page), report.pages)  # past the end: the last page
+        start = (report.page - 1) * per_page
+        report.attempts, report.first_number = attempts[start : start + per_page], len(attempts) - start
+    return report
+
+
+def page_of_attempt(db: Session, attempt: Attempt, per_page: int = TRAINEE_PAGE_SIZE) -> int:
+    """Return the page of its trainee's attempts (newest first) that shows an attempt."""
+    newer = db.scalar(
+        select(func.count())
+        .select_from(Attempt)
+        .where(
+            Attempt.user_id == attempt.user_id,
+            or_(
+                Attempt.created_at > attempt.created_at,
+                and_(Attempt.created_at == attempt.created_at, Attempt.id > attempt.id),
+            ),
+        )
+    )
+    return newer // per_page + 1
 
 
 def reviewable_attempt(db: Session, viewer: User, attempt_id: int) -> Attempt:
@@ -175,6 +209,9 @@ ATTEMPT_COLUMNS = [
     "date",
     "scenario",
     "category",
+    "session_id",
+    "turn",
+    "student_line",
     "automatic_score",
     "band",
     "trainer_score",
@@ -185,14 +222,36 @@ ATTEMPT_COLUMNS = [
 ]
 
 
+def student_lines(attempts: list[Attempt]) -> dict[int, str]:
+    """Return, for each attempt, the student's line it answered (a revision: the same line)."""
+    by_session: dict[int, list[Attempt]] = {}
+    for attempt in attempts:
+        by_session.setdefault(attempt.session_id, []).append(attempt)
+    said = {}
+    for answers in by_session.values():
+        ordered = sorted(answers, key=lambda a: a.id)
+        for index, attempt in enumerate(ordered):
+            # The path as it stood when this answer was given: the answers before it.
+            path = conversation.counted_turns(ordered[:index])
+            said[attempt.id] = conversation.line_at(attempt.scenario, path, attempt.turn)
+    return said
+
+
 def attempts_csv(attempts: list[Attempt]) -> str:
-    """Return attempts (newest first) as CSV, oldest first, safe to open in a spreadsheet."""
+    """Return attempts (newest first) as CSV, oldest first, safe to open in a spreadsheet.
+
+    Each row carries its rehearsal, the conversation turn it answered and the student's line there.
+    """
+    said = student_lines(attempts)
     rows = (
         [
             a.id,
             a.created_at.date().isoformat(),
             a.scenario.title,
             a.scenario.category,
+            a.session_id,
+            a.turn,
+            said[a.id],
             a.score,
             band_label(a.band),
             a.override_score,

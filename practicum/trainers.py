@@ -103,7 +103,8 @@ class TraineeRow:
     latest: int | None = None
     trend: float | None = None
     recent: list[int] = field(default_factory=list)
-    weakest: dict | None = None
+    weakest: dict | None = None  # a rubric dimension, always
+    weakest_category: dict | None = None  # when two or more categories were rehearsed
     last_active: datetime | None = None
     flags: list[Flag] = field(default_factory=list)
 
@@ -123,6 +124,7 @@ class TraineeRow:
             "trend": self.trend,
             "recent": self.recent,
             "weakest": self.weakest,
+            "weakest_category": self.weakest_category,
             "last_active": self.last_active.isoformat() if self.last_active else None,
             "flags": [f.as_dict() for f in self.flags],
         }
@@ -133,14 +135,19 @@ def _average(values) -> float | None:
     return round(sum(values) / len(values), 1) if values else None
 
 
-def weakest_area(points: list[Point]) -> dict | None:
-    """Return the weakest category (when several were rehearsed) or else the weakest dimension."""
+def weakest_category(points: list[Point]) -> dict | None:
+    """Return the category with the lowest average score, when two or more were rehearsed."""
     by_category = defaultdict(list)
     for p in points:
         by_category[p.category].append(p.score)
-    if len(by_category) >= 2:
-        key, scores = min(by_category.items(), key=lambda item: (_average(item[1]), item[0]))
-        return {"kind": "category", "key": key, "label": category_label(key), "average": _average(scores)}
+    if len(by_category) < 2:
+        return None
+    key, scores = min(by_category.items(), key=lambda item: (_average(item[1]), item[0]))
+    return {"kind": "category", "key": key, "label": category_label(key), "average": _average(scores)}
+
+
+def weakest_area(points: list[Point]) -> dict | None:
+    """Return the rubric dimension with the lowest average value (0–100) over the attempts."""
     by_dimension = defaultdict(list)
     for p in points:
         for d in p.dimensions or []:
@@ -168,6 +175,7 @@ def trainee_row(trainee: User, points: list[Point], now: datetime, t: Thresholds
         trend=fitted_change(scores[-t.trend_window :]),
         recent=scores[-t.trend_window :],
         weakest=weakest_area(points),
+        weakest_category=weakest_category(points),
         last_active=last_active,
         flags=attention_flags(scores, dict(tries), last_active, now, t),
     )

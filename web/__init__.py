@@ -14,4 +14,5 @@ from web import (  # noqa: E402,F401  (routes register on import)
     rehearsal,
     security,
     trainer,
+    wording,
 )

@@ -10,6 +10,7 @@ from practicum.errors import ValidationFailed
 from practicum.extensions import limiter
 from web import bp
 from web.auth import CHOOSE_OWN, SESSION_KEY, login_limit, login_required
+from web.landing import local_path, next_or_home
 
 
 def _account_key() -> str:
@@ -17,9 +18,14 @@ def _account_key() -> str:
     return f"password:{g.user.id}"
 
 
-def _account_page(problem: ValidationFailed | None = None):
+def _account_page(next_path: str | None, problem: ValidationFailed | None = None):
+    # next_path: the page a forced change interrupted; the form carries it on.
     page = render_template(
-        "account.html", min_length=accounts.MIN_PASSWORD_LENGTH, choose_own=CHOOSE_OWN, error=problem
+        "account.html",
+        min_length=accounts.MIN_PASSWORD_LENGTH,
+        choose_own=CHOOSE_OWN,
+        error=problem,
+        next=local_path(next_path),
     )
     return page, problem.status if problem else 200
 
@@ -28,7 +34,7 @@ def _account_page(problem: ValidationFailed | None = None):
 @login_required
 def account():
     """Show your account and the form to change your password."""
-    return _account_page()
+    return _account_page(request.args.get("next"))
 
 
 @bp.post("/account/password")
@@ -38,10 +44,10 @@ def change_password():
     """Change your password; every other sign-in of yours ends, this one carries on."""
     form = request.form
     problem = None
+    forced = g.user.must_change_password
     if form.get("new_password", "") != form.get("confirm_password", ""):
         problem = ValidationFailed(
-            "The new password and its confirmation differ, so nothing was changed.",
-            {"confirm_password": "type the new password again, exactly"},
+            "The two new passwords differ, so nothing was changed. Type the new one twice, exactly."
         )
     else:
         try:
@@ -55,9 +61,12 @@ def change_password():
         except ValidationFailed as error:
             problem = error
     if problem is not None:
-        return _account_page(problem)
+        return _account_page(form.get("next"), problem)
     # The change ended every web session of the account, this browser's too: open a new one.
     session.clear()
     session[SESSION_KEY] = web_sessions.start(db, g.user)
     flash("Your password has changed. Anywhere else you were signed in, you are now signed out.", "success")
+    # Go on to the page that was asked for; a forced change goes on to the role's start page.
+    if forced or local_path(form.get("next")):
+        return redirect(next_or_home(form.get("next"), g.user))
     return redirect(url_for("web.account"))

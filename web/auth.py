@@ -16,6 +16,7 @@ from practicum.db import session as db
 from practicum.errors import AuthenticationFailed, Forbidden
 from practicum.extensions import limiter, login_rate_key
 from web import bp
+from web.landing import home_url, next_or_home
 
 SESSION_KEY = "sid"  # the cookie keeps only this token; practicum.web_sessions keeps its hash
 
@@ -82,7 +83,8 @@ CHOOSE_OWN = "Choose your own password to go on: the one you were given is known
 def _choose_own_password():
     if wants_json():
         raise Forbidden(CHOOSE_OWN)
-    return redirect(url_for("web.account"))  # which says why, while the flag is set
+    # The account page says why, while the flag is set, and goes on to this page afterwards.
+    return redirect(url_for("web.account", next=_return_path()))
 
 
 def _return_path() -> str:
@@ -97,7 +99,7 @@ def _return_path() -> str:
             return f"{shown}?{referrer.query}"
         if shown:
             return shown
-    return _page_at_or_above(request.path) or url_for("web.library")
+    return _page_at_or_above(request.path) or home_url(g.user)
 
 
 def _page_at_or_above(path: str) -> str | None:
@@ -112,27 +114,13 @@ def _page_at_or_above(path: str) -> str | None:
     return None
 
 
-def _safe_next(target: str | None) -> str:
-    """Return a same-site path to go to after sign-in; anything else goes to the library."""
-    parts = urlsplit(target or "")
-    if (
-        target
-        and target.startswith("/")
-        and not parts.netloc
-        and not parts.scheme
-        and not target.startswith(("//", "/\\"))
-    ):
-        return target
-    return url_for("web.library")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, key_func=login_rate_key, methods=["POST"])
 def login():
     """Show the sign-in form; sign in with a username and password."""
     next_path = request.values.get("next", "")
     if g.user is not None:
-        return redirect(_safe_next(next_path))
+        return redirect(next_or_home(next_path, g.user))
     if request.method == "GET":
         return render_template("login.html", next=next_path, username="")
     username = request.form.get("username", "")
@@ -144,7 +132,7 @@ def login():
         return render_template("login.html", next=next_path, username=username, error=error.message), 401
     session.clear()  # a fresh session (and CSRF token) for the signed-in account
     session[SESSION_KEY] = web_sessions.start(db, user)
-    return redirect(_safe_next(next_path))
+    return redirect(next_or_home(next_path, user))
 
 
 @bp.post("/logout")

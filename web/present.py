@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ai.bands import band_for, band_label
+from ai.sanitize import sanitize_response
 from practicum.serialize import attempt_json
 from web import bp
 
@@ -10,6 +11,39 @@ from web import bp
 # start with "Score N — band.": the pages show the facts as structure, so keep only the prose.
 FACTS_START = "\nScore "
 NOTED_FLAGS = ("red_line", "copied_expert")
+# Why each removed part did not count, in the trainee's words.
+REMOVAL_REASONS = {
+    "instructions_to_the_model": "an instruction to the scorer",
+    "encoded_text": "encoded text",
+    "keyword_list": "a list of keywords, not said to the student",
+    "repeated_sentences": "said already",
+    "repeated_words": "a word repeated",
+    "copied_scenario_text": "copied from the scenario",
+    "no_substance": "filler with nothing said to the student",
+}
+MAX_PART_CHARS = 300
+
+
+def removed_parts(response: str, scenario) -> list[dict]:
+    """Return the parts of an answer the scorer did not count, each with why, for the banner.
+
+    The cleaner is deterministic, so running it again on the stored answer and the scenario
+    version it was scored against finds the parts it removed then. Copies of the experts have
+    a note of their own, so they are not listed here.
+    """
+    cleaned = sanitize_response(
+        response, [scenario.context, scenario.opening_line], [e.text for e in scenario.expert_responses]
+    )
+    return [
+        {"reason": REMOVAL_REASONS.get(flag, "not counted"), "text": _shortened(text)}
+        for flag, text in cleaned.removed
+        if flag not in NOTED_FLAGS
+    ]
+
+
+def _shortened(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_PART_CHARS else text[: MAX_PART_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
 def coaching_of(attempt) -> str:
@@ -23,12 +57,14 @@ def coaching_of(attempt) -> str:
 def attempt_view(attempt, previous_score: int | None) -> dict:
     """Return an attempt with its coaching and the student's follow-up line."""
     follow_ups = attempt.scenario.follow_ups or {}
+    # Red lines and copies have notes of their own; the banner is for removed text.
+    flags = [f for f in attempt.flags or [] if f not in NOTED_FLAGS]
     return {
         **attempt_json(attempt, previous_score),
         "coaching": coaching_of(attempt),
         "follow_up": follow_ups.get(attempt.band, ""),
-        # Red lines and copies have notes of their own; the banner is for removed text.
-        "flags": [f for f in attempt.flags or [] if f not in NOTED_FLAGS],
+        "flags": flags,
+        "removed": removed_parts(attempt.response_text, attempt.scenario) if flags else [],
     }
 
 

@@ -87,16 +87,23 @@ def cohort_csv():
 @bp.get("/trainer/trainees/<int:trainee_id>", endpoint="trainer_trainee")
 @role_required(*TRAINER_ROLES)
 def trainee(trainee_id: int):
-    """Show one trainee: scores per category, confidence, reflections and every attempt."""
-    return _trainee_page(trainee_id, cookie.pop(OVERRIDE_DRAFT, None))
+    """Show one trainee: scores per category, confidence, reflections, attempts a page at a time."""
+    draft = cookie.pop(OVERRIDE_DRAFT, None)
+    page = whole_number(request.args.get("page", "")) or 1
+    chosen = whole_number(request.args.get("review", ""))
+    return _trainee_page(trainee_id, page, chosen or (draft or {}).get("attempt_id"), draft)
 
 
-def _trainee_page(trainee_id: int, draft: dict | None = None, status: int = 200):
-    # draft refills one attempt's note or override form when the server refused it.
-    report = review.trainee_report(db, g.user, trainee_id, thresholds())
+def _trainee_page(
+    trainee_id: int, page: int, chosen: int | None, draft: dict | None = None, status: int = 200
+):
+    # chosen: the one attempt whose note and score forms are open (one pair per page, not one
+    # per attempt); draft refills them when the server refused what was typed.
+    report = review.trainee_report(db, g.user, trainee_id, thresholds(), page=page)
     return render_template(
         "trainer/trainee.html",
         report=report,
+        chosen=chosen,
         draft=draft or {},
         dimensions=DIMENSIONS,
         chart_data={
@@ -112,14 +119,27 @@ def _trainee_page(trainee_id: int, draft: dict | None = None, status: int = 200)
 @role_required(*TRAINER_ROLES)
 def trainee_csv(trainee_id: int):
     """Download one trainee's attempts as CSV."""
-    report = review.trainee_report(db, g.user, trainee_id, thresholds())
+    report = review.trainee_report(db, g.user, trainee_id, thresholds())  # every attempt, unpaged
     return csv_download(review.attempts_csv(report.attempts), f"{report.trainee.username}-attempts.csv")
 
 
+def _page_number(attempt) -> int | None:
+    """Return the page showing an attempt, None for the first (its address needs no page)."""
+    page = review.page_of_attempt(db, attempt)
+    return page if page > 1 else None
+
+
 def _back_to(attempt_id: int):
+    # Back to the attempt's page with its forms still open: a note, then a score, or a fix.
     attempt = review.reviewable_attempt(db, g.user, attempt_id)
     return redirect(
-        url_for("web.trainer_trainee", trainee_id=attempt.user_id, _anchor=f"attempt-{attempt_id}")
+        url_for(
+            "web.trainer_trainee",
+            trainee_id=attempt.user_id,
+            page=_page_number(attempt),
+            review=attempt_id,
+            _anchor=f"attempt-{attempt_id}",
+        )
     )
 
 
@@ -133,8 +153,9 @@ def add_note(attempt_id: int):
     except ValidationFailed:
         db.rollback()  # a refused write may have broken the transaction; read afresh
         flash("Write a note of 1 to 2,000 characters. Your note is still in its box.", "danger")
-        trainee_id = review.reviewable_attempt(db, g.user, attempt_id).user_id
-        return _trainee_page(trainee_id, {"attempt_id": attempt_id, "text": text}, 422)
+        attempt = review.reviewable_attempt(db, g.user, attempt_id)
+        draft = {"attempt_id": attempt_id, "text": text}
+        return _trainee_page(attempt.user_id, review.page_of_attempt(db, attempt), attempt_id, draft, 422)
     flash("Note added.", "success")
     return _back_to(attempt_id)
 

@@ -1,5 +1,6 @@
 // The rehearsal room: send an answer, show the score at once, stream the coaching, revise.
 // Everything from the server (the trainee's text, model output) is set with textContent.
+// An unsent answer is kept in this browser's localStorage (never sent anywhere) until it is sent.
 "use strict";
 
 (() => {
@@ -10,7 +11,9 @@
   if (scene && desktop.matches) {
     scene.open = true; // on a desktop the scene stays beside the chat
   }
+  const draftKey = chat ? chat.dataset.draftKey : "";
   if (!form || !chat) {
+    forgetDraft(); // an ended rehearsal takes no more answers
     return;
   }
   const box = document.getElementById("response");
@@ -18,6 +21,7 @@
   const sendButton = document.getElementById("send");
   const errorBox = document.getElementById("answer-error");
   const announcer = document.getElementById("announcer");
+  const note = document.getElementById("answer-note");
   let csrfToken = document.querySelector('meta[name="csrf-token"]').content;
   const maxChars = Number(counter.dataset.max);
   const MARKS = { met: "✓", partly: "◐", missed: "✗" };
@@ -31,10 +35,56 @@
     announcer.textContent = text;
   }
 
+  const count = (n) => n.toLocaleString("en");
+
   function updateCount() {
     const used = box.value.length;
-    counter.textContent = `${used} / ${maxChars}`;
-    counter.classList.toggle("near-limit", used > maxChars * 0.9);
+    counter.textContent = `${count(used)} / ${count(maxChars)} characters`;
+    counter.classList.toggle("near-limit", used > maxChars * 0.9 && used <= maxChars);
+    counter.classList.toggle("over-limit", used > maxChars);
+  }
+
+  // The drafts live in localStorage, which a browser may refuse (private modes, full storage).
+  function readDraft() {
+    try {
+      return window.localStorage.getItem(draftKey) || "";
+    } catch {
+      return "";
+    }
+  }
+
+  function keepDraft() {
+    try {
+      if (box.value.trim()) {
+        window.localStorage.setItem(draftKey, box.value);
+      } else {
+        window.localStorage.removeItem(draftKey);
+      }
+    } catch {
+      // Not kept: the answer is still in the box.
+    }
+  }
+
+  function forgetDraft() {
+    try {
+      if (draftKey) {
+        window.localStorage.removeItem(draftKey);
+      }
+    } catch {
+      // Nothing was kept.
+    }
+  }
+
+  // The box's maxlength cuts a long paste: say so, and how much was left out.
+  function onPaste(event) {
+    const pasted = (event.clipboardData || { getData: () => "" }).getData("text");
+    const selected = box.selectionEnd - box.selectionStart;
+    const room = maxChars - (box.value.length - selected);
+    const over = pasted.replace(/\r\n/g, "\n").length - room;
+    note.textContent = over > 0
+      ? `Only the first ${count(Math.max(room, 0))} characters of what you pasted fit: an answer ` +
+        `can have ${count(maxChars)} characters, so the last ${count(over)} were left out.`
+      : "";
   }
 
   function showError(message) {
@@ -105,7 +155,8 @@
     slot(turn, "change").textContent = changeText(data.score_change);
     // Red lines and copies have their own notes; the banner is for text the cleaner removed.
     const own = new Set(["red_line", "copied_expert"]);
-    slot(turn, "flags").hidden = !(data.flags || []).some((flag) => !own.has(flag));
+    const removedText = (data.flags || []).some((flag) => !own.has(flag));
+    slot(turn, "flags").hidden = !removedText;
     fillList(turn, "red-lines", (data.red_lines || []).map(redLineItem));
     slot(turn, "copied").hidden = !data.copied_expert;
     const byLevel = (level) => data.dimensions.filter((d) => d.level === level);
@@ -115,7 +166,8 @@
     slot(turn, "coach-box").hidden = false;
     slot(turn, "coach-working").hidden = false;
     turn.dataset.followUp = data.follow_up || "";
-    announce(`Score ${data.score} out of 100, ${data.band_label}. ${changeText(data.score_change)}`);
+    const notCounted = removedText ? " Part of your answer was not counted." : "";
+    announce(`Score ${data.score} out of 100, ${data.band_label}. ${changeText(data.score_change)}${notCounted}`);
   }
 
   function showFeedback(turn, data) {
@@ -124,12 +176,47 @@
     slot(turn, "coach-box").hidden = !data.coaching;
   }
 
+  // Name a new turn's buttons after its number, as the server does for the turns it renders.
+  function numberTurn(turn) {
+    const number = chat.querySelectorAll(".turn").length;
+    const ofTry = ` (try ${number})`;
+    turn.setAttribute("aria-label", `Try ${number}: your answer and its feedback`);
+    turn.querySelector('[data-action="revise"]').setAttribute("aria-label", `Revise my answer${ofTry}`);
+    turn.querySelector('[data-action="continue"]').setAttribute("aria-label", `Continue the scene${ofTry}`);
+    slot(turn, "details").setAttribute("aria-label", `Details${ofTry}`);
+  }
+
+  // The parts the scorer did not count, read from the attempt's own page (rendered there by the
+  // server from the stored answer), so the banner names them here too.
+  async function showRemoved(turn, attemptUrl) {
+    if (slot(turn, "flags").hidden) {
+      return;
+    }
+    const page = await fetch(attemptUrl, { credentials: "same-origin" }).catch(() => null);
+    if (!page || !page.ok) {
+      return; // the banner's general sentence stays
+    }
+    const html = new DOMParser().parseFromString(await page.text(), "text/html");
+    const items = [...html.querySelectorAll('[data-slot="removed"] > li')].map((found) => {
+      const item = fromTemplate("removed-template");
+      slot(item, "text").textContent = slot(found, "text").textContent;
+      slot(item, "reason").textContent = slot(found, "reason").textContent;
+      return item;
+    });
+    if (items.length) {
+      slot(turn, "removed").replaceChildren(...items);
+      slot(turn, "removed-box").hidden = false;
+      slot(turn, "flags-general").hidden = true;
+    }
+  }
+
   function finishTurn(turn, data) {
     turn.id = `turn-${data.attempt_id}`;
     turn.dataset.attemptId = String(data.attempt_id);
     const details = slot(turn, "details");
     details.href = form.dataset.attemptUrl.replace(/0$/, String(data.attempt_id));
     details.hidden = false;
+    showRemoved(turn, details.href);
     slot(turn, "actions").hidden = false;
     const followUp = turn.dataset.followUp;
     if (followUp) {
@@ -137,8 +224,11 @@
       slot(turn, "follow-up-box").hidden = false;
       turn.querySelector('[data-action="continue"]').hidden = false;
     }
-    announce(followUp ? `Feedback ready. ${chat.dataset.studentName} replies: ${followUp}`
-                      : "Feedback ready.");
+    // The coaching streamed in silently; read it out once, whole, with the student's reply.
+    const coaching = slot(turn, "coach").textContent.trim();
+    const parts = ["Feedback ready.", coaching && `Coach: ${coaching}`,
+                   followUp && `${chat.dataset.studentName} replies: ${followUp}`];
+    announce(parts.filter(Boolean).join(" "));
   }
 
   function parseEvent(block) {
@@ -279,7 +369,8 @@
       return;
     }
     if (text.length > maxChars) {
-      showError(`Your answer is ${text.length} characters; the limit is ${maxChars}.`);
+      showError(`Your answer is ${count(text.length)} characters; the limit is ${count(maxChars)}. ` +
+                "Shorten it, then send it.");
       return;
     }
     errorBox.hidden = true;
@@ -290,11 +381,14 @@
     const turn = fromTemplate("turn-template");
     slot(turn, "response").textContent = text.trim();
     chat.append(turn);
+    numberTurn(turn);
     turn.scrollIntoView({ block: "nearest" });
     announce("Scoring your answer…");
     try {
       finishTurn(turn, await streamAnswer(text, turn));
       box.value = "";
+      note.textContent = "";
+      forgetDraft();
       updateCount();
     } catch (error) {
       turn.remove(); // nothing was saved: the answer stays in the box to send again
@@ -313,6 +407,7 @@
     if (button.dataset.action === "revise") {
       box.value = slot(button.closest(".turn"), "response").textContent;
       updateCount();
+      keepDraft();
     }
     box.focus();
     box.setSelectionRange(box.value.length, box.value.length);
@@ -329,7 +424,17 @@
       send();
     }
   });
-  box.addEventListener("input", updateCount);
+  box.addEventListener("input", () => {
+    updateCount();
+    keepDraft();
+  });
+  box.addEventListener("paste", onPaste);
   chat.addEventListener("click", onChatClick);
+  // A refused answer comes back in the box from the server; otherwise bring back the draft.
+  const kept = readDraft();
+  if (!box.value && kept) {
+    box.value = kept;
+    note.textContent = "Your unsent answer is back from last time.";
+  }
   updateCount();
 })();

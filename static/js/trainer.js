@@ -58,7 +58,7 @@
       data: {
         labels: weeks.map((week) => `w/c ${formatDate(week, weekFormat)}`),
         datasets: [{ label: "Average score", data: charts.over_time.map((w) => w.average),
-                     borderColor: "#0a58ca", backgroundColor: "#0a58ca", tension: 0.2 }],
+                     borderColor: "#0a58ca", backgroundColor: "#0a58ca", tension: 0 }],
       },
       options: { ...common, plugins: { legend: { display: false } },
                  scales: { y: { min: 0, max: 100 } } },
@@ -128,7 +128,7 @@
       pointStyle: POINTS[index % POINTS.length],
       pointRadius: 5,
       showLine: true,
-      tension: 0.2,
+      tension: 0, // straight segments: a curve overshoots the real scores
     }));
     const range = timeRange(datasets.flatMap((d) => d.data.map((point) => point.x)));
     const axis = dateTicks(range.min, range.max);

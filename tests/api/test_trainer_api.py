@@ -70,8 +70,8 @@ def test_a_row_summarises_attempts_scores_trend_and_weakest_area(app, client, pe
     assert row["average"] == pytest.approx((40 + 50 + 60 + 70 + latest) / 5, abs=0.1)
     assert row["recent"][:4] == [40, 50, 60, 70]
     assert row["trend"] is not None
-    assert row["weakest"]["kind"] == "category"  # two categories rehearsed
-    assert row["weakest"]["key"] == ("defiance" if latest < 55 else "misconception")
+    assert row["weakest"]["kind"] == "dimension"  # always a rubric dimension
+    assert row["weakest_category"]["key"] == ("defiance" if latest < 55 else "misconception")
     assert row["last_active"] is not None
 
 

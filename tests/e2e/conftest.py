@@ -8,6 +8,7 @@ import shutil
 import threading
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -112,11 +113,18 @@ def new_trainee(live):
     return create
 
 
-def rehearse(app, username: str, response: str, days_ago: float, reflection: str = "") -> int:
+def rehearse(
+    app,
+    username: str,
+    response: str,
+    days_ago: float,
+    reflection: str = "",
+    scenario_key: str = "decimal-compare",
+) -> int:
     """Store a scored attempt for a trainee through the service, dated days_ago."""
     with app.app_context():
         user = session.scalar(select(User).where(User.username == username))
-        scenario = library.scenario_by_key(session, "decimal-compare")
+        scenario = library.scenario_by_key(session, scenario_key)
         started = practice.start_session(session, user, scenario.id, 2)
         scored = practice.score_attempt(session, user, started.id, response, runtime.embedder(app))
         attempt = practice.store_attempt(session, scored, FeedbackWriter(None).write(scored.facts))
@@ -208,14 +216,17 @@ def screenshot(page, name: str) -> None:
 
 
 def sign_in(page, username: str, password: str = PASSWORD) -> None:
-    """Sign in with the keyboard only: the username field has focus on arrival."""
+    """Sign in with the keyboard only: the username field has focus on arrival.
+
+    Each role lands on its own start page (library, trainer dashboard, admin people).
+    """
     page.goto("/login")
     page.wait_for_function("document.activeElement.id === 'username'")  # autofocus is async
     page.keyboard.type(username)
     page.keyboard.press("Tab")
     page.keyboard.type(password)
     page.keyboard.press("Enter")
-    page.wait_for_url("**/library")
+    page.wait_for_url(lambda url: urlsplit(url).path != "/login")
 
 
 LOW_CONTRAST = (Path(__file__).parent / "low_contrast.js").read_text()

@@ -1,4 +1,5 @@
-"""Every page, as the role that uses it sees it, audited by axe-core and the AA contrast check.
+"""Every page, as the role that uses it sees it, audited by axe-core and the AA contrast check,
+on a laptop (1280 px) and on a phone (360 px).
 
 The tests in the other files audit the pages at the moments they reach (streamed feedback, the
 validation report, ...) through `look`; these walk the whole list of pages, so a page nobody
@@ -11,13 +12,22 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import accessibility_problems, sign_in, unique
+from tests.e2e.conftest import DESKTOP, PHONE, accessibility_problems, open_page, sign_in, unique
 from tests.e2e.test_e2e_rehearsal import end_rehearsal, send_with_keyboard, wait_until_saved
 
 pytestmark = pytest.mark.e2e
 
 SCENARIO = "Which decimal is bigger?"
 PEOPLE_CSV = "username,role,cohort\n{name},trainee,Cohort A11y\n,trainee,\n"
+
+
+@pytest.fixture(params=[DESKTOP, PHONE], ids=lambda size: f"{size['width']}px")
+def page(request, chromium, live):
+    """The conftest's page, at each width in turn, with the same watch."""
+    context, page, watch = open_page(chromium, live, request.param)
+    yield page
+    context.close()
+    assert not watch.problems, watch.problems
 
 
 class Audit:
@@ -94,6 +104,9 @@ def test_trainer_pages(page, cohort):
     page.get_by_role("link", name=cohort["keen"], exact=True).click()
     page.wait_for_url(re.compile(r"/trainer/trainees/\d+$"))
     audit.here("trainee")
+    page.get_by_role("link", name=re.compile("^Add a note or your score")).first.click()
+    page.wait_for_url(re.compile(r"review=\d+"))
+    audit.here("trainee, review forms open")
     audit.report()
 
 

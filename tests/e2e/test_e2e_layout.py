@@ -89,7 +89,13 @@ def test_the_keyboard_hint_shows_on_a_laptop(page, new_trainee):
     assert "Ctrl" in page.locator("#response-help").inner_text()
 
 
-HISTORY_LABELS = "() => Chart.getChart(document.getElementById('score-chart')).data.labels"
+# Each label is [day, time]: joined, as the tooltip shows it.
+HISTORY_LABELS = (
+    "() => Chart.getChart(document.getElementById('score-chart')).data.labels.map((l) => l.join(', '))"
+)
+HISTORY_LINES = """() => Chart.getChart(document.getElementById('score-chart')).data.datasets.map((d) => ({
+  label: d.label, tension: d.tension, points: d.data.filter((y) => y !== null).length }))"""
+YEAR = re.compile(r"\b20\d\d\b")
 
 
 def test_the_history_chart_dates_carry_the_year_only_across_years(page, new_trainee, live):
@@ -98,8 +104,24 @@ def test_the_history_chart_dates_carry_the_year_only_across_years(page, new_trai
     rehearse(live.app, username, WEAK, days_ago=1)
     sign_in(page, username)
     page.goto("/history")
-    assert all(not re.search(r"\d{4}$", label) for label in page.evaluate(HISTORY_LABELS))
+    assert all(not YEAR.search(label) for label in page.evaluate(HISTORY_LABELS))
     rehearse(live.app, username, WEAK, days_ago=400)
     page.goto("/history")
     labels = page.evaluate(HISTORY_LABELS)
-    assert len(labels) == 3 and all(re.search(r"\d{4}$", label) for label in labels)
+    assert len(labels) == 3 and all(YEAR.search(label) for label in labels)
+
+
+def test_the_history_chart_tells_tries_apart_and_draws_each_scenario_straight(page, new_trainee, live):
+    username = new_trainee()
+    for hours_ago in (5, 3, 1):  # three tries on the same day
+        rehearse(live.app, username, STRONG, days_ago=hours_ago / 24)
+    rehearse(live.app, username, WEAK, days_ago=2 / 24, scenario_key="wont-change-seats")
+    sign_in(page, username)
+    page.goto("/history")
+    assert chart_drawn(page, "score-chart")
+    labels = page.evaluate(HISTORY_LABELS)
+    assert len(labels) == len(set(labels)) == 4  # the time tells tries on one day apart
+    lines = {line["label"]: line for line in page.evaluate(HISTORY_LINES)}
+    assert set(lines) == {"Which decimal is bigger?", "Won't change seats"}
+    assert lines["Which decimal is bigger?"]["points"] == 3 and lines["Won't change seats"]["points"] == 1
+    assert all(line["tension"] == 0 for line in lines.values())  # no curve above or below a score

@@ -122,7 +122,7 @@ def expect_scene(page) -> None:
         .first.inner_text()
         .endswith("0.25 is bigger than 0.3 because 25 is bigger than 3.")
     )
-    assert page.get_by_text("0 / 5000").is_visible()
+    assert page.get_by_text("0 / 5,000 characters").is_visible()
 
 
 def expect_understandable_feedback(turn) -> None:

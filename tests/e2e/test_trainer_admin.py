@@ -66,6 +66,9 @@ def test_trainer_notes_and_overrides_an_attempt(page, live, cohort):
     assert page.locator("#sessions-table").get_by_text("I asked before telling.").is_visible()
     card = page.locator(f"#attempt-{cohort['attempt']}")
     automatic = card.locator("[data-slot=automatic]").inner_text()
+    card.get_by_role("link", name=re.compile("^Add a note or your score")).click()  # opens the forms
+    page.wait_for_url(re.compile(rf"review={cohort['attempt']}#attempt-{cohort['attempt']}$"))
+    card = page.locator(f"#attempt-{cohort['attempt']}")
     card.get_by_label("Add a note").fill("Lovely opening question.")
     card.get_by_role("button", name="Add note").click()
     page.wait_for_url(re.compile(rf"#attempt-{cohort['attempt']}$"))
