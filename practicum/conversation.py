@@ -73,6 +73,18 @@ def line_at(scenario: Scenario, path: Sequence[Attempt], turn: int) -> str:
     return (before.reply or {}).get("line") or beat_line(scenario, before.beat)
 
 
+def line_answered(attempt: Attempt) -> str:
+    """Return the student's line an attempt answered, as the conversation stood when it was given."""
+    before = [a for a in attempt.session.attempts if a.id < attempt.id]
+    return line_at(attempt.scenario, counted_turns(before), attempt.turn)
+
+
+def session_summary(session) -> str:
+    """Return how a session's conversation ended and what moved it ("" while it goes on)."""
+    where = position(session.scenario, session.attempts)
+    return summary(where.path, where.ending)
+
+
 def counted_turns(attempts: Sequence[Attempt]) -> list[Attempt]:
     """Return the answers that count, one per turn in order: a revision replaces its turn onward."""
     path: list[Attempt] = []

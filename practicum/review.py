@@ -224,17 +224,7 @@ ATTEMPT_COLUMNS = [
 
 def student_lines(attempts: list[Attempt]) -> dict[int, str]:
     """Return, for each attempt, the student's line it answered (a revision: the same line)."""
-    by_session: dict[int, list[Attempt]] = {}
-    for attempt in attempts:
-        by_session.setdefault(attempt.session_id, []).append(attempt)
-    said = {}
-    for answers in by_session.values():
-        ordered = sorted(answers, key=lambda a: a.id)
-        for index, attempt in enumerate(ordered):
-            # The path as it stood when this answer was given: the answers before it.
-            path = conversation.counted_turns(ordered[:index])
-            said[attempt.id] = conversation.line_at(attempt.scenario, path, attempt.turn)
-    return said
+    return {a.id: conversation.line_answered(a) for a in attempts}
 
 
 def attempts_csv(attempts: list[Attempt]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ai.bands import band_for, band_label
 from ai.sanitize import sanitize_response
+from practicum import conversation
 from practicum.serialize import attempt_json
 from web import bp
 
@@ -55,25 +56,40 @@ def coaching_of(attempt) -> str:
 
 
 def attempt_view(attempt, previous_score: int | None) -> dict:
-    """Return an attempt with its coaching and the student's follow-up line."""
+    """Return an attempt with its coaching and the student's reply (or follow-up line)."""
     follow_ups = attempt.scenario.follow_ups or {}
     # Red lines and copies have notes of their own; the banner is for removed text.
     flags = [f for f in attempt.flags or [] if f not in NOTED_FLAGS]
+    reply = attempt.reply or {}
     return {
         **attempt_json(attempt, previous_score),
         "coaching": coaching_of(attempt),
-        "follow_up": follow_ups.get(attempt.band, ""),
+        "follow_up": reply.get("line") or follow_ups.get(attempt.band, ""),
+        "ending_label": conversation.ENDINGS.get(reply.get("end", "")),
         "flags": flags,
         "removed": removed_parts(attempt.response_text, attempt.scenario) if flags else [],
     }
 
 
 def session_turns(practice_session) -> list[dict]:
-    """Return a session's attempts in order, each with its change since the one before."""
-    turns, previous = [], None
-    for attempt in practice_session.attempts:
-        turns.append(attempt_view(attempt, previous))
-        previous = attempt.score
+    """Return a session's attempts in order, each with its change since the last try at its turn.
+
+    In a conversation each answer is labelled with its turn; an answer a revision replaced is
+    marked `replaced`, and only the last counted turn can be revised.
+    """
+    attempts = practice_session.attempts
+    counted = {a.id for a in conversation.counted_turns(attempts)}
+    is_conversation = practice_session.scenario.is_conversation
+    last_counted = max(counted, default=None)
+    turns, previous_at = [], {}
+    for number, attempt in enumerate(attempts, start=1):
+        view = attempt_view(attempt, previous_at.get(attempt.turn))
+        previous_at[attempt.turn] = attempt.score
+        view["number"] = number
+        view["replaced"] = is_conversation and attempt.id not in counted
+        view["revisable"] = not is_conversation or attempt.id == last_counted
+        view["label"] = f"Turn {attempt.turn}" if is_conversation else f"Try {number}"
+        turns.append(view)
     return turns
 
 

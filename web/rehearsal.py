@@ -10,6 +10,7 @@ from practicum.db import session as db
 from practicum.errors import Conflict, ValidationFailed
 from practicum.extensions import limiter
 from practicum.forms import whole_number
+from practicum.serialize import conversation_json
 from practicum.streaming import attempt_events, event_stream_response, prepare_attempt, say_reply
 from web import bp
 from web.auth import cookie_user, login_required
@@ -49,6 +50,7 @@ def _room(practice_session, draft: str = "", status: int = 200, ending: dict | N
         practice_session=practice_session,
         scenario=practice_session.scenario,
         turns=session_turns(practice_session),
+        conversation=conversation_json(practice_session),
         draft=draft,
         ending=ending or {},
         max_chars=practice.MAX_RESPONSE_CHARS,

@@ -7,7 +7,7 @@ from flask import session as cookie
 
 from ai.bands import BAND_LABELS
 from ai.dimensions import DIMENSIONS
-from practicum import review, trainers
+from practicum import conversation, review, trainers
 from practicum.attention import Thresholds
 from practicum.csv_files import csv_download
 from practicum.db import session as db
@@ -112,6 +112,9 @@ def _trainee_page(
             "labels": {c: trainers.category_label(c) for c in report.series},
         },
         category_label=trainers.category_label,
+        said=review.student_lines(report.attempts),
+        endings=conversation.ENDINGS,
+        session_summary=conversation.session_summary,
     ), status
 
 

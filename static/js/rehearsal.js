@@ -22,6 +22,14 @@
   const errorBox = document.getElementById("answer-error");
   const announcer = document.getElementById("announcer");
   const note = document.getElementById("answer-note");
+  // A conversation: each answer goes to the next turn, or revises the last one (revise = 1).
+  const isConversation = chat.dataset.conversation === "1";
+  const reviseInput = document.getElementById("revise");
+  const label = document.getElementById("response-label");
+  const turnStatus = document.getElementById("turn-status");
+  const cancelRevise = document.getElementById("cancel-revise");
+  const endingCard = document.getElementById("conversation-ending");
+  let ended = Boolean(endingCard && !endingCard.hidden);
   let csrfToken = document.querySelector('meta[name="csrf-token"]').content;
   const maxChars = Number(counter.dataset.max);
   const MARKS = { met: "✓", partly: "◐", missed: "✗" };
@@ -176,11 +184,18 @@
     slot(turn, "coach-box").hidden = !data.coaching;
   }
 
+  // The turn an answer goes to: in a conversation the next one, or the last one when revising.
+  function answeringTurn() {
+    const next = turnStatus ? Number(slot(turnStatus, "turn").textContent) : 1;
+    return reviseInput.value === "1" && !ended ? Math.max(1, next - 1) : next;
+  }
+
   // Name a new turn's buttons after its number, as the server does for the turns it renders.
   function numberTurn(turn) {
     const number = chat.querySelectorAll(".turn").length;
-    const ofTry = ` (try ${number})`;
-    turn.setAttribute("aria-label", `Try ${number}: your answer and its feedback`);
+    const name = isConversation ? `Turn ${answeringTurn()}` : `Try ${number}`;
+    const ofTry = ` (${name.toLowerCase()})`;
+    turn.setAttribute("aria-label", `${name}: your answer and its feedback`);
     turn.querySelector('[data-action="revise"]').setAttribute("aria-label", `Revise my answer${ofTry}`);
     turn.querySelector('[data-action="continue"]').setAttribute("aria-label", `Continue the scene${ofTry}`);
     slot(turn, "details").setAttribute("aria-label", `Details${ofTry}`);
@@ -210,6 +225,46 @@
     }
   }
 
+  // After an answer is stored: mark the answers a revision replaced, keep "Revise" on the
+  // last counted turn only, and show the next turn or the ending.
+  function showConversation(state) {
+    const counted = new Set(state.turns.map((t) => String(t.attempt_id)));
+    const last = state.turns.length ? String(state.turns[state.turns.length - 1].attempt_id) : "";
+    chat.querySelectorAll(".turn[data-attempt-id]").forEach((turn) => {
+      const replaced = !counted.has(turn.dataset.attemptId);
+      turn.classList.toggle("turn-replaced", replaced);
+      const revise = turn.querySelector('[data-action="revise"]');
+      if (revise) {
+        revise.hidden = turn.dataset.attemptId !== last;
+      }
+      // The answer box is the way on in a conversation; "Continue the scene" is for one exchange.
+      const onward = turn.querySelector('[data-action="continue"]');
+      if (onward) {
+        onward.hidden = true;
+      }
+      if (replaced && !turn.querySelector(".turn-note")) {
+        slot(turn, "ending").hidden = true;
+        const replacedNote = document.createElement("p");
+        replacedNote.className = "turn-note small mb-1";
+        replacedNote.textContent = "Replaced by your revision below.";
+        turn.prepend(replacedNote);
+      }
+    });
+    ended = Boolean(state.ending);
+    slot(turnStatus, "turn").textContent = String(state.turn);
+    endingCard.hidden = !ended;
+    slot(endingCard, "summary").textContent = state.summary || "";
+    setRevising(ended);
+  }
+
+  function setRevising(value) {
+    reviseInput.value = value ? "1" : "0";
+    label.textContent = value ? label.dataset.revise : label.dataset.ask;
+    if (cancelRevise) {
+      cancelRevise.hidden = !value || ended;
+    }
+  }
+
   function finishTurn(turn, data) {
     turn.id = `turn-${data.attempt_id}`;
     turn.dataset.attemptId = String(data.attempt_id);
@@ -224,10 +279,14 @@
       slot(turn, "follow-up-box").hidden = false;
       turn.querySelector('[data-action="continue"]').hidden = false;
     }
+    if (isConversation && data.conversation) {
+      showConversation(data.conversation);
+    }
     // The coaching streamed in silently; read it out once, whole, with the student's reply.
     const coaching = slot(turn, "coach").textContent.trim();
+    const ending = isConversation && ended ? `The conversation ended: ${data.conversation.ending_label}.` : "";
     const parts = ["Feedback ready.", coaching && `Coach: ${coaching}`,
-                   followUp && `${chat.dataset.studentName} replies: ${followUp}`];
+                   followUp && `${chat.dataset.studentName} replies: ${followUp}`, ending];
     announce(parts.filter(Boolean).join(" "));
   }
 
@@ -252,6 +311,11 @@
       slot(turn, "coach").append(document.createTextNode(data.text));
     } else if (event === "feedback") {
       showFeedback(turn, data);
+    } else if (event === "reply") {
+      // The student's reply to this turn (a conversation); shown once the attempt is stored.
+      turn.dataset.followUp = data.line || "";
+      slot(turn, "ending-label").textContent = data.ending_label || "";
+      slot(turn, "ending").hidden = !data.ending_label;
     } else if (event === "error") {
       throw new Error(data.error ? data.error.message : "Your answer could not be saved.");
     } else if (event === "done") {
@@ -310,7 +374,7 @@
         Accept: "text/event-stream, application/json",
         "X-CSRF-Token": csrfToken,
       },
-      body: JSON.stringify({ response: text }),
+      body: JSON.stringify({ response: text, revise: reviseInput.value === "1" }),
     });
   }
 
@@ -408,6 +472,9 @@
       box.value = slot(button.closest(".turn"), "response").textContent;
       updateCount();
       keepDraft();
+      if (isConversation) {
+        setRevising(true);
+      }
     }
     box.focus();
     box.setSelectionRange(box.value.length, box.value.length);
@@ -430,6 +497,12 @@
   });
   box.addEventListener("paste", onPaste);
   chat.addEventListener("click", onChatClick);
+  if (cancelRevise) {
+    cancelRevise.addEventListener("click", () => {
+      setRevising(false);
+      box.focus();
+    });
+  }
   // A refused answer comes back in the box from the server; otherwise bring back the draft.
   const kept = readDraft();
   if (!box.value && kept) {

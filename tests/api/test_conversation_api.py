@@ -7,7 +7,11 @@ import io
 import json
 
 import pytest
+from sqlalchemy import select
 
+from practicum.db import session
+from practicum.models import Cohort, User
+from tests.api.conftest import token_headers, web_session_token
 from tests.conftest import FIXTURES, create_account, import_file
 
 THREAT = "Nobody cares about the time, Jordan. Shut up and give me the phone."
@@ -150,3 +154,27 @@ def test_openapi_describes_turns_replies_and_the_stream(client):
     assert schemas["Answer"]["properties"]["revise"]["type"] == "boolean"
     stream = document["paths"]["/sessions/{session_id}/attempts/stream"]["post"]
     assert "`reply`" in stream["responses"]["200"]["description"]
+
+
+def test_the_trainer_sees_the_transcript_with_turns_replies_and_the_ending(app, client, walk):
+    answer, _, _, _, _ = walk
+    answer(THREAT)
+    answer("Good, go then. And don't come back, nobody cares.")
+    terry_id = create_account(app, "terry", "trainer")
+    with app.app_context():
+        cohort = Cohort(name="Cohort C", trainer_id=terry_id)
+        session.add(cohort)
+        session.flush()
+        tina = session.scalar(select(User).where(User.username == "tina"))
+        tina.cohort_id, tina_id = cohort.id, tina.id
+        session.commit()
+    with client.session_transaction() as cookie:
+        cookie["sid"] = web_session_token(app, terry_id)
+    html = client.get(f"/trainer/trainees/{tina_id}").get_data(as_text=True)
+    assert "· turn 2" in html and "· turn 1" in html
+    assert "Jordan replied" in html and "[walks out and slams the door]" in html
+    assert "Ending: Escalated" in html
+    assert "Escalated after 2 turns: escalated after the put-down in turn 1." in html
+    api = client.get(f"/api/v1/trainer/trainees/{tina_id}", headers=token_headers(app, terry_id))
+    [talk] = [s["conversation"] for s in api.get_json()["sessions"]]
+    assert talk["ending"] == "escalated" and [t["turn"] for t in talk["turns"]] == [1, 2]
