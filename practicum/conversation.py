@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ai.bands import band_label
+from ai.bands import band_for, band_label
 from ai.rubric import DIMENSIONS
 from ai.scoring import ScoreResult
 from embeddings.search import ExpertMatch, PitfallMatch
@@ -191,7 +191,8 @@ def transcript(scenario: Scenario, path: Sequence[Attempt]) -> list[dict]:
             "attempt_id": attempt.id,
             "response": attempt.response_text,
             "score": attempt.effective_score,
-            "band": attempt.band,
+            "band": band_for(attempt.effective_score),
+            "band_label": band_label(band_for(attempt.effective_score)),
             "reply": attempt.reply,
         }
         for attempt in path

@@ -254,6 +254,11 @@
     slot(turnStatus, "turn").textContent = String(state.turn);
     endingCard.hidden = !ended;
     slot(endingCard, "summary").textContent = state.summary || "";
+    slot(endingCard, "turn-scores").replaceChildren(...state.turns.map((t) => {
+      const item = document.createElement("li");
+      item.textContent = `Turn ${t.turn}: ${t.score} (${t.band_label})`;
+      return item;
+    }));
     setRevising(ended);
   }
 

@@ -61,6 +61,8 @@ def test_the_calm_branch_resolves_in_three_turns(request, viewport, new_trainee)
     assert answer(page, THANKS, 2) == "[opens the book] Which one is question one?"
     assert answer(page, POINT, 3) == "[starts writing]"
     expect_ending(page, "Resolved", "Resolved after 3 turns: settled once you moved on in turn 2.")
+    scores = page.locator("#conversation-ending [data-slot=turn-scores] li").all_inner_texts()
+    assert [s.split(":")[0] for s in scores] == ["Turn 1", "Turn 2", "Turn 3"]
     look(page, f"conversation-resolved-{viewport}")
     assert accessibility_problems(page) == []
     page.reload()  # the server draws the same conversation
