@@ -12,7 +12,7 @@ import statistics
 import time
 from collections import Counter
 
-from ai.student import Brief, cleaned, line_problems, messages
+from ai.student import STAGE_DIRECTION, Brief, cleaned, line_problems, messages
 from practicum import runtime
 from scenarios.loader import load_scenario_set, shipped_set_files
 
@@ -38,6 +38,8 @@ def _scenario_briefs(scenario: dict) -> list[Brief]:
         red = [p["text"] for p in moment.get("pitfalls", []) if p["severity"] == "red_line"]
         line = scenario["student"]["opening_line"] if position == 0 else beat["line"]
         for reaction in beat["reactions"]:
+            if STAGE_DIRECTION.fullmatch(reaction["line"].strip()):
+                continue  # "[starts writing]" is never reworded (ai/student.StudentVoice.say)
             harmful = (reaction.get("when") or {}).get("red_line") and red
             answer = red[0] if harmful else experts[0]
             state = beat["student"]
