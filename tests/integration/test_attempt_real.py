@@ -95,13 +95,17 @@ def test_the_stream_sends_score_first_then_tokens_then_the_stored_id(real_app, c
         for block in response.get_data(as_text=True).strip().split("\n\n")
     ]
     kinds = [kind for kind, _ in events]
-    assert kinds[0] == "scored" and kinds[-2:] == ["feedback", "done"]
-    assert set(kinds[1:-2]) <= {"token"} and len(kinds) > 4
-    assert "score" in events[0][1] and events[0][1]["matches"]
-    done = events[-1][1]
+    # The shipped misconception scenario is a conversation: the student's reply comes last.
+    assert kinds[0] == "scored" and kinds[-3:] == ["feedback", "reply", "done"]
+    assert set(kinds[1:-3]) <= {"token"} and len(kinds) > 5
+    assert "score" in events[0][1] and events[0][1]["matches"] and events[0][1]["turn"] == 1
+    reply, done = events[-2][1], events[-1][1]
+    assert reply["line"] and ("next" in reply) != ("end" in reply) and reply["source"] == "authored"
+    assert done["conversation"]["turn"] == 2 and done["conversation"]["student_line"] == reply["line"]
     with real_app.app_context():
         stored = session.get(Attempt, done["attempt_id"])
-        assert stored is not None and stored.feedback_text == events[-2][1]["text"]
+        assert stored is not None and stored.feedback_text == events[-3][1]["text"]
+        assert stored.turn == 1 and stored.reply["line"] == reply["line"]
 
 
 def test_scores_land_low_middle_and_high(real_app, client, headers):
