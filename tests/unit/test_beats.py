@@ -116,3 +116,35 @@ def test_a_reaction_must_go_on_or_end_not_both():
 @pytest.mark.parametrize("path", shipped_set_files(), ids=lambda p: p.name)
 def test_every_shipped_set_validates(path):
     load_scenario_set(path.read_bytes(), path.name)
+
+
+def shipped_conversations() -> list[dict]:
+    return [
+        s
+        for path in shipped_set_files()
+        for s in load_scenario_set(path.read_bytes(), path.name)["scenarios"]
+        if s.get("beats")
+    ]
+
+
+def test_at_least_twenty_shipped_scenarios_are_conversations_of_three_or_more_beats():
+    conversations = shipped_conversations()
+    assert len([s for s in conversations if len(s["beats"]) >= 3]) >= 20
+
+
+def test_every_shipped_conversation_has_strong_middling_poor_and_escalating_paths():
+    for scenario in shipped_conversations():
+        opening = scenario["beats"][0]["reactions"]
+        conditions = [r.get("when") or {} for r in opening]
+        assert any(c.get("red_line") for c in conditions), scenario["key"]
+        assert any("strategy" in c or "band" in c for c in conditions), scenario["key"]
+        assert conditions[-1] == {}, scenario["key"]  # the middling and poor answers' fallback
+        endings = {r.get("end") for b in scenario["beats"] for r in b["reactions"]}
+        assert "escalated" in endings, scenario["key"]
+        assert {"resolved", "partly_resolved"} & endings, scenario["key"]
+
+
+def test_every_later_beat_says_what_the_student_knows_believes_and_feels():
+    for scenario in shipped_conversations():
+        for beat in scenario["beats"]:
+            assert all(beat["student"][k].strip() for k in ("knows", "believes", "feels")), beat["key"]
