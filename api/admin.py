@@ -11,11 +11,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import bp
 from api.access import int_arg, json_body, require_role
-from practicum import admin, erasure, runtime, scenario_admin
+from practicum import admin, erasure, rate_limits, runtime, scenario_admin
 from practicum.db import session
 from practicum.errors import ValidationFailed
+from practicum.extensions import user_rate_key
 from practicum.streaming import event_stream_response, sse
 from scenarios.loader import MAX_FILE_BYTES
+
+upload_rate_limit = rate_limits.per_person("UPLOAD_RATE_LIMIT", "uploads", user_rate_key)
 
 # Room for multipart headers around a file of the largest allowed size.
 UPLOAD_REQUEST_LIMIT = MAX_FILE_BYTES + 64 * 1024
@@ -106,6 +109,7 @@ def admin_create_user():
 
 @bp.post("/admin/users/import")
 @require_role("admin")
+@upload_rate_limit
 def admin_import_users():
     """Create accounts from CSV (username, role[, display_name, cohort, password])."""
     data, _ = uploaded_file()
@@ -238,6 +242,7 @@ def list_scenario_sets():
 
 @bp.post("/scenario-sets/validate")
 @require_role("admin")
+@upload_rate_limit
 def validate_scenario_set():
     """Check an uploaded set: 422 with every problem (path, line), or a preview."""
     data, name = uploaded_file()
@@ -247,6 +252,7 @@ def validate_scenario_set():
 
 @bp.post("/scenario-sets")
 @require_role("admin")
+@upload_rate_limit
 def publish_scenario_set():
     """Check and publish an uploaded set as a new version (nothing is written if invalid)."""
     data, name = uploaded_file()
@@ -272,6 +278,7 @@ def publish_events(document: dict, actor_id: int) -> Iterator[str]:
 
 @bp.post("/scenario-sets/stream")
 @require_role("admin")
+@upload_rate_limit
 def publish_scenario_set_stream():
     """Like publishing, as Server-Sent Events: started, progress…, then done or error."""
     data, name = uploaded_file()

@@ -15,10 +15,10 @@ from flask_jwt_extended import (
 
 from api import bp
 from api.access import json_body
-from practicum import accounts
+from practicum import accounts, rate_limits
 from practicum.db import session
 from practicum.errors import ValidationFailed
-from practicum.extensions import limiter, login_rate_key, user_rate_key
+from practicum.extensions import limiter, user_rate_key
 
 
 def _login_limit() -> str:
@@ -39,7 +39,7 @@ def user_json(user) -> dict:
 
 
 @bp.post("/auth/login")
-@limiter.limit(_login_limit, key_func=login_rate_key)
+@rate_limits.sign_in
 def login():
     """Exchange a username and password for an access and a refresh token."""
     body = json_body()

@@ -7,7 +7,7 @@ from flask_jwt_extended import current_user
 
 from api import bp
 from api.access import int_arg, json_body, require_role
-from practicum import library, library_search, practice, review
+from practicum import library, library_search, practice, rate_limits, review
 from practicum.csv_files import csv_download
 from practicum.db import session
 from practicum.errors import ValidationFailed
@@ -30,6 +30,7 @@ def _attempt_limit() -> str:
 
 
 attempt_rate_limit = limiter.shared_limit(_attempt_limit, scope="attempts", key_func=user_rate_key)
+session_rate_limit = rate_limits.per_person("SESSION_RATE_LIMIT", "sessions", user_rate_key)
 
 
 @bp.get("/scenarios")
@@ -61,6 +62,7 @@ def get_scenario(scenario_id: int):
 
 @bp.post("/sessions")
 @require_role(*ANY_ROLE)
+@session_rate_limit
 def start_session():
     """Start a practice session on a scenario."""
     body = json_body()

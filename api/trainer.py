@@ -7,12 +7,16 @@ from flask_jwt_extended import current_user
 
 from api import bp
 from api.access import int_arg, json_body, require_role
-from practicum import review, trainers
+from practicum import rate_limits, review, trainers
 from practicum.attention import Thresholds
 from practicum.csv_files import csv_download
 from practicum.db import session
 from practicum.errors import ValidationFailed
+from practicum.extensions import user_rate_key
 from practicum.serialize import attempt_json, conversation_json, scenario_json
+
+note_rate_limit = rate_limits.per_person("NOTE_RATE_LIMIT", "notes", user_rate_key)
+override_rate_limit = rate_limits.per_person("OVERRIDE_RATE_LIMIT", "overrides", user_rate_key)
 
 TRAINER_ROLES = ("trainer", "admin")
 
@@ -105,6 +109,7 @@ def trainer_trainee_csv(trainee_id: int):
 
 @bp.post("/trainer/attempts/<int:attempt_id>/notes")
 @require_role(*TRAINER_ROLES)
+@note_rate_limit
 def trainer_add_note(attempt_id: int):
     """Add a note to an attempt by one of your trainees."""
     note = review.add_note(session, current_user, attempt_id, json_body().get("text"))
@@ -113,6 +118,7 @@ def trainer_add_note(attempt_id: int):
 
 @bp.put("/trainer/attempts/<int:attempt_id>/override")
 @require_role(*TRAINER_ROLES)
+@override_rate_limit
 def trainer_override(attempt_id: int):
     """Set your score on an attempt, with a reason; the automatic score is kept."""
     body = json_body()
@@ -122,6 +128,7 @@ def trainer_override(attempt_id: int):
 
 @bp.delete("/trainer/attempts/<int:attempt_id>/override")
 @require_role(*TRAINER_ROLES)
+@override_rate_limit
 def trainer_clear_override(attempt_id: int):
     """Remove your score from an attempt, so the automatic score counts again."""
     return jsonify(reviewed_attempt_json(review.clear_override(session, current_user, attempt_id)))

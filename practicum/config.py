@@ -81,6 +81,13 @@ class Config:
         self.RATELIMIT_ENABLED = env.get("RATELIMIT_ENABLED", "1") != "0"
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "5 per minute")
         self.ATTEMPT_RATE_LIMIT = env.get("ATTEMPT_RATE_LIMIT", "30 per minute")
+        # Failed sign-ins from one address whatever the account (LOGIN_RATE_LIMIT is per account
+        # and address); both count the pages and the API together (practicum/rate_limits.py).
+        self.LOGIN_ADDRESS_RATE_LIMIT = env.get("LOGIN_ADDRESS_RATE_LIMIT", "30 per 10 minutes")
+        self.SESSION_RATE_LIMIT = env.get("SESSION_RATE_LIMIT", "20 per minute")
+        self.NOTE_RATE_LIMIT = env.get("NOTE_RATE_LIMIT", "30 per minute")
+        self.OVERRIDE_RATE_LIMIT = env.get("OVERRIDE_RATE_LIMIT", "30 per minute")
+        self.UPLOAD_RATE_LIMIT = env.get("UPLOAD_RATE_LIMIT", "10 per minute")
         self.ACCESS_TOKEN_MINUTES = _number(env, "ACCESS_TOKEN_MINUTES", 15)
         self.REFRESH_TOKEN_DAYS = _number(env, "REFRESH_TOKEN_DAYS", 14)
         # A browser sign-in lasts at most this long, however often it is used (a working day).
@@ -168,5 +175,7 @@ class Config:
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.is_production,
+            # Production is served over HTTPS only (behind the proxy): browsers keep to it a year.
+            "HSTS_SECONDS": 31_536_000 if self.is_production else 0,
             "JSON_SORT_KEYS": False,
         }

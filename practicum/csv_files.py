@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 
 from practicum.errors import ValidationFailed
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet set to another locale splits cells on ";" or tab, not only ",": text after any
+# separator (or line break) may become a cell of its own, so a formula there is neutralised too.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([,;\t\r\n][ \"]*)([=+\-@])")
 MAX_IMPORT_ROWS = 500  # each new account costs a password hash (~90 ms)
 
 
 def safe_cell(value) -> object:
-    """Return a cell a spreadsheet shows as text: a quote goes before a formula character."""
+    """Return a cell a spreadsheet shows as text in any locale: formula characters get a quote."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    value = _FORMULA_AFTER_SEPARATOR.sub(r"\1'\2", value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def to_csv(header: list[str], rows: Iterable[Iterable]) -> str:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from embeddings.embedder import Embedder
 from practicum import audit
-from practicum.errors import NotFound, ValidationFailed
+from practicum.errors import Conflict, NotFound, ValidationFailed
 from practicum.models import ExpertResponse, Pitfall, Scenario, ScenarioSet, ScenarioSetVersion
 from scenarios.loader import content_hash
 
@@ -68,6 +68,18 @@ def _embed_missing(db, embedder, texts: list[str], progress: Progress | None = N
     return hashes, [known[h] for h in hashes], len(missing)
 
 
+def _claim_set_key(db: Session, key: str) -> None:
+    """Hold this set key until the caller's transaction ends, or raise Conflict if someone does."""
+    # Two publishes of one key at once would both number the same version (or insert the same
+    # new set) and the loser would fail on a unique index; the loser is told plainly instead.
+    claimed = db.scalar(text("SELECT pg_try_advisory_xact_lock(hashtextextended(:key, 7))"), {"key": key})
+    if not claimed:
+        raise Conflict(
+            f"Someone is publishing the set {key!r} at this moment. Wait for it to finish, "
+            "then look at its versions before publishing again."
+        )
+
+
 def import_scenario_set(
     db: Session,
     document: dict,
@@ -79,6 +91,7 @@ def import_scenario_set(
 
     Runs inside the caller's transaction: either the whole version is written or nothing.
     """
+    _claim_set_key(db, document["key"])
     digest = content_hash(document)
     scenario_set = db.scalar(select(ScenarioSet).where(ScenarioSet.key == document["key"]))
     current = latest_version(db, scenario_set) if scenario_set else None

@@ -6,7 +6,7 @@ from flask import flash, g, jsonify, redirect, render_template, request, url_for
 
 from api.admin import publish_events, uploaded_file
 from api.errors import wants_json
-from practicum import admin, erasure, runtime, scenario_admin
+from practicum import admin, erasure, rate_limits, runtime, scenario_admin
 from practicum.admin import Actor
 from practicum.db import session as db
 from practicum.errors import PracticumError, ValidationFailed
@@ -16,6 +16,9 @@ from practicum.streaming import event_stream_response
 from scenarios.loader import MAX_FILE_BYTES
 from web import bp
 from web.access import role_required
+from web.auth import cookie_rate_key
+
+upload_rate_limit = rate_limits.per_person("UPLOAD_RATE_LIMIT", "uploads", cookie_rate_key)
 
 
 def actor() -> Actor:
@@ -70,6 +73,7 @@ def create_person():
 
 @bp.post("/admin/people/import", endpoint="admin_import_people")
 @role_required("admin")
+@upload_rate_limit
 def import_people():
     """Create accounts from a CSV file and show what happened to each row."""
     try:
@@ -232,6 +236,7 @@ def scenario_sets():
 
 @bp.post("/admin/scenario-sets/check", endpoint="admin_check_set")
 @role_required("admin")
+@upload_rate_limit
 def check_set():
     """Check an uploaded file: every problem with its path and line, or a preview."""
     try:
@@ -248,6 +253,7 @@ def check_set():
 
 @bp.post("/admin/scenario-sets/publish", endpoint="admin_publish_set")
 @role_required("admin")
+@upload_rate_limit
 def publish_set():
     """Publish an uploaded file (the form without JavaScript; the page streams instead)."""
     try:
@@ -267,6 +273,7 @@ def publish_set():
 
 @bp.post("/admin/scenario-sets/publish/stream", endpoint="admin_publish_set_stream")
 @role_required("admin")
+@upload_rate_limit
 def publish_set_stream():
     """Publish with progress as Server-Sent Events (the page's script)."""
     data, name = uploaded_file()

@@ -7,14 +7,14 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from api.errors import wants_json
-from practicum import accounts, web_sessions
+from practicum import accounts, rate_limits, web_sessions
 from practicum.db import session as db
 from practicum.errors import AuthenticationFailed, Forbidden
-from practicum.extensions import limiter, login_rate_key
 from web import bp
 from web.landing import home_url, next_or_home
 
@@ -24,6 +24,16 @@ SESSION_KEY = "sid"  # the cookie keeps only this token; practicum.web_sessions 
 def login_limit() -> str:
     """Return the sign-in rate limit (LOGIN_RATE_LIMIT), read per request."""
     return current_app.config["PRACTICUM"].LOGIN_RATE_LIMIT
+
+
+def cookie_rate_key() -> str:
+    """Key a per-person limit by the cookie's account, as the API keys it by the token's.
+
+    The limiter runs before the pages' own hooks have loaded the account, so the cookie's
+    session is looked up here; signed out, the address is the key.
+    """
+    user = cookie_user()
+    return f"user:{user.id}" if user else f"addr:{get_remote_address()}"
 
 
 def cookie_user():
@@ -115,7 +125,7 @@ def _page_at_or_above(path: str) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, key_func=login_rate_key, methods=["POST"])
+@rate_limits.sign_in
 def login():
     """Show the sign-in form; sign in with a username and password."""
     next_path = request.values.get("next", "")

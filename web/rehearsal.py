@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
-from flask_limiter.util import get_remote_address
 
-from practicum import library, practice
+from practicum import library, practice, rate_limits
 from practicum.db import session as db
 from practicum.errors import Conflict, ValidationFailed
 from practicum.extensions import limiter
@@ -13,7 +12,7 @@ from practicum.forms import whole_number
 from practicum.serialize import conversation_json
 from practicum.streaming import attempt_events, event_stream_response, prepare_attempt, say_reply
 from web import bp
-from web.auth import cookie_user, login_required
+from web.auth import cookie_rate_key, login_required
 from web.present import session_turns
 
 
@@ -21,15 +20,10 @@ def _attempt_limit() -> str:
     return current_app.config["PRACTICUM"].ATTEMPT_RATE_LIMIT
 
 
-def _user_key() -> str:
-    # The same key and scope as the API's limit: one budget per person, whichever door (a
-    # school's trainees share one address). The limiter runs before the pages' own hooks
-    # have loaded the account, so the cookie's session is looked up here.
-    user = cookie_user()
-    return f"user:{user.id}" if user else f"addr:{get_remote_address()}"
-
-
-attempt_rate_limit = limiter.shared_limit(_attempt_limit, scope="attempts", key_func=_user_key)
+# The same scopes as the API's limits: one budget per person, whichever door (a school's
+# trainees share one address).
+attempt_rate_limit = limiter.shared_limit(_attempt_limit, scope="attempts", key_func=cookie_rate_key)
+session_rate_limit = rate_limits.per_person("SESSION_RATE_LIMIT", "sessions", cookie_rate_key)
 
 
 def _rating(name: str) -> int | None:
@@ -69,6 +63,7 @@ def scenario(scenario_id: int):
 
 @bp.post("/scenarios/<int:scenario_id>/start")
 @login_required
+@session_rate_limit
 def start(scenario_id: int):
     """Open a rehearsal with the confidence rating given before the first answer."""
     started = practice.start_session(db, g.user, scenario_id, _rating("confidence_before"))

@@ -69,6 +69,12 @@ def security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config.get("HSTS_SECONDS"):
+        hsts = f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains"
+        response.headers.setdefault("Strict-Transport-Security", hsts)
+    if request.path.startswith("/api/"):
+        # API answers carry tokens (sign-in, refresh) and private records: never cached.
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 

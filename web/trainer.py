@@ -7,7 +7,7 @@ from flask import session as cookie
 
 from ai.bands import BAND_LABELS
 from ai.dimensions import DIMENSIONS
-from practicum import conversation, review, trainers
+from practicum import conversation, rate_limits, review, trainers
 from practicum.attention import Thresholds
 from practicum.csv_files import csv_download
 from practicum.db import session as db
@@ -15,6 +15,11 @@ from practicum.errors import ValidationFailed
 from practicum.forms import whole_number
 from web import bp
 from web.access import role_required
+from web.auth import cookie_rate_key
+
+# The same scopes and keys as the API's: one budget per trainer, whichever door.
+note_rate_limit = rate_limits.per_person("NOTE_RATE_LIMIT", "notes", cookie_rate_key)
+override_rate_limit = rate_limits.per_person("OVERRIDE_RATE_LIMIT", "overrides", cookie_rate_key)
 
 TRAINER_ROLES = ("trainer", "admin")
 OVERRIDE_DRAFT = "override_draft"  # a refused score and reason, kept for the next page
@@ -148,6 +153,7 @@ def _back_to(attempt_id: int):
 
 @bp.post("/trainer/attempts/<int:attempt_id>/notes", endpoint="trainer_add_note")
 @role_required(*TRAINER_ROLES)
+@note_rate_limit
 def add_note(attempt_id: int):
     """Add a note to an attempt."""
     text = request.form.get("text", "")
@@ -165,6 +171,7 @@ def add_note(attempt_id: int):
 
 @bp.post("/trainer/attempts/<int:attempt_id>/override", endpoint="trainer_override")
 @role_required(*TRAINER_ROLES)
+@override_rate_limit
 def override(attempt_id: int):
     """Set your score on an attempt with a reason; the automatic score stays beside it."""
     score = request.form.get("score", "").strip()
@@ -188,6 +195,7 @@ def override(attempt_id: int):
 
 @bp.post("/trainer/attempts/<int:attempt_id>/override/clear", endpoint="trainer_clear_override")
 @role_required(*TRAINER_ROLES)
+@override_rate_limit
 def clear_override(attempt_id: int):
     """Remove your score, so the automatic score counts again."""
     review.clear_override(db, g.user, attempt_id)

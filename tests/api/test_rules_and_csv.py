@@ -66,6 +66,29 @@ def test_cells_that_a_spreadsheet_would_run_get_a_quote(cell, shown):
     assert safe_cell(cell) == shown
 
 
+FORMULA = ("=", "+", "-", "@")
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+@pytest.mark.parametrize("formula", ["=1+1", "+1", "-2", "@SUM(A1)", ' "=1+1', "  =cmd|' /C calc'!A0"])
+def test_no_piece_after_any_separator_starts_a_formula(separator, formula):
+    cell = f"What do you think{separator}{formula}"
+    safe = safe_cell(cell)
+    # However a spreadsheet splits the line (",", ";" or tab), no piece may start a formula.
+    for split_on in (",", ";", "\t"):
+        for piece in safe.split(split_on):
+            assert not piece.lstrip(' "').startswith(FORMULA), (split_on, safe)
+    assert safe.replace("'", "") == cell.replace("'", "")  # only quotes were added
+
+
+def test_written_rows_hold_no_formula_in_any_locale():
+    text = to_csv(["response"], [["a;=1+1"], ["b\t@x"], ["c,-3 ok"], ["d\n=2"], ["well - fine; yes"]])
+    for split_on in (",", ";", "\t", "\n"):
+        for piece in text.replace("\r\n", "\n").split(split_on):
+            assert not piece.lstrip(' "').startswith(FORMULA), (split_on, piece)
+    assert "well - fine; yes" in text  # prose with a dash mid-cell is left alone
+
+
 def test_to_csv_and_read_csv():
     assert to_csv(["a", "b"], [["=x", 1]]).splitlines() == ["a,b", "'=x,1"]
     rows = read_csv("\ufeffUsername , Role\n tina , trainee \n".encode(), ("username", "role"))

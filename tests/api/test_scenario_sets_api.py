@@ -244,3 +244,38 @@ def test_a_broken_conversation_is_refused_with_the_path_of_each_problem(client, 
     [problem] = answer.get_json()["error"]["details"]["problems"]
     assert problem["path"] == "scenarios[0].beats[1].reactions[1].next"
     assert "no beat" in problem["message"] and problem["line"] > 30
+
+
+def test_two_publishes_of_one_new_key_at_once_give_one_version_and_a_409(app, headers, monkeypatch):
+    import threading
+
+    from practicum import library
+
+    ada = headers("ada")
+    embed = library._embed_missing
+
+    def slow_embed(*args, **kwargs):
+        time.sleep(0.4)  # keeps the winner's transaction open while the other request arrives
+        return embed(*args, **kwargs)
+
+    monkeypatch.setattr(library, "_embed_missing", slow_embed)
+    start, answers = threading.Barrier(2), []
+
+    def publish():
+        client = app.test_client()
+        start.wait()
+        response = upload(client, ada, SETS, new_set("raced-set"))
+        answers.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=publish) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(status for status, _ in answers) == [201, 409]
+    loser = next(body for status, body in answers if status == 409)
+    assert loser["error"]["code"] == "conflict" and "publishing the set" in loser["error"]["message"]
+    with app.app_context():
+        raced = session.scalar(select(ScenarioSet).where(ScenarioSet.key == "raced-set"))
+        versions = session.scalars(select(ScenarioSetVersion.version).where(ScenarioSetVersion.set_id == raced.id))
+        assert list(versions) == [1]

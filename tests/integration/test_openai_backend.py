@@ -251,15 +251,16 @@ def stream_events(client) -> list[str]:
     ]
 
 
+# The first shipped scenario is a conversation, so the student's next line follows the feedback.
 def test_the_servers_tokens_stream_through_the_app(served_app):
     kinds = stream_events(served_app.test_client())
-    assert kinds[0] == "scored" and kinds[-2:] == ["feedback", "done"]
-    assert set(kinds[1:-2]) == {"token"}
+    assert kinds[0] == "scored" and kinds[-3:] == ["feedback", "reply", "done"]
+    assert set(kinds[1:-3]) == {"token"}
 
 
 def test_a_stream_from_a_server_that_is_down_ends_with_feedback_not_an_error(served_app, tmp_path):
     client = app_beside(served_app, tmp_path, LLM_BASE_URL=dead_url()).test_client()
-    assert stream_events(client) == ["scored", "feedback", "done"]
+    assert stream_events(client) == ["scored", "feedback", "reply", "done"]
 
 
 def test_a_server_that_fails_mid_reply_is_reported_as_unavailable(tmp_path):
