@@ -15,9 +15,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from practicum import audit, web_sessions
 from practicum.errors import AuthenticationFailed, Conflict, CredentialsChanged, ValidationFailed
 from practicum.models import ROLES, Cohort, RevokedToken, User, utcnow
+from practicum.passwords import password_problem
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,79}$")
-MIN_PASSWORD_LENGTH = 10
 MAX_NAME_LENGTH = 120  # display names and cohort names (the columns' width)
 CREDENTIALS_CLAIM = "cred"
 # A real hash to compare against when the account does not exist, so timing does not tell.
@@ -36,12 +36,6 @@ def clean_name(value: object) -> str | None:
     return value.strip()
 
 
-def typeable(password: str) -> bool:
-    """Tell whether a password could be typed at sign-in: no control or unpaired characters."""
-    # A NUL or a lone surrogate (from a CSV file, a JSON escape) would make the account unusable.
-    return all(ch.isprintable() and not 0xD800 <= ord(ch) <= 0xDFFF for ch in password)
-
-
 def validate_new_account(
     username: str, password: str, role: str, display_name: str = "", cohort: str | None = None
 ) -> dict[str, str]:
@@ -53,10 +47,8 @@ def validate_new_account(
         problems["cohort"] = f"1–{MAX_NAME_LENGTH} characters"
     if not USERNAME.match(username):
         problems["username"] = "3–80 characters: lower-case letters, digits, '.', '_' or '-'"
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        problems["password"] = f"at least {MIN_PASSWORD_LENGTH} characters"
-    elif not typeable(password):
-        problems["password"] = "only characters a keyboard can type (no control characters)"
+    if problem := password_problem(password, username, display_name):
+        problems["password"] = problem
     if role not in ROLES:
         problems["role"] = f"one of {', '.join(ROLES)}"
     return problems
@@ -174,12 +166,8 @@ def change_own_password(db: Session, user: User, current: object, new: object, i
 
 def new_password_problem(user: User, password: str) -> str:
     """Return what is wrong with a password its holder chose, or "" when it will do."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"it needs at least {MIN_PASSWORD_LENGTH} characters"
-    if not typeable(password):
-        return "it may hold only characters a keyboard can type"
-    if password.strip().lower() == user.username:
-        return "it must not be your username"
+    if problem := password_problem(password, user.username, user.display_name):
+        return problem
     if check_password_hash(user.password_hash, password):
         return "it is the password you have now"
     return ""

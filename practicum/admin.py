@@ -18,6 +18,7 @@ from practicum import accounts, audit, web_sessions
 from practicum.csv_files import read_csv
 from practicum.errors import Conflict, NotFound, PracticumError, ValidationFailed
 from practicum.models import ROLES, AuditEntry, Cohort, User
+from practicum.passwords import password_problem
 
 PEOPLE_COLUMNS = ("username", "role")
 
@@ -35,8 +36,11 @@ class Actor:
 
 
 def new_password() -> str:
-    """Return a random password to hand to a person once."""
-    return secrets.token_urlsafe(12)
+    """Return a random password to hand to a person once (16 characters, about 96 bits)."""
+    while True:  # a random string can look like a keyboard walk or a leaked password: draw again
+        candidate = secrets.token_urlsafe(12)
+        if not password_problem(candidate):
+            return candidate
 
 
 def person(db: Session, user_id: int) -> User:
@@ -200,11 +204,8 @@ def reset_password(db: Session, actor: Actor, user_id: int, password=None) -> st
     user = person(db, user_id)
     generated = None if password else new_password()
     chosen = password or generated
-    if not isinstance(chosen, str) or len(chosen) < accounts.MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(
-            f"The password must have at least {accounts.MIN_PASSWORD_LENGTH} characters.",
-            {"password": f"at least {accounts.MIN_PASSWORD_LENGTH} characters"},
-        )
+    if problem := password_problem(chosen, user.username, user.display_name):
+        raise ValidationFailed(f"Choose another password: {problem}.", {"password": problem})
     accounts.set_password(user, chosen)
     user.must_change_password = True  # the admin knows it: its holder chooses their own next
     web_sessions.end_all_for_user(db, user.id)

@@ -66,7 +66,9 @@ def _import_summary(name: str, report) -> str:
 def operator_message(error: PracticumError) -> str:
     """Say a domain error in one line: its message, then each field's problem."""
     details = error.details if isinstance(error.details, dict) else {}
-    problems = "; ".join(f"{field}: {problem}" for field, problem in details.items())
+    problems = "; ".join(
+        f"{field.replace('_', ' ').capitalize()}: {problem}." for field, problem in details.items()
+    )
     return f"{error.message} {problems}".strip()
 
 

@@ -8,6 +8,7 @@ from practicum import accounts, web_sessions
 from practicum.db import session as db
 from practicum.errors import ValidationFailed
 from practicum.extensions import limiter
+from practicum.passwords import MIN_LENGTH
 from web import bp
 from web.auth import CHOOSE_OWN, SESSION_KEY, login_limit, login_required
 from web.landing import local_path, next_or_home
@@ -22,7 +23,7 @@ def _account_page(next_path: str | None, problem: ValidationFailed | None = None
     # next_path: the page a forced change interrupted; the form carries it on.
     page = render_template(
         "account.html",
-        min_length=accounts.MIN_PASSWORD_LENGTH,
+        min_length=MIN_LENGTH,
         choose_own=CHOOSE_OWN,
         error=problem,
         next=local_path(next_path),

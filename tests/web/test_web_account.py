@@ -44,7 +44,8 @@ def test_a_refused_change_is_a_readable_page_and_changes_nothing(app, trainee):
     for current, new, confirm, says in (
         ("wrong password", NEW, None, "Your current password is not right"),
         (PASSWORD, NEW, NEW + "!", "differ"),
-        (PASSWORD, "short", None, "at least 10 characters"),
+        (PASSWORD, "short", None, "at least 12 characters"),
+        (PASSWORD, "password1234", None, "common and leaked passwords"),
         (PASSWORD, PASSWORD, None, "the password you have now"),
     ):
         refused = change(trainee, current, new, confirm)
