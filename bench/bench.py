@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from ai.feedback import coaching_messages, feedback_facts
 from ai.llm import _without_weight_repacking
-from bench import student_voice
+from bench import student_voice, upload_flood
 from bench.harness import real_app
 from bench.library_speed import bench_library
 from practicum import practice, runtime
@@ -246,6 +246,7 @@ def main() -> None:
         bench_end_to_end(app, scenarios[0], raw_llama)
         student_voice.report(app)
         _print_scoring_speed(app)
+        upload_flood.report(app)
         bench_library(app)  # last: it publishes 5,000 more scenarios
 
 

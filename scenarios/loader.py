@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,6 +24,10 @@ MAX_DEPTH = 30
 # Values once aliases are expanded: a few aliases can stand for billions ("billion laughs").
 MAX_EXPANDED_NODES = 200_000
 UNSTORABLE = "contains a NUL character or an unpaired surrogate"
+# A file is answered with at most this many problems (and how many more there were): a small
+# file with aliases can hold hundreds of thousands, megabytes of answer nobody reads.
+MAX_PROBLEMS = 200
+COUNT_BUDGET_S = 0.5  # time to count the problems not listed, before saying "at least"
 
 
 @dataclass(frozen=True)
@@ -124,16 +130,52 @@ def parse_document(data: bytes, filename: str = "") -> tuple[object, dict[tuple,
             )
         document = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        raise InvalidScenarioSet([Problem("", f"invalid YAML: {_yaml_reason(error)}", line)]) from None
+        raise InvalidScenarioSet(
+            [Problem("", f"invalid YAML: {_yaml_reason(error)}", _yaml_line(error))]
+        ) from None
     finally:
         loader.dispose()
     return document, (_line_index(node) if node is not None else {})
 
 
+# PyYAML's wording, and what it means to someone writing a scenario file.
+YAML_WORDS = (
+    ("while scanning a quoted scalar", "", "a quote opened on this line is never closed"),
+    (
+        "",
+        "mapping values are not allowed here",
+        "a ':' inside a value: put the whole value in quotes, or check the indentation",
+    ),
+    ("", "cannot start any token", "a tab here: indent with spaces, not tabs"),
+    ("while parsing a flow sequence", "", "a '[' list opened on this line is never closed with ']'"),
+    ("while parsing a flow mapping", "", "a '{' opened on this line is never closed with '}'"),
+    (
+        "while parsing a block mapping",
+        "expected <block end>",
+        "this line is indented differently from the ones above it",
+    ),
+    (
+        "while scanning a simple key",
+        "could not find expected ':'",
+        "a line here has no ':' after its field name",
+    ),
+)
+
+
 def _yaml_reason(error: yaml.YAMLError) -> str:
-    return getattr(error, "problem", None) or str(error).splitlines()[0]
+    context, problem = getattr(error, "context", None) or "", getattr(error, "problem", None) or ""
+    for when, found, words in YAML_WORDS:
+        if (when or found) and when in context and found in problem:
+            return words
+    return problem or str(error).splitlines()[0]
+
+
+def _yaml_line(error: yaml.YAMLError) -> int | None:
+    """Return the line that caused a YAML error: where a quote or bracket opened, not the file's end."""
+    context, problem = getattr(error, "context_mark", None), getattr(error, "problem_mark", None)
+    opened = any(word in (getattr(error, "context", None) or "") for word in ("quoted scalar", "flow "))
+    mark = context if opened and context else problem
+    return mark.line + 1 if mark else None
 
 
 @cache
@@ -150,31 +192,118 @@ def format_path(parts) -> str:
 
 
 def validation_problems(document, lines: dict[tuple, int] | None = None) -> list[Problem]:
-    """Return every schema problem and every duplicate key, in document order."""
+    """Return the first MAX_PROBLEMS problems in document order, then one saying how many more."""
     lines = lines or {}
-    problems = []
-    for error in _validator().iter_errors(document):
-        path = tuple(error.absolute_path)
-        if error.validator == "required":
-            missing = error.message.split("'")[1]
-            problems.append(Problem(format_path((*path, missing)), "required", lines.get(path)))
-        elif error.validator == "additionalProperties":
-            problems.append(Problem(format_path(path), error.message, lines.get(path)))
-        else:
-            problems.append(Problem(format_path(path), _short(error), lines.get(path)))
-    problems += _duplicate_keys(document, lines)
-    problems += _unstorable_text(document, lines)
+    errors = _validator().iter_errors(document)
+    schema = [_schema_problem(error, lines) for error in itertools.islice(errors, MAX_PROBLEMS + 1)]
+    others = _duplicate_keys(document, lines) + _unstorable_text(document, lines)
+    problems = schema + others
     if not problems:  # the conversation graph is only walked once its shape is known to be right
-        problems += _conversation_problems(document, lines)
-    return sorted(problems, key=lambda p: (p.line or 0, p.path))
+        problems = _conversation_problems(document, lines)
+    if len(problems) <= MAX_PROBLEMS:
+        return sorted(problems, key=_in_document_order)
+    if len(schema) <= MAX_PROBLEMS:  # every problem is already in hand
+        total, exact = len(problems), True
+    else:
+        total, exact = _count_all(document, len(others))
+    listed = sorted(problems[:MAX_PROBLEMS], key=_in_document_order)
+    more = f"{total - MAX_PROBLEMS:,} more" if exact else f"at least {total - MAX_PROBLEMS:,} more"
+    return [
+        *listed,
+        Problem("", f"… and {more} problems not listed here. Fix these, then check the file again."),
+    ]
 
 
-def _short(error) -> str:
-    if error.validator == "type":
-        return f"must be of type {error.validator_value}"
-    if error.validator in ("minLength", "maxLength", "minItems", "maxItems", "pattern", "enum"):
-        return f"{error.validator} {error.validator_value!r} not met"
-    return error.message
+def _in_document_order(problem: Problem) -> tuple:
+    return (problem.line or 0, problem.path)
+
+
+def _schema_problem(error, lines: dict[tuple, int]) -> Problem:
+    path = tuple(error.absolute_path)
+    if error.validator == "required":
+        missing = error.message.split("'")[1]
+        return Problem(format_path((*path, missing)), "required, but missing", lines.get(path))
+    return Problem(format_path(path), plain_schema_message(error), lines.get(path))
+
+
+def _count_all(document, other_problems: int) -> tuple[int, bool]:
+    """Count every schema problem plus the others; say whether the count is exact (time-bounded)."""
+    # A scenario reused through an alias is one object: counted once, multiplied by its uses.
+    deadline = time.monotonic() + COUNT_BUDGET_S
+    validator = _validator()
+    scenarios = document.get("scenarios") if isinstance(document, dict) else None
+    total, exact = other_problems, True
+    if isinstance(scenarios, list):
+        shell = {**document, "scenarios": scenarios[:1]}
+        parts = [(validator, shell, 1)]
+        uses: dict[int, list] = {}
+        for item in scenarios[1:]:
+            uses.setdefault(id(item), [item, 0])[1] += 1
+        one = validator.evolve(schema={"$ref": "#/$defs/scenario"})
+        parts += [(one, item, times) for item, times in uses.values()]
+    else:
+        parts = [(validator, document, 1)]
+    for checker, instance, times in parts:
+        for _ in checker.iter_errors(instance):
+            total += times
+            if time.monotonic() > deadline:
+                return total, False
+    return total, exact
+
+
+TYPE_WORDS = {
+    "string": "text",
+    "array": "a list",
+    "object": "a group of named fields",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+}
+COUNT_WORDS = {
+    "minLength": ("needs at least {n} {unit}", "character"),
+    "maxLength": ("may have at most {n} {unit}", "character"),
+    "minItems": ("needs at least {n} {unit}", "item"),
+    "maxItems": ("may have at most {n} {unit}", "item"),
+    "minProperties": ("needs at least {n} {unit}", "field"),
+}
+OTHER_WORDS = {
+    "const": "must be {value!r}",
+    "minimum": "must be at least {value}",
+    "maximum": "must be at most {value}",
+    "uniqueItems": "lists the same entry twice",
+}
+PATTERN_WORDS = {
+    "^M[0-9]{1,2}$": "a move code such as M3 or M21",
+    "^[a-z0-9][a-z0-9._-]{0,79}$": "lower-case letters, digits, '.', '_' or '-' (up to 80), no spaces",
+}
+
+
+def plain_schema_message(error) -> str:
+    """Say what a schema check found in words an author knows (no schema terms)."""
+    value, rule = error.validator_value, error.validator
+    if rule == "type":
+        kinds = value if isinstance(value, list) else [value]
+        return "must be " + " or ".join(TYPE_WORDS.get(kind, kind) for kind in kinds)
+    if rule == "additionalProperties":
+        known = set(error.schema.get("properties", {}))
+        unknown = ", ".join(repr(name) for name in sorted(set(error.instance) - known))
+        return f"has a field it does not know: {unknown} (check the spelling; see scenarios/README.md)"
+    if (
+        rule == "oneOf"
+        and isinstance(error.instance, dict)
+        and {"next", "end"} <= set(error.schema["properties"])
+    ):
+        return "needs either 'next' (the beat that follows) or 'end' (how it ends), not both"
+    if rule == "enum":
+        return "must be one of: " + ", ".join(str(option) for option in value)
+    if rule == "pattern":
+        return f"must be {PATTERN_WORDS.get(value, 'in the expected form')}"
+    if rule in COUNT_WORDS:
+        template, unit = COUNT_WORDS[rule]
+        if rule == "minLength" and value == 1:
+            return "must not be empty"
+        return template.format(n=f"{value:,}", unit=unit + ("" if value == 1 else "s"))
+    return OTHER_WORDS[rule].format(value=value) if rule in OTHER_WORDS else error.message
 
 
 def _duplicate_keys(document, lines) -> list[Problem]:

@@ -277,5 +277,16 @@ def test_two_publishes_of_one_new_key_at_once_give_one_version_and_a_409(app, he
     assert loser["error"]["code"] == "conflict" and "publishing the set" in loser["error"]["message"]
     with app.app_context():
         raced = session.scalar(select(ScenarioSet).where(ScenarioSet.key == "raced-set"))
-        versions = session.scalars(select(ScenarioSetVersion.version).where(ScenarioSetVersion.set_id == raced.id))
+        versions = session.scalars(
+            select(ScenarioSetVersion.version).where(ScenarioSetVersion.set_id == raced.id)
+        )
         assert list(versions) == [1]
+
+
+def test_a_flood_of_problems_is_answered_with_200_of_them_and_a_count(client, headers):
+    from bench.upload_flood import anchor_bomb
+
+    answer = upload(client, headers("ada"), f"{SETS}/validate", anchor_bomb())
+    assert answer.status_code == 422 and len(answer.get_data()) < 1_000_000
+    problems = answer.get_json()["error"]["details"]["problems"]
+    assert len(problems) == 201 and "176,885 more problems" in problems[-1]["message"]

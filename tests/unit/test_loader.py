@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bench.upload_flood import anchor_bomb
 from scenarios.loader import (
     InvalidScenarioSet,
     content_hash,
@@ -35,9 +36,56 @@ def test_every_problem_is_reported_with_its_path_and_line():
     del document["title"]
     found = problems_of(yaml.safe_dump(document, sort_keys=False))
     assert any(p.startswith("scenarios[1].expert_responses[0].text: required") for p in found)
-    assert any(p.startswith("scenarios[0].student.name: minLength") for p in found)
+    assert any(p.startswith("scenarios[0].student.name: must not be empty") for p in found)
     assert any(p.startswith("title: required") for p in found)
     assert all("(line " in p for p in found if not p.startswith("title"))
+
+
+SCHEMA_WORDS = ("minItems", "minLength", "must be of type", "not met", "Additional properties", "oneOf")
+
+
+def test_problems_are_in_plain_words_without_schema_terms():
+    document = yaml.safe_load(FIXTURE.read_text())
+    document["scenarios"][0]["expert_responses"] = []
+    document["scenarios"][0]["title"] = 42
+    document["scenarios"][0]["pitfalls"][0]["severity"] = "awful"
+    document["scenarios"][1]["titel"] = "typo"
+    document["scenarios"][1]["expert_responses"][0]["moves"] = ["move 3"]
+    found = problems_of(yaml.safe_dump(document, sort_keys=False))
+    assert any(p.startswith("scenarios[0].expert_responses: needs at least 1 item (") for p in found)
+    assert any(p.startswith("scenarios[0].title: must be text (") for p in found)
+    assert any(p.startswith("scenarios[0].pitfalls[0].severity: must be one of: ") for p in found)
+    assert any("has a field it does not know: 'titel'" in p for p in found)
+    assert any("a move code such as M3" in p for p in found)
+    assert not [p for p in found if any(term in p for term in SCHEMA_WORDS)], found
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "says"),
+    [
+        ('key: a\ntitle: "oops\nscenarios:\n  - key: b\n    title: c\n', 2, "quote opened on this line"),
+        ("key: a\ntitle: Note: this\nscenarios: []\n", 2, "put the whole value in quotes"),
+        ("key: a\n\ttitle: x\n", 2, "indent with spaces, not tabs"),
+        ("key: [a, b\ntitle: x\n", 1, "never closed with ']'"),
+    ],
+)
+def test_yaml_syntax_errors_point_at_the_line_that_caused_them(text, line, says):
+    with pytest.raises(InvalidScenarioSet) as refused:
+        load_scenario_set(text.encode(), "set.yaml")
+    (problem,) = refused.value.problems
+    assert problem.line == line and says in problem.message
+
+
+def test_a_file_with_a_flood_of_problems_lists_200_and_counts_the_rest():
+    data = anchor_bomb()
+    assert len(data) < 25_000
+    with pytest.raises(InvalidScenarioSet) as refused:
+        load_scenario_set(data, "bomb.yaml")
+    problems = refused.value.problems
+    assert len(problems) == 201
+    # 98 copies of 1,806 problems each, and 97 repeated keys: 177,085 in all, 200 of them listed.
+    assert problems[-1].message.startswith("… and 176,885 more problems not listed here")
+    assert len(json.dumps([p.as_dict() for p in problems])) < 1_000_000
 
 
 def test_duplicate_scenario_keys_are_refused():
