@@ -15,7 +15,7 @@ from flask_jwt_extended import (
 
 from api import bp
 from api.access import json_body
-from practicum import accounts, rate_limits
+from practicum import accounts, rate_limits, sign_ins
 from practicum.db import session
 from practicum.errors import ValidationFailed
 from practicum.extensions import limiter, user_rate_key
@@ -52,13 +52,12 @@ def login():
     return jsonify(**new_tokens(user), user=user_json(user))
 
 
-def new_tokens(user) -> dict:
-    """Return a fresh access and refresh token for an account."""
+def new_tokens(user, sign_in: str | None = None) -> dict:
+    """Return a fresh access and refresh token for an account, in a new sign-in unless one is given."""
+    claims = {**accounts.token_claims(user), sign_ins.SIGN_IN_CLAIM: sign_in or sign_ins.new_sign_in()}
     return {
-        "access_token": create_access_token(
-            identity=user, additional_claims={"role": user.role, **accounts.token_claims(user)}
-        ),
-        "refresh_token": create_refresh_token(identity=user, additional_claims=accounts.token_claims(user)),
+        "access_token": create_access_token(identity=user, additional_claims={"role": user.role, **claims}),
+        "refresh_token": create_refresh_token(identity=user, additional_claims=claims),
         "token_type": "Bearer",
     }
 
@@ -66,11 +65,11 @@ def new_tokens(user) -> dict:
 @bp.post("/auth/refresh")
 @jwt_required(refresh=True)
 def refresh():
-    """Issue a new access token for a valid refresh token."""
-    claims = {"role": current_user.role, **accounts.token_claims(current_user)}
-    return jsonify(
-        access_token=create_access_token(identity=current_user, additional_claims=claims), token_type="Bearer"
-    )
+    """Exchange a refresh token, once, for a new access and refresh token of the same sign-in."""
+    claims = get_jwt()
+    sign_ins.rotate(session, claims)
+    sign_in = claims.get(sign_ins.SIGN_IN_CLAIM)
+    return jsonify(**new_tokens(current_user, sign_in if isinstance(sign_in, str) else None))
 
 
 @bp.post("/auth/password")
@@ -92,8 +91,13 @@ def change_password():
 @bp.post("/auth/logout")
 @jwt_required(verify_type=False)
 def logout():
-    """Revoke the token sent (send the refresh token too, to end the whole sign-in)."""
+    """End the whole sign-in the token sent belongs to: its access and refresh tokens alike."""
     claims = get_jwt()
+    sign_in = claims.get(sign_ins.SIGN_IN_CLAIM)
+    if isinstance(sign_in, str):
+        sign_ins.end(session, current_user.id, sign_in)
+        return jsonify(revoked="sign_in")
+    # A token issued before sign-ins were tracked: only it can be named.
     accounts.revoke_token(session, claims["jti"], current_user.id, datetime.fromtimestamp(claims["exp"], UTC))
     return jsonify(revoked=claims["type"])
 

@@ -231,14 +231,19 @@ PATHS = {
             errors=("401", "422", "429"),
         )
     },
-    "/auth/refresh": {"post": _op("Exchange a refresh token for an access token")},
+    "/auth/refresh": {
+        "post": _op(
+            "Exchange a refresh token, once, for a new access and refresh token. A refresh token "
+            "sent a second time ends its whole sign-in (reuse detection)"
+        )
+    },
     "/auth/password": {
         "post": _op(
             "Replace your own password: every earlier token ends; new tokens come back",
             body="ChangePassword",
         )
     },
-    "/auth/logout": {"post": _op("Revoke the token sent")},
+    "/auth/logout": {"post": _op("End the sign-in the token sent (access or refresh) belongs to")},
     "/auth/me": {"get": _op("The signed-in account")},
     "/scenarios": {
         "get": {

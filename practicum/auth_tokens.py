@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from practicum import accounts
+from practicum import accounts, sign_ins
 from practicum.db import session
 from practicum.extensions import jwt
 
@@ -26,4 +26,4 @@ def init_app(app) -> None:
 
     @jwt.token_in_blocklist_loader
     def revoked(_header, payload):
-        return accounts.is_revoked(session, payload["jti"])
+        return sign_ins.refused(session, payload)

@@ -87,7 +87,7 @@ def test_an_answer_over_5000_characters_says_so(client, trainee_headers):
     response = client.post(
         f"/api/v1/sessions/{session_id}/attempts", json={"response": "word " * 1200}, headers=trainee_headers
     )
-    assert "limit is 5000" in assert_error(response, 422, "validation_failed")["message"]
+    assert "limit is 5,000" in assert_error(response, 422, "validation_failed")["message"]
 
 
 def test_422_for_a_body_that_is_not_a_json_object(client, trainee_headers):
