@@ -115,8 +115,8 @@ def validate_response(text) -> str:
         raise ValidationFailed("Your answer is empty.", {"response": "required"})
     if len(text) > MAX_RESPONSE_CHARS:
         raise ValidationFailed(
-            f"Your answer is {len(text)} characters; the limit is {MAX_RESPONSE_CHARS}.",
-            {"response": f"at most {MAX_RESPONSE_CHARS} characters", "length": len(text)},
+            f"Your answer is {len(text):,} characters; the limit is {MAX_RESPONSE_CHARS:,}.",
+            {"response": f"at most {MAX_RESPONSE_CHARS:,} characters", "length": len(text)},
         )
     return text
 

@@ -112,7 +112,6 @@ def test_scores_land_low_middle_and_high(real_app, client, headers):
     """Calibration on the real model: off-topic < bare order < skilful, in sensible bands."""
     key = _defiance_key(real_app)
     assert key == "phone-wont-put-away"  # the answers below are written for Jayden's moment
-    session_id = start(client, headers, key)
     with real_app.app_context():
         expert = (
             session.scalar(select(Scenario).where(Scenario.key == key).order_by(Scenario.id.desc()))
@@ -121,8 +120,10 @@ def test_scores_land_low_middle_and_high(real_app, client, headers):
         )
 
     def score(text):
+        # Each answer in a session of its own: the moment is a conversation, and a second answer
+        # in one session would be scored against the beat the first one led to.
         response = client.post(
-            f"/api/v1/sessions/{session_id}/attempts",
+            f"/api/v1/sessions/{start(client, headers, key)}/attempts",
             headers=headers,
             json={"response": text, "feedback": False},
         )

@@ -48,10 +48,10 @@ def test_an_answer_over_the_limit_is_refused_whole_never_cut(app, trainee, scena
     pasted = GOOD + " " + "x" * 6000
     streamed = stream(trainee, session_id, pasted)
     assert streamed.status_code == 422
-    assert "characters; the limit is 5000" in streamed.get_json()["error"]["message"]
+    assert "characters; the limit is 5,000" in streamed.get_json()["error"]["message"]
     page = trainee.post(f"/rehearsals/{session_id}/attempts", {"response": pasted})
     html = page.get_data(as_text=True)
-    assert page.status_code == 422 and f"Your answer is {len(pasted)} characters" in html
+    assert page.status_code == 422 and f"Your answer is {len(pasted):,} characters" in html
     assert pasted in html  # all of it stays in the box, to shorten
     assert re.search(r'class="[^"]*over-limit[^"]*" id="response-count"', html)
     assert attempts_stored(app) == 0

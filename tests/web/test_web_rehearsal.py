@@ -82,9 +82,9 @@ def test_the_5000_character_limit_is_enforced_by_the_server(trainee, client, sce
     session_id = trainee.start(scenario_ids["decimal-compare"])
     response = stream(trainee, session_id, "x" * 5001)
     assert response.status_code == 422
-    assert "the limit is 5000" in response.get_json()["error"]["message"]
+    assert "the limit is 5,000" in response.get_json()["error"]["message"]
     page = trainee.post(f"/rehearsals/{session_id}/attempts", {"response": "y" * 5001})
-    assert page.status_code == 422 and "the limit is 5000" in page.get_data(as_text=True)
+    assert page.status_code == 422 and "the limit is 5,000" in page.get_data(as_text=True)
     assert "y" * 5001 in page.get_data(as_text=True)  # the text stays in the box
     assert 'maxlength="5000"' in client.get(f"/rehearsals/{session_id}").get_data(as_text=True)
 
