@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import signal
 import sys
 from pathlib import Path
@@ -126,17 +127,47 @@ def score_command(input_file, output_file, no_feedback):
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--dev", is_flag=True, help="Werkzeug's development server instead of gunicorn.")
 @with_appcontext
-def serve_command(host, port):
-    """Serve the app (development server, threaded), with models loaded first."""
+def serve_command(host, port, dev):
+    """Serve the app with gunicorn (threaded workers; WEB_* settings), models loaded first."""
     app = current_app._get_current_object()
+    _check_free(host, port)  # said at once, before the models take their seconds
+    if dev:
+        _serve_dev(app, host, port)
+        return
+    from practicum.server import serve
+
+    config = app.config["PRACTICUM"]
+    click.echo(
+        f"Practicum is starting on http://{host}:{port}/ (gunicorn, {config.WEB_WORKERS} worker(s) "
+        f"of {config.WEB_THREADS} threads"
+        + ("; each loads the models before it answers)" if config.WARM_MODELS else ")")
+    )
+    serve(app, host, port)
+
+
+def _check_free(host: str, port: int) -> None:
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            in_use = error.errno == errno.EADDRINUSE
+            reason = "the port is in use (another server?)" if in_use else (error.strerror or str(error))
+            raise click.ClickException(f"Cannot listen on {host}:{port}: {reason}.") from None
+
+
+def _serve_dev(app, host: str, port: int) -> None:
+    """Werkzeug's threaded development server (for debugging only: no timeouts, one process)."""
     from werkzeug import serving
     from werkzeug.serving import make_server
 
     # Werkzeug colours its request log always; in a log file the colour codes are noise.
     serving._log_add_style = sys.stderr.isatty()
-
-    # Bind first, so a port in use is said at once, before the models take their seconds.
     try:
         server = make_server(host, port, app, threaded=True)
     except OSError as error:
@@ -146,7 +177,7 @@ def serve_command(host, port):
         runtime.warm(app)
     # A stop asked for by SIGTERM is a clean exit, as Ctrl+C is.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    click.echo(f"Practicum is running on http://{host}:{port}/")
+    click.echo(f"Practicum (development server) is running on http://{host}:{port}/")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -88,6 +88,14 @@ class Config:
         self.NOTE_RATE_LIMIT = env.get("NOTE_RATE_LIMIT", "30 per minute")
         self.OVERRIDE_RATE_LIMIT = env.get("OVERRIDE_RATE_LIMIT", "30 per minute")
         self.UPLOAD_RATE_LIMIT = env.get("UPLOAD_RATE_LIMIT", "10 per minute")
+        # `practicum serve` (gunicorn): one worker by default, so memory:// rate limits hold;
+        # with more, set RATELIMIT_STORAGE_URI to Redis. Threads serve requests while the
+        # language model writes (it takes one request at a time per worker).
+        self.WEB_WORKERS = _number(env, "WEB_WORKERS", 1)
+        self.WEB_THREADS = _number(env, "WEB_THREADS", 8)
+        # A worker silent this long is restarted; a stopping one gets this long to finish.
+        self.WEB_TIMEOUT_S = _number(env, "WEB_TIMEOUT_S", 120)
+        self.WEB_GRACEFUL_TIMEOUT_S = _number(env, "WEB_GRACEFUL_TIMEOUT_S", 30)
         self.ACCESS_TOKEN_MINUTES = _number(env, "ACCESS_TOKEN_MINUTES", 15)
         self.REFRESH_TOKEN_DAYS = _number(env, "REFRESH_TOKEN_DAYS", 14)
         # A browser sign-in lasts at most this long, however often it is used (a working day).

@@ -39,10 +39,10 @@ def environment(folder: Path, **settings: str) -> dict[str, str]:
     return env
 
 
-def start_serve(folder: Path, port: int, **settings: str) -> subprocess.Popen:
+def start_serve(folder: Path, port: int, *flags: str, **settings: str) -> subprocess.Popen:
     """Start `practicum serve` on the embedded database with fake models (and these settings)."""
     return subprocess.Popen(
-        [str(PRACTICUM), "serve", "--port", str(port)],
+        [str(PRACTICUM), "serve", "--port", str(port), *flags],
         env=environment(folder, **settings),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
