@@ -8,6 +8,7 @@ import time
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from practicum import request_ids
 from practicum.db import session
 from practicum.errors import PracticumError
 from practicum.extensions import jwt, limiter
@@ -100,10 +101,14 @@ def register_error_handlers(app: Flask) -> None:
     def crash(error: Exception):
         session.rollback()
         log.exception("unhandled error on %s %s", request.method, request.path)
+        reference = request_ids.current()
         if not wants_json():
-            return error_page(500)
+            return error_page(500, f"{PAGE_MESSAGES[500]} If it happens again, quote reference {reference}.")
         return error_response(
-            500, "internal_error", "Something went wrong on our side. Nothing was saved; try again."
+            500,
+            "internal_error",
+            f"Something went wrong on our side. Nothing was saved; try again (reference {reference}).",
+            {"request_id": reference},
         )
 
     _register_jwt_errors()

@@ -34,9 +34,10 @@ def config_root():
 
 
 def _init_extensions(app: Flask, config: Config) -> None:
-    from practicum import auth_tokens, db, request_text
+    from practicum import auth_tokens, db, request_ids, request_text
     from practicum.extensions import jwt, limiter
 
+    request_ids.init_app(app)  # first: every later hook and log line can name the request
     db.init_app(app)
     # Before the limiter's hook, which reads the sign-in body, and before every blueprint's.
     request_text.init_app(app)
@@ -48,6 +49,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
 def _register_blueprints(app: Flask) -> None:
     from api import bp as api_bp
     from api.errors import register_error_handlers
+    from practicum import metrics
     from practicum.cli import register_commands
     from practicum.health import bp as health_bp
     from web import bp as web_bp
@@ -55,5 +57,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(web_bp)
+    metrics.init_app(app)
     register_error_handlers(app)
     register_commands(app)

@@ -96,6 +96,10 @@ class Config:
         # A worker silent this long is restarted; a stopping one gets this long to finish.
         self.WEB_TIMEOUT_S = _number(env, "WEB_TIMEOUT_S", 120)
         self.WEB_GRACEFUL_TIMEOUT_S = _number(env, "WEB_GRACEFUL_TIMEOUT_S", 30)
+        # A bearer token Prometheus sends to read /metrics (admins' own tokens work too); unset: none.
+        self.METRICS_TOKEN = env.get("METRICS_TOKEN", "")
+        # "json": one JSON object per log line with the request id (production default); "text".
+        self.LOG_FORMAT = env.get("LOG_FORMAT", "json" if self.ENV == "production" else "text")
         self.ACCESS_TOKEN_MINUTES = _number(env, "ACCESS_TOKEN_MINUTES", 15)
         self.REFRESH_TOKEN_DAYS = _number(env, "REFRESH_TOKEN_DAYS", 14)
         # A browser sign-in lasts at most this long, however often it is used (a working day).
@@ -129,6 +133,8 @@ class Config:
         self.EMBEDDING_MODEL = self.EMBEDDING_MODEL or default_embedding_model_path()
         if self.LLM_BACKEND not in {"llama_cpp", "openai", "fake"}:
             raise ConfigError(f"LLM_BACKEND must be llama_cpp, openai or fake, not {self.LLM_BACKEND!r}")
+        if self.LOG_FORMAT not in {"json", "text"}:
+            raise ConfigError(f"LOG_FORMAT must be json or text, not {self.LOG_FORMAT!r}")
         if self.STUDENT_VOICE not in {"authored", "model"}:
             raise ConfigError(f"STUDENT_VOICE must be authored or model, not {self.STUDENT_VOICE!r}")
         if self.EMBEDDING_BACKEND not in {"sentence_transformers", "fake"}:

@@ -18,6 +18,7 @@ from ai.student import Brief
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch, closest_in_category, closest_references
 from practicum import conversation as conversation_of
+from practicum import metrics
 from practicum.calibration import trainer_calibration
 from practicum.errors import Conflict, NotFound, ValidationFailed
 from practicum.library import current_scenario
@@ -340,6 +341,7 @@ def store_attempt(db: Session, scored: ScoredAttempt, feedback: Feedback) -> Att
     )
     db.add(attempt)
     db.commit()
+    metrics.attempt_stored(attempt.band, attempt.feedback_source, attempt.timings or {})
     return attempt
 
 

@@ -114,6 +114,9 @@ def test_500_is_json_rolls_back_and_hides_the_traceback(app, client, trainee_hea
     error = assert_error(response, 500, "internal_error")
     assert "secret internal detail" not in response.get_data(as_text=True)
     assert "Nothing was saved" in error["message"]
+    # The reference in the answer is the one in the header and in the server's log line.
+    reference = response.headers["X-Request-ID"]
+    assert error["details"] == {"request_id": reference} and f"(reference {reference})" in error["message"]
     assert attempt_count(app) == 0
 
 

@@ -49,6 +49,7 @@ def test_a_crash_shows_a_readable_page_without_a_traceback(make_app):
     body = response.get_data(as_text=True)
     assert "Something went wrong" in body and "secret detail" not in body
     assert "Traceback" not in body
+    assert f"quote reference {response.headers['X-Request-ID']}" in body
 
 
 def test_a_wrong_method_gets_a_readable_405(client):
