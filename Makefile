@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-unit test-integration test-e2e bench eval fit lint system-packages clean
+.PHONY: run test test-unit test-integration test-e2e bench soak eval fit lint system-packages clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ system-packages:
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.bench
+
+# 3,000 slow clients against the shipped proxy (docker/nginx.conf, Debian's nginx) and gunicorn.
+soak: $(STAMP)
+	@command -v nginx >/dev/null && test -f /usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so || \
+		(apt-get update -qq && apt-get install -y -qq nginx-light libnginx-mod-http-headers-more-filter >/dev/null)
+	$(BIN)/python -m bench.soak
 
 # MRBench (maths tutoring, held out by dialogue) and the graded classroom set (held out by
 # scenario), then bench/data/unseen or GRADED=folder (unseen scenarios, the shipped judge).

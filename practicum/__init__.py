@@ -21,6 +21,11 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.update(config.flask_settings())
     app.config["PRACTICUM"] = config
     app.config["DATABASE_URL"] = config.DATABASE_URL or embedded_database_url(config.INSTANCE_DIR)
+    if config.PROXIES:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The address rate limits and the audit log see is the client's, not the proxy's.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.PROXIES, x_proto=config.PROXIES)
     _init_extensions(app, config)
     _register_blueprints(app)
     return app

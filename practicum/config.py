@@ -96,6 +96,9 @@ class Config:
         # A worker silent this long is restarted; a stopping one gets this long to finish.
         self.WEB_TIMEOUT_S = _number(env, "WEB_TIMEOUT_S", 120)
         self.WEB_GRACEFUL_TIMEOUT_S = _number(env, "WEB_GRACEFUL_TIMEOUT_S", 30)
+        # How many reverse proxies stand in front (docker/compose.yaml: 1). Their X-Forwarded-For
+        # names the client; with 0 it is ignored, since anyone could send it.
+        self.PROXIES = _number(env, "PROXIES", 0, least=0)
         # A bearer token Prometheus sends to read /metrics (admins' own tokens work too); unset: none.
         self.METRICS_TOKEN = env.get("METRICS_TOKEN", "")
         # "json": one JSON object per log line with the request id (production default); "text".

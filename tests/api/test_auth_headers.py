@@ -32,3 +32,17 @@ def test_hsts_is_sent_on_pages_and_api_when_set(make_app):
     for path in ("/login", "/api/v1/scenarios", "/healthz"):
         header = app.test_client().get(path).headers["Strict-Transport-Security"]
         assert header == "max-age=31536000; includeSubDomains"
+
+
+def test_behind_a_trusted_proxy_the_clients_address_is_used(make_app):
+    from flask import request
+
+    for proxies, seen in ((0, "127.0.0.1"), (1, "203.0.113.9")):
+        app = make_app(PROXIES=proxies)
+
+        @app.get("/whoami")
+        def whoami():
+            return request.remote_addr or ""
+
+        answer = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"})
+        assert answer.get_data(as_text=True) == seen
