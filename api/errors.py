@@ -6,6 +6,7 @@ import logging
 import time
 
 from flask import Flask, jsonify, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from practicum import request_ids
@@ -41,13 +42,16 @@ PAGE_TITLES = {
     413: "Too much text",
     429: "Please slow down",
     500: "Something went wrong",
+    503: "Back in a moment",
 }
 PAGE_MESSAGES = {
     403: "Your account does not allow this page.",
     404: "We could not find that page. It may have moved, or it may belong to someone else.",
     413: "What you sent is too large. Shorten it and try again.",
     500: "Something went wrong on our side. Please try again in a moment.",
+    503: "Practicum cannot reach its database just now. Nothing was saved; try again in a few seconds.",
 }
+DATABASE_RETRY_S = 5
 
 
 def error_page(status: int, message: str = "", headers=None):
@@ -95,6 +99,26 @@ def register_error_handlers(app: Flask) -> None:
             return error_page(error.code or 500, page_message, headers)
         return error_response(
             error.code or 500, HTTP_CODES.get(error.code, "http_error"), message, headers=headers
+        )
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: Exception):
+        # The database is down or restarting: say so, and when to try; nothing was written.
+        try:
+            session.rollback()
+        except Exception:  # the connection itself is gone; the pool replaces it (pre-ping)
+            session.remove()
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, type(error).__name__)
+        headers = {"Retry-After": str(DATABASE_RETRY_S)}
+        if not wants_json():
+            return error_page(503, PAGE_MESSAGES[503], headers)
+        return error_response(
+            503,
+            "database_unavailable",
+            "The database is not answering just now. Nothing was saved; try again in a few seconds.",
+            {"request_id": request_ids.current()},
+            headers,
         )
 
     @app.errorhandler(Exception)

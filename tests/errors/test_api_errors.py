@@ -211,3 +211,33 @@ def test_page_numbers_are_ascii_digits_below_a_billion(client, trainee_headers, 
     response = client.get(f"/api/v1/attempts?page={value}", headers=trainee_headers)
     assert_error(response, 422, "validation_failed")
     assert client.get(f"/api/v1/attempts?per_page={value}", headers=trainee_headers).status_code == 422
+
+
+def test_a_database_outage_is_a_clean_503_not_a_crash(app, client, trainee_headers, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from practicum import library_search
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(library_search, "search_scenarios", down)
+    answer = client.get("/api/v1/scenarios", headers=trainee_headers)
+    error = assert_error(answer, 503, "database_unavailable")
+    assert answer.headers["Retry-After"] == "5" and "server closed" not in answer.get_data(as_text=True)
+    assert error["details"] == {"request_id": answer.headers["X-Request-ID"]}
+
+
+def test_a_database_outage_on_a_page_is_a_readable_503(make_app, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    app = make_app()
+
+    @app.get("/db-down")
+    def db_down():
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    answer = app.test_client().get("/db-down")
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 503 and answer.mimetype == "text/html" and "connection refused" not in body
+    assert "cannot reach its database" in body and answer.headers["Retry-After"] == "5"
