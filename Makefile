@@ -47,11 +47,14 @@ system-packages:
 bench: $(STAMP)
 	$(BIN)/python -m bench.bench
 
-# 3,000 slow clients against the shipped proxy (docker/nginx.conf, Debian's nginx) and gunicorn.
+# 3,000 slow clients against the shipped proxy (docker/nginx.conf, Debian's nginx) and gunicorn;
+# then 30 simulated trainees for 5 minutes (SOAK_TRAINEES, SOAK_MINUTES, SOAK_THINK_S) with the
+# database killed (-9) and restarted halfway.
 soak: $(STAMP)
 	@command -v nginx >/dev/null && test -f /usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so || \
 		(apt-get update -qq && apt-get install -y -qq nginx-light libnginx-mod-http-headers-more-filter >/dev/null)
 	$(BIN)/python -m bench.soak
+	$(BIN)/python -m bench.soak_load
 
 # MRBench (maths tutoring, held out by dialogue) and the graded classroom set (held out by
 # scenario), then bench/data/unseen or GRADED=folder (unseen scenarios, the shipped judge).
