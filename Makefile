@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-unit test-integration test-e2e bench soak eval fit lint system-packages clean
+.PHONY: run test test-unit test-integration test-e2e bench bench-load soak eval fit lint system-packages clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ system-packages:
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.bench
+
+# Attempts per second and latency at 1, 8 and 30 clients, scoring only and full (LOAD_SECONDS a case).
+bench-load: $(STAMP)
+	$(BIN)/python -m bench.load
 
 # 3,000 slow clients against the shipped proxy (docker/nginx.conf, Debian's nginx) and gunicorn;
 # then 30 simulated trainees for 5 minutes (SOAK_TRAINEES, SOAK_MINUTES, SOAK_THINK_S) with the

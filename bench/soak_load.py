@@ -22,6 +22,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.soak import free_port, wait_until_answering
@@ -70,18 +73,23 @@ class Api:
         return status, payload
 
 
-def trainee(base: str, username: str, password: str, stop_at: float, log, acked, lock, scenarios) -> None:
-    """Sign in, choose a password, then rehearse until stop_at."""
-    api, rng = Api(base, log, lock), random.Random(username)
+def signed_in(api: Api, username: str, password: str) -> bool:
+    """Sign in as a trainee an admin made, choosing their own password; tell whether it worked."""
     status, tokens = api.call("POST", "/auth/login", {"username": username, "password": password})
     if status != 200:
-        return
+        return False
     api.token = tokens["access_token"]
     mine = f"{username} keeps practising hard moments"
     status, tokens = api.call("POST", "/auth/password", {"current_password": password, "new_password": mine})
-    if status != 200:
+    api.token = tokens.get("access_token", "")
+    return status == 200
+
+
+def trainee(base: str, username: str, password: str, stop_at: float, log, acked, lock, scenarios) -> None:
+    """Sign in, choose a password, then rehearse until stop_at."""
+    api, rng = Api(base, log, lock), random.Random(username)
+    if not signed_in(api, username, password):
         return
-    api.token = tokens["access_token"]
     time.sleep(rng.uniform(0, THINK_S))  # trainees do not all arrive in the same second
     while time.monotonic() < stop_at:
         status, started = api.call("POST", "/sessions", {"scenario_id": rng.choice(scenarios)})
@@ -95,13 +103,27 @@ def trainee(base: str, username: str, password: str, stop_at: float, log, acked,
         time.sleep(min(rng.expovariate(1 / THINK_S), 3 * THINK_S))
 
 
-def main() -> None:
-    """Run the load, kill the database halfway, and print what held."""
+@dataclass
+class Deployment:
+    """A running `practicum serve` on its own database, with trainee accounts made by its admin."""
+
+    base: str
+    folder: Path
+    url: str
+    server: subprocess.Popen
+    cold_start_s: float
+    people: list
+    scenarios: list
+
+
+@contextmanager
+def deployment(trainees: int, **settings: str) -> Iterator[Deployment]:
+    """Bootstrap a database this process owns, serve it with the real models, make trainees."""
     from practicum.embedded_db import embedded_database_url
 
     folder = Path(tempfile.mkdtemp(prefix="soakdb-"))
     url = embedded_database_url(folder, "practicum")  # this process owns it: it can kill it
-    env = {**os.environ, "DATABASE_URL": url, "PRACTICUM_INSTANCE_DIR": str(folder / "instance")}
+    env = {**os.environ, "DATABASE_URL": url, "PRACTICUM_INSTANCE_DIR": str(folder / "instance"), **settings}
     practicum = str(Path(sys.executable).with_name("practicum"))
     booted = subprocess.run([practicum, "bootstrap"], env=env, capture_output=True, text=True, timeout=900)
     if booted.returncode != 0:
@@ -122,46 +144,50 @@ def main() -> None:
         started_at = time.monotonic()
         wait_until_answering(f"http://127.0.0.1:{port}/readyz", server, 300)
         cold = time.monotonic() - started_at
-        log, acked, lock = [], [], threading.Lock()
-        admin = Api(base, [], lock)
+        admin = Api(base, [], threading.Lock())
         _, tokens = admin.call("POST", "/auth/login", {"username": "admin", "password": admin_password})
         admin.token = tokens["access_token"]
-        chosen = "the admin of the soak test"
-        _, tokens = admin.call(
-            "POST", "/auth/password", {"current_password": admin_password, "new_password": chosen}
-        )
-        admin.token = tokens["access_token"]
+        chosen = {"current_password": admin_password, "new_password": "the admin of the soak test"}
+        admin.token = admin.call("POST", "/auth/password", chosen)[1]["access_token"]
         people = []
-        for number in range(TRAINEES):
+        for number in range(trainees):
             password = f"first password of trainee {number}"
-            made = admin.call(
-                "POST", "/admin/users", {"username": f"soak{number}", "role": "trainee", "password": password}
-            )
+            account = {"username": f"soak{number}", "role": "trainee", "password": password}
+            made = admin.call("POST", "/admin/users", account)
             assert made[0] == 201, made
             people.append((f"soak{number}", password))
         _, listing = admin.call("GET", "/scenarios?per_page=100")
         scenarios = [s["id"] for s in listing["scenarios"]]
+        yield Deployment(base, folder, url, server, cold, people, scenarios)
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            server.wait(timeout=60)
+
+
+def main() -> None:
+    """Run the load, kill the database halfway, and print what held."""
+    with deployment(TRAINEES) as running:
+        log, acked, lock = [], [], threading.Lock()
         stop_at = time.monotonic() + MINUTES * 60
         threads = [
-            threading.Thread(target=trainee, args=(base, name, pw, stop_at, log, acked, lock, scenarios))
-            for name, pw in people
+            threading.Thread(
+                target=trainee, args=(running.base, name, pw, stop_at, log, acked, lock, running.scenarios)
+            )
+            for name, pw in running.people
         ]
         for thread in threads:
             thread.start()
         time.sleep(MINUTES * 30)
         killed_at = time.monotonic()
-        postmaster = int((folder / "pgdata" / "postmaster.pid").read_text().split()[0])
+        postmaster = int((running.folder / "pgdata" / "postmaster.pid").read_text().split()[0])
         os.kill(postmaster, signal.SIGKILL)
         time.sleep(OUTAGE_S)
-        restart_database(folder / "pgdata")
+        restart_database(running.folder / "pgdata")
         back_at = time.monotonic()
         for thread in threads:
             thread.join()
-        print_report(log, acked, url, killed_at, back_at, cold, server)
-    finally:
-        if server.poll() is None:
-            server.terminate()
-            server.wait(timeout=60)
+        print_report(log, acked, running.url, killed_at, back_at, running.cold_start_s, running.server)
 
 
 def restart_database(pgdata: Path) -> None:

@@ -1,0 +1,107 @@
+"""`make bench-load`: attempts per second and latency at 1, 8 and 30 clients with no think time.
+
+Real parts throughout (`practicum serve` with MiniLM and SmolLM2, PostgreSQL), measured from the
+client: each client starts a rehearsal and answers it, again and again, for LOAD_SECONDS; only
+the answer's request is timed. "scoring only" sends `"feedback": false` (batch and integration
+clients); "full" includes the coaching text. The per-person limits on rehearsals and answers are
+raised for the run, so every client is limited only by the server.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import threading
+import time
+
+from bench.soak_load import ANSWERS, Api, deployment, signed_in
+
+CLIENTS = (1, 8, 30)
+SECONDS = float(os.environ.get("LOAD_SECONDS", 30))
+
+
+def run(apis: list[Api], scenarios: list[int], with_feedback: bool) -> tuple[int, list[float], int]:
+    """Drive the clients for SECONDS; return attempts stored, their latencies and failed requests."""
+    stop_at = time.monotonic() + SECONDS
+    latencies, failures, lock = [], [0], threading.Lock()
+
+    def client(api: Api, seed: int) -> None:
+        rng = random.Random(seed)
+        while time.monotonic() < stop_at:
+            status, started = api.call("POST", "/sessions", {"scenario_id": rng.choice(scenarios)})
+            if status != 201:
+                with lock:
+                    failures[0] += 1
+                continue
+            begun = time.monotonic()
+            answer = {"response": rng.choice(ANSWERS), "feedback": with_feedback}
+            status, _ = api.call("POST", f"/sessions/{started['id']}/attempts", answer)
+            with lock:
+                if status == 201:
+                    latencies.append(time.monotonic() - begun)
+                else:
+                    failures[0] += 1
+
+    threads = [threading.Thread(target=client, args=(api, n)) for n, api in enumerate(apis)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(latencies), latencies, failures[0]
+
+
+def run_once(api: Api, scenarios: list[int], with_feedback: bool) -> None:
+    """Start one rehearsal and answer it (a warm-up, not timed)."""
+    _, started = api.call("POST", "/sessions", {"scenario_id": scenarios[0]})
+    if "id" in started:
+        api.call(
+            "POST", f"/sessions/{started['id']}/attempts", {"response": ANSWERS[0], "feedback": with_feedback}
+        )
+
+
+def row(name: str, clients: int, stored: int, latencies: list[float], failures: int) -> str:
+    """Format one line of the table."""
+    ordered = sorted(latencies) or [0.0]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return (
+        f"{name:13} {clients:3} clients: {stored / SECONDS:6.1f} attempts/s "
+        f"({stored / SECONDS * 3600:8,.0f}/h), p50 {statistics.median(ordered) * 1000:6.0f} ms, "
+        f"p95 {p95 * 1000:6.0f} ms, failed requests {failures}"
+    )
+
+
+def main() -> None:
+    """Start the server once, then measure each mode at each client count."""
+    limits = {"SESSION_RATE_LIMIT": "100000 per minute", "ATTEMPT_RATE_LIMIT": "100000 per minute"}
+    with deployment(max(CLIENTS), **limits) as running:
+        lock = threading.Lock()
+        apis = []
+        for name, password in running.people:
+            api = Api(running.base, [], lock)
+            if not signed_in(api, name, password):
+                raise RuntimeError(f"{name} could not sign in")
+            apis.append(api)
+        cold = running.cold_start_s
+        print(f"Load ({SECONDS:g} s a case, gunicorn defaults; cold start to ready {cold:.1f} s)")
+        for with_feedback, name in ((False, "scoring only"), (True, "full attempt")):
+            warm = time.monotonic() + 3  # first answers load lazy parts: not what clients meet later
+            while time.monotonic() < warm:
+                run_once(apis[0], running.scenarios, with_feedback)
+            for clients in CLIENTS:
+                print(row(name, clients, *run(apis[:clients], running.scenarios, with_feedback)), flush=True)
+        rss = _resident_mb(running.server.pid)
+        print(f"resident memory: {rss}")
+
+
+def _resident_mb(master_pid: int) -> str:
+    """Return the resident memory of gunicorn's master and workers, in MB."""
+    import psutil
+
+    master = psutil.Process(master_pid)
+    parts = [("master", master)] + [("worker", child) for child in master.children()]
+    return ", ".join(f"{kind} {process.memory_info().rss / 2**20:.0f} MB" for kind, process in parts)
+
+
+if __name__ == "__main__":
+    main()
