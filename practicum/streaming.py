@@ -11,9 +11,10 @@ import logging
 from collections.abc import Iterator
 
 from flask import Response, stream_with_context
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ai.feedback import FeedbackWriter
-from practicum import conversation, practice, runtime
+from practicum import conversation, practice, request_ids, runtime
 from practicum.db import session
 from practicum.errors import PracticumError
 from practicum.practice import ScoredAttempt
@@ -22,6 +23,7 @@ from practicum.serialize import attempt_json, conversation_json, scored_json
 log = logging.getLogger(__name__)
 # What the API's 500 handler says (api/errors.py): the stream's client hears the same.
 INTERNAL_ERROR = "Something went wrong on our side. Nothing was saved; try again."
+DATABASE_DOWN = "The database is not answering just now. Nothing was saved; try again in a few seconds."
 
 
 def prepare_attempt(user, session_id: int, response, with_model: bool = True, revise: bool = False):
@@ -63,11 +65,20 @@ def attempt_events(scored: ScoredAttempt, previous: int | None, writer: Feedback
         session.rollback()
         yield error_event(error.code, error.message, error.details)
         return
+    except (OperationalError, InterfaceError):
+        session.rollback()
+        log.warning("storing a streamed attempt failed: the database is not answering")
+        reference = request_ids.current()
+        yield error_event("database_unavailable", DATABASE_DOWN, {"request_id": reference})
+        return
     except Exception:
         # Headers went out with the first event, so no error handler can answer: say it here.
         session.rollback()
         log.exception("storing a streamed attempt failed")
-        yield error_event("internal_error", INTERNAL_ERROR)
+        reference = request_ids.current()
+        yield error_event(
+            "internal_error", f"{INTERNAL_ERROR[:-1]} (reference {reference}).", {"request_id": reference}
+        )
         return
     yield sse("done", done_json(attempt, previous))
 

@@ -206,11 +206,13 @@ def test_the_stream_sends_an_error_event_when_storing_fails(app, client, trainee
     body = response.get_data(as_text=True)
     last = body.strip().split("\n\n")[-1].splitlines()
     assert last[0] == "event: error" and "secret internal detail" not in body
+    reference = response.headers["X-Request-ID"]
     assert json.loads(last[1].removeprefix("data: ")) == {
         "error": {
             "code": "internal_error",
-            "message": "Something went wrong on our side. Nothing was saved; try again.",
-            "details": {},
+            "message": "Something went wrong on our side. Nothing was saved; try again "
+            f"(reference {reference}).",
+            "details": {"request_id": reference},
         }
     }
     assert attempt_count(app) == 0
@@ -237,3 +239,30 @@ def test_a_nul_in_a_multipart_form_is_refused_like_in_any_form(app, mini_set):
         )
         assert sent.status_code == 422, path
         assert "NUL" in sent.get_data(as_text=True)
+
+
+def test_the_stream_says_so_when_the_database_goes_away_while_storing(
+    app, client, trainee_headers, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    from practicum import practice
+
+    def down(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("server closed the connection unexpectedly"))
+
+    session_id = started_session(client, trainee_headers)
+    monkeypatch.setattr(practice, "store_attempt", down)
+    response = client.post(
+        f"/api/v1/sessions/{session_id}/attempts/stream",
+        json={"response": "Tell me how you compared them."},
+        headers=trainee_headers,
+    )
+    body = response.get_data(as_text=True)
+    last = body.strip().split("\n\n")[-1].splitlines()
+    error = json.loads(last[1].removeprefix("data: "))["error"]
+    assert last[0] == "event: error" and error["code"] == "database_unavailable"
+    assert (
+        error["details"] == {"request_id": response.headers["X-Request-ID"]} and "server closed" not in body
+    )
+    assert attempt_count(app) == 0
