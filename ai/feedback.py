@@ -198,7 +198,7 @@ class FeedbackWriter:
         started = time.perf_counter()
         pieces: list[str] = []
         timings: dict[str, float] = {}
-        failure = ""
+        failure, fault = "", ""
         try:
             stream = self.llm.stream_chat(coaching_messages(facts), self.max_tokens, _grammar("next_step"))
             for piece in stream:
@@ -206,16 +206,29 @@ class FeedbackWriter:
                 pieces.append(piece)
                 yield "token", piece
                 if time.perf_counter() - started > self.time_limit_s:
-                    failure = "time limit reached"
+                    failure, fault = "time limit reached", "hanging"
                     stream.close()
                     break
         except ModelUnavailable as error:
-            failure = f"model unavailable: {error.message}"
+            failure, fault = f"model unavailable: {error.message}", error.fault
         timings["llm_ms"] = _ms_since(started)
         timings["tokens"] = len(pieces)
         text = "".join(pieces).strip()
-        failure = failure or check_coaching(text, facts.note, facts.band) or ""
+        if not (failure or text):
+            failure, fault = "the model wrote nothing", "garbage"
+        rejected = "" if failure else check_coaching(text, facts.note, facts.band) or ""
+        self._record(fault, failure, rejected)
+        failure = failure or rejected
         yield "done", self._finish(facts, text, "fallback" if failure else "model", failure, timings)
+
+    def _record(self, fault: str, failure: str, rejected: str) -> None:
+        """Tell the model's health what this generation did, for /readyz."""
+        if fault:
+            self.llm.health.record_fault(fault, failure)
+        elif rejected:
+            self.llm.health.record_rejection(rejected)
+        else:
+            self.llm.health.record_success()
 
     def write(self, facts: FeedbackFacts) -> Feedback:
         """Write feedback without streaming."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import os
+import socket
 import threading
 import time
 import urllib.error
@@ -14,6 +16,7 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ai.model_health import ModelHealth
 from practicum.errors import ModelUnavailable
 
 # Both backends sample alike, so a served GGUF writes what the same GGUF in-process does.
@@ -42,6 +45,13 @@ class LLM(ABC):
     def reachable(self) -> bool:
         """Tell whether the model can answer now (a remote server may be down)."""
         return True
+
+    @property
+    def health(self) -> ModelHealth:
+        """What this model's recent generations did (kept per process, for readiness)."""
+        if "_health" not in self.__dict__:
+            self.__dict__["_health"] = ModelHealth()
+        return self.__dict__["_health"]
 
 
 @contextmanager
@@ -162,7 +172,7 @@ class OpenAICompatibleLLM(LLM):
                 yield from _sse_contents(response)
             except (OSError, http.client.HTTPException) as error:
                 # A stream that stalls or drops is the server failing too: fall back, not crash.
-                raise ModelUnavailable(f"LLM server stream broke off: {error!r}") from error
+                raise ModelUnavailable(f"LLM server stream broke off: {error!r}", _fault_of(error)) from error
 
     def reachable(self) -> bool:
         """Ask the server for its models, briefly and at most every PROBE_EVERY_S seconds.
@@ -189,7 +199,7 @@ class OpenAICompatibleLLM(LLM):
             with self._open("/v1/models") as response:
                 served = json.load(response).get("data") or []
             if not served:
-                raise ModelUnavailable("LLM server lists no models")
+                raise ModelUnavailable("LLM server lists no models", "missing")
             # Attempts record the model that really wrote their feedback, not a placeholder.
             self.model = self.model_id = served[0]["id"]
         return self.model
@@ -206,9 +216,16 @@ class OpenAICompatibleLLM(LLM):
         try:
             return urllib.request.urlopen(request, timeout=self.timeout)
         except urllib.error.HTTPError as error:
-            raise ModelUnavailable(f"LLM server answered {error.code} {error.reason}") from error
+            fault = "missing" if error.code == 404 else "unreachable"
+            raise ModelUnavailable(f"LLM server answered {error.code} {error.reason}", fault) from error
         except OSError as error:
-            raise ModelUnavailable(f"LLM server unreachable: {error}") from error
+            raise ModelUnavailable(f"LLM server unreachable: {error}", _fault_of(error)) from error
+
+
+def _fault_of(error: OSError) -> str:
+    """Tell a server that took too long from one that could not be reached."""
+    reason = getattr(error, "reason", error)  # URLError wraps the socket's error
+    return "hanging" if isinstance(reason, (TimeoutError, socket.timeout)) else "unreachable"
 
 
 def _sse_contents(lines) -> Iterator[str]:
@@ -224,9 +241,10 @@ def _sse_contents(lines) -> Iterator[str]:
         try:
             chunk = json.loads(data)
         except ValueError as error:
-            raise ModelUnavailable(f"LLM server sent an unreadable event: {data[:200]!r}") from error
+            unreadable = f"LLM server sent an unreadable event: {data[:200]!r}"
+            raise ModelUnavailable(unreadable, "garbage") from error
         if "error" in chunk:
-            raise ModelUnavailable(f"LLM server failed: {chunk['error']}")
+            raise ModelUnavailable(f"LLM server failed: {chunk['error']}", "garbage")
         for choice in chunk.get("choices") or []:  # a usage-only chunk has no choices
             finished = finished or bool(choice.get("finish_reason"))
             if (choice.get("delta") or {}).get("content"):
@@ -234,7 +252,7 @@ def _sse_contents(lines) -> Iterator[str]:
     if not finished:
         # llama-cpp-python's server answers 200 and then drops the stream when it fails (or
         # dies): a reply cut short is the server's failure, not the model's wording.
-        raise ModelUnavailable("LLM server stream ended before the reply did")
+        raise ModelUnavailable("LLM server stream ended before the reply did", "garbage")
 
 
 class FakeLLM(LLM):
@@ -258,8 +276,24 @@ class FakeLLM(LLM):
             yield word if index == 0 else " " + word
 
 
+class MissingLLM(LLM):
+    """Stands in for a GGUF that is not there: every generation fails, so coaching is the template."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        self.model_id = ""
+
+    def stream_chat(self, messages, max_tokens, grammar=None):
+        """Fail at once: there is no model to write with."""
+        raise ModelUnavailable(self.reason, "missing")
+
+    def reachable(self) -> bool:
+        """Never: the model file is missing."""
+        return False
+
+
 def build_llm(config) -> LLM:
-    """Create the configured backend (not yet loaded)."""
+    """Create the configured backend (not yet loaded); a missing GGUF gives a MissingLLM."""
     if config.LLM_BACKEND == "fake":
         return FakeLLM()
     if config.LLM_BACKEND == "openai":
@@ -267,4 +301,10 @@ def build_llm(config) -> LLM:
         return OpenAICompatibleLLM(
             config.LLM_BASE_URL, config.LLM_MODEL_PATH, config.LLM_API_KEY, timeout=config.LLM_TIME_LIMIT_S
         )
-    return LlamaCppLLM(config.LLM_MODEL_PATH, threads=config.LLM_THREADS)
+    try:
+        return LlamaCppLLM(config.LLM_MODEL_PATH, threads=config.LLM_THREADS)
+    except ModelUnavailable as error:
+        # Scoring needs no language model: the app serves with template coaching and
+        # /readyz says the model is missing, rather than failing to start.
+        logging.getLogger(__name__).error("%s; coaching falls back to the template", error.message)
+        return MissingLLM(error.message)

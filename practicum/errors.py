@@ -42,3 +42,8 @@ class CredentialsChanged(PracticumError):
 
 class ModelUnavailable(PracticumError):
     code, status = "model_unavailable", 503
+
+    def __init__(self, message: str, fault: str = "unreachable"):
+        super().__init__(message)
+        # What went wrong, as readiness reports it: missing, unreachable, hanging or garbage.
+        self.fault = fault

@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
+from ai.llm import MissingLLM
 from practicum import runtime
 from practicum.db import session
 
@@ -19,8 +20,9 @@ def healthz():
 def readyz():
     """Answer 200 when the database answers and both models are loaded.
 
-    A language-model server that does not answer leaves the app able to score, with template
-    coaching instead of the model's: still 200, status "degraded", so an operator sees it.
+    A language model that is missing, unreachable, hanging or writing garbage leaves the app
+    able to score, with template coaching instead of the model's: still 200, status "degraded",
+    and "llm" says which fault it is, so an operator sees it.
     """
     checks = {"database": False, "models": runtime.models_loaded(current_app)}
     try:
@@ -29,7 +31,21 @@ def readyz():
     except Exception:  # noqa: BLE001 — any failure means "not ready", which is the answer
         session.rollback()
     language = current_app.extensions.get("practicum.llm")
-    checks["llm"] = bool(language is not None and checks["models"] and language.reachable())
+    llm = _llm_state(language) if language is not None and checks["models"] else {"state": "loading"}
+    checks["llm"] = llm["state"] == "ok"
     if not (checks["database"] and checks["models"]):
-        return jsonify(status="not_ready", checks=checks), 503
-    return jsonify(status="ready" if checks["llm"] else "degraded", checks=checks), 200
+        return jsonify(status="not_ready", checks=checks, llm=llm), 503
+    return jsonify(status="ready" if checks["llm"] else "degraded", checks=checks, llm=llm), 200
+
+
+def _llm_state(language) -> dict:
+    """Say what the language model is doing: ok, missing, unreachable, hanging or garbage.
+
+    The probe (a remote server's model list) says whether it answers at all; the latest
+    generations say whether it answers well: a server can list its models and hang on a chat.
+    """
+    report = {"model": language.model_id, **language.health.report()}
+    if report["state"] == "ok" and not language.reachable():
+        missing = isinstance(language, MissingLLM)
+        report.update(state="missing" if missing else "unreachable", detail=getattr(language, "reason", ""))
+    return report

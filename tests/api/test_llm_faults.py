@@ -78,3 +78,26 @@ def test_a_misbehaving_model_degrades_to_the_template_and_the_score_is_kept(make
     runtime.warm(app)
     ready = client.get("/readyz").get_json()
     assert ready["checks"]["database"] and ready["checks"]["models"]
+    # The server still lists its models; the chat it wrote (or did not) names the fault.
+    assert ready["status"] == "degraded" and not ready["checks"]["llm"]
+    assert ready["llm"]["state"] == {"hang": "hanging", "garbage": "garbage", "empty": "garbage"}[fault]
+
+
+def test_a_missing_model_file_serves_scores_with_the_template_and_readiness_says_missing(make_app, tmp_path):
+    app = make_app(LLM_BACKEND="llama_cpp", LLM_MODEL_PATH=str(tmp_path / "not-there.gguf"))
+    client = app.test_client()
+    runtime.warm(app)
+    ready = client.get("/readyz").get_json()
+    assert ready["status"] == "degraded" and ready["llm"]["state"] == "missing"
+    assert "not-there.gguf" in ready["llm"]["detail"]
+    import_file(app, FIXTURES / "mini-set.yaml")
+    create_account(app, "tina", "trainee")
+    headers = AuthActions(client).headers("tina")
+    scenario_id = first_scenario_id(client, headers)
+    session_id = client.post(
+        "/api/v1/sessions", json={"scenario_id": scenario_id}, headers=headers
+    ).get_json()["id"]
+    answer = client.post(
+        f"/api/v1/sessions/{session_id}/attempts", json={"response": STRONG}, headers=headers
+    )
+    assert answer.status_code == 201 and answer.get_json()["feedback_source"] == "fallback"

@@ -1,0 +1,56 @@
+"""What the language model's recent generations did, so readiness can say which fault it has."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+# A model that writes text the guard refuses this many times in a row is reported as garbage;
+# one refusal is ordinary (the guard is strict), a run of them is a model that has gone wrong.
+REJECTIONS_FOR_GARBAGE = 3
+FAULTS = ("missing", "unreachable", "hanging", "garbage")
+
+
+class ModelHealth:
+    """The outcome of the latest generation and the run of guard refusals before it."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._fault: tuple[str, str, float] | None = None  # (fault, detail, when)
+        self._rejections = 0
+        self._generations = 0
+
+    def record_success(self) -> None:
+        """Note a generation whose text was used: any earlier fault is over."""
+        with self._lock:
+            self._generations += 1
+            self._fault, self._rejections = None, 0
+
+    def record_fault(self, fault: str, detail: str) -> None:
+        """Note a generation that failed: missing, unreachable, hanging or garbage."""
+        if fault not in FAULTS:
+            raise ValueError(f"unknown model fault {fault!r}")
+        with self._lock:
+            self._generations += 1
+            self._fault = (fault, detail, time.time())
+
+    def record_rejection(self, detail: str) -> None:
+        """Note text the guard refused; a run of refusals counts as garbage."""
+        with self._lock:
+            self._generations += 1
+            self._rejections += 1
+            if self._rejections >= REJECTIONS_FOR_GARBAGE:
+                detail = f"{self._rejections} replies in a row refused: {detail}"
+                self._fault = ("garbage", detail, time.time())
+
+    def report(self) -> dict:
+        """Return {"state", "detail", "since"}: "ok" unless the latest generations failed."""
+        with self._lock:
+            if self._fault is None:
+                return {"state": "ok", "detail": "", "since": None}
+            fault, detail, when = self._fault
+        return {
+            "state": fault,
+            "detail": detail[:300],
+            "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when)),
+        }
