@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 import time
 
-# A model that writes text the guard refuses this many times in a row is reported as garbage;
-# one refusal is ordinary (the guard is strict), a run of them is a model that has gone wrong.
-REJECTIONS_FOR_GARBAGE = 3
+# A model that writes text the guard refuses this many times in a row is reported as garbage.
+# Refusals are ordinary: the guard refused 12 of SmolLM2's 40 coaching replies on the shipped
+# library (2026-12-04), so three in a row would flag a healthy model about once in 40 attempts;
+# ten in a row happens to a healthy one about once in 170,000 (0.3 ** 10).
+REJECTIONS_FOR_GARBAGE = 10
 FAULTS = ("missing", "unreachable", "hanging", "garbage")
 
 
