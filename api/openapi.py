@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+import re
+
+from flask import current_app, jsonify
 
 from api import bp
+from api.token_scopes import ROUTE_SCOPES
+from practicum.api_tokens import SCOPES
 
 ERROR = {"$ref": "#/components/responses/Error"}
 BEARER = [{"bearer": []}]
@@ -222,6 +226,25 @@ ADMIN_PATHS = {
     },
 }
 
+TOKEN_PATHS = {
+    "/tokens": {
+        "get": {
+            **_op("Your API tokens (never the tokens themselves); admins: user_id=N or all=true"),
+            "parameters": _query("user_id", "all"),
+        },
+        "post": _op(
+            "Make a personal access token (trainers and admins); the token is in this answer only",
+            ok="201",
+            body="NewApiToken",
+            errors=("401", "403", "409", "422", "429"),
+        ),
+    },
+    "/tokens/{token_id}": {
+        "parameters": [_id("token_id")],
+        "delete": _op("Revoke a token at once (your own; any, for an admin)"),
+    },
+}
+
 PATHS = {
     "/auth/login": {
         "post": _op(
@@ -312,6 +335,7 @@ PATHS = {
     "/openapi.json": {"get": _op("This document", auth=False, errors=())},
     **TRAINER_PATHS,
     **ADMIN_PATHS,
+    **TOKEN_PATHS,
 }
 
 SCHEMAS = {
@@ -462,6 +486,19 @@ SCHEMAS = {
             "trainer_id": {"type": ["integer", "null"]},
         },
     },
+    "NewApiToken": {
+        "type": "object",
+        "required": ["name", "scopes", "expires_in_hours"],
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 80},
+            "scopes": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"enum": list(SCOPES)},
+            },
+            "expires_in_hours": {"type": "integer", "minimum": 1, "maximum": 2160},
+        },
+    },
     "Error": {
         "type": "object",
         "required": ["error"],
@@ -490,9 +527,18 @@ def document() -> dict:
             "description": "Rehearse classroom moments: scenarios, sessions, scored attempts.",
         },
         "servers": [{"url": "/api/v1"}],
-        "paths": PATHS,
+        "paths": _with_token_scopes(PATHS),
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                "apiToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "pat_…",
+                    "description": "A personal access token (POST /tokens); each operation names the "
+                    "scope it needs. Not accepted on /auth and /tokens.",
+                },
+            },
             "schemas": SCHEMAS,
             "responses": {
                 "Error": {
@@ -502,6 +548,25 @@ def document() -> dict:
             },
         },
     }
+
+
+def _with_token_scopes(paths: dict) -> dict:
+    """Return the paths with an API token, and the scope it needs, offered where one is accepted."""
+    endpoints = {
+        (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1")), method.lower()): (
+            rule.endpoint
+        )
+        for rule in current_app.url_map.iter_rules()
+        for method in rule.methods
+    }
+    marked = {}
+    for path, item in paths.items():
+        marked[path] = dict(item)
+        for method, operation in item.items():
+            scope = ROUTE_SCOPES.get(endpoints.get((path, method), ""))
+            if method != "parameters" and scope:
+                marked[path][method] = {**operation, "security": [*BEARER, {"apiToken": [scope]}]}
+    return marked
 
 
 @bp.get("/openapi.json")

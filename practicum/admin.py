@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from practicum import accounts, audit, web_sessions
+from practicum import accounts, api_tokens, audit, web_sessions
 from practicum.csv_files import read_csv
 from practicum.errors import Conflict, NotFound, PracticumError, ValidationFailed
 from practicum.models import ROLES, AuditEntry, Cohort, User
@@ -172,6 +172,8 @@ def update_person(db: Session, actor: Actor, user_id: int, changes: dict) -> Use
             raise ValidationFailed(f"The role must be one of {', '.join(ROLES)}.", {"role": "unknown"})
         _own_account(actor, user, "change the role of")
         user.role = changes["role"]
+        # A token whose scopes the new role does not allow ends for good (a trainee holds none).
+        api_tokens.revoke_unfitting(db, user, actor.user.id, "role_changed", actor.ip_address)
     if "cohort_id" in changes:
         user.cohort_id = cohort(db, changes["cohort_id"]).id if changes["cohort_id"] is not None else None
     if changes:  # an empty change records nothing
@@ -190,6 +192,8 @@ def set_active(db: Session, actor: Actor, user_id: int, active: bool) -> User:
         web_sessions.end_all_for_user(db, user.id)
         accounts.end_tokens(user)
     user.active = active
+    if not active:  # its API tokens end for good too
+        api_tokens.revoke_unfitting(db, user, actor.user.id, "deactivated", actor.ip_address)
     actor.record(db, "user_reactivated" if active else "user_deactivated", user.username)
     db.commit()
     return user

@@ -88,6 +88,9 @@ class Config:
         self.NOTE_RATE_LIMIT = env.get("NOTE_RATE_LIMIT", "30 per minute")
         self.OVERRIDE_RATE_LIMIT = env.get("OVERRIDE_RATE_LIMIT", "30 per minute")
         self.UPLOAD_RATE_LIMIT = env.get("UPLOAD_RATE_LIMIT", "10 per minute")
+        # Making API tokens, per person (pages and API together), and how many live ones each may hold.
+        self.API_TOKEN_RATE_LIMIT = env.get("API_TOKEN_RATE_LIMIT", "10 per hour")
+        self.API_TOKENS_PER_USER = _number(env, "API_TOKENS_PER_USER", 20)
         # `practicum serve` (gunicorn): one worker by default, so memory:// rate limits hold;
         # with more, set RATELIMIT_STORAGE_URI to Redis. Threads serve requests while the
         # language model writes (it takes one request at a time per worker).

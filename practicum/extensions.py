@@ -1,6 +1,6 @@
 """Flask extensions, created here and bound to the app in create_app."""
 
-from flask import request
+from flask import g, request
 from flask_jwt_extended import JWTManager, get_jwt_identity, verify_jwt_in_request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -19,6 +19,9 @@ def login_rate_key() -> str:
 
 def user_rate_key() -> str:
     """Key per-user limits by the signed-in account (falls back to the address)."""
+    token = g.get("api_token")  # an API token's owner counts as that person (api/access.py)
+    if token is not None:
+        return f"user:{token.user_id}"
     verify_jwt_in_request(optional=True)
     identity = get_jwt_identity()
     return f"user:{identity}" if identity else f"addr:{get_remote_address()}"

@@ -18,6 +18,7 @@ from practicum.migrate import upgrade
 FIXTURES = Path(__file__).parent / "fixtures"
 TABLES = (
     "audit_log",
+    "api_tokens",
     "revoked_tokens",
     "web_sessions",
     "attempts",

@@ -13,6 +13,7 @@ from web import (  # noqa: E402,F401  (routes register on import)
     present,
     rehearsal,
     security,
+    tokens,
     trainer,
     wording,
 )

@@ -173,3 +173,25 @@ def test_0007_fills_the_search_vector_of_existing_scenarios_and_downgrades(scrat
             assert connection.execute(text(found), {"q": "fraction"}).scalars().all() == [1]
     finally:
         scratch.dispose()
+
+
+def test_0010_adds_api_tokens_and_downgrades_to_0009_and_back(scratch_url):
+    scratch = one_account_across(scratch_url, "0009", "0010")
+    token_row = (
+        "INSERT INTO api_tokens (user_id, name, scopes, token_hash, prefix, created_at, expires_at, "
+        "last_used_ip) VALUES (1, 'n', '[\"admin\"]', :hash, 'pat_abcdefgh', now(), now(), '')"
+    )
+    try:
+        with scratch.begin() as connection:
+            connection.execute(text(token_row), {"hash": "a" * 64})
+        with pytest.raises(IntegrityError, match="api_tokens_token_hash_key"), scratch.begin() as connection:
+            connection.execute(text(token_row), {"hash": "a" * 64})
+        with scratch.begin() as connection:  # an account's tokens go with it
+            connection.execute(text("DELETE FROM users"))
+            assert connection.execute(text("SELECT count(*) FROM api_tokens")).scalar() == 0
+        command.downgrade(alembic_config(scratch_url), "0009")
+        assert "api_tokens" not in inspect(scratch).get_table_names()
+        upgrade(scratch_url, "0010")
+        assert "ix_api_tokens_user_id" in {i["name"] for i in inspect(scratch).get_indexes("api_tokens")}
+    finally:
+        scratch.dispose()

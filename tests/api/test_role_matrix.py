@@ -1,6 +1,7 @@
 """Every route, with every role: anonymous, trainee, trainer, admin each get what they should.
 
-The walk covers app.url_map, so a new route that nobody classified fails here.
+The walk covers app.url_map, so a new route that nobody classified fails here. API tokens get the
+same walk, scope by scope, in test_token_scopes.py.
 """
 
 import re
@@ -129,6 +130,8 @@ def test_every_page_answers_each_role_as_expected(app, client, people):
         ("/api/v1/trainer/", {"trainer", "admin"}),
         ("/admin/", {"admin"}),
         ("/trainer", {"trainer", "admin"}),
+        ("/api/v1/tokens", {"trainer", "admin"}),
+        ("/account/tokens", {"trainer", "admin"}),
     ],
 )
 def test_trainer_and_admin_areas_have_the_expected_roles(app, prefix, roles):
