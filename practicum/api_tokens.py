@@ -20,6 +20,14 @@ from practicum.errors import Conflict, Forbidden, NotFound, PracticumError, Vali
 from practicum.models import ApiToken, User, utcnow
 
 SCOPES = ("scenarios:read", "attempts:read", "attempts:write", "reports:read", "admin")
+# What each scope opens, in words (the pages show it; api/token_scopes.py maps the routes).
+SCOPE_MEANINGS = {
+    "scenarios:read": "read the scenario library",
+    "attempts:read": "read your own rehearsals and answers",
+    "attempts:write": "rehearse (start sessions, send answers); for trainers, notes and score overrides",
+    "reports:read": "read your trainees' dashboard and records",
+    "admin": "the admin area: accounts, cohorts, scenario sets, the audit log, metrics",
+}
 # What each role may put in a token; trainees make none.
 ROLE_SCOPES = {"admin": frozenset(SCOPES), "trainer": frozenset(SCOPES) - {"admin"}, "trainee": frozenset()}
 TOKEN_PREFIX = "pat_"

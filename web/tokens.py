@@ -26,6 +26,7 @@ def _tokens_page(status: int = 200, created=None, error: PracticumError | None =
         others=[row for row in everyone if row.user_id != g.user.id],
         scopes=[s for s in api_tokens.SCOPES if s in api_tokens.allowed_scopes(g.user)],
         lifetimes=LIFETIMES,
+        meanings=api_tokens.SCOPE_MEANINGS,
         created=created,
         error=error,
         form=form or {},

@@ -9,6 +9,7 @@ from practicum import api_tokens
 from practicum.db import session
 from practicum.models import ApiToken, AuditEntry, PracticeSession
 from tests.api.conftest import rehearse, token_headers
+from tests.conftest import PASSWORD
 
 NEW = {"name": "Moodle sync", "scopes": ["scenarios:read", "attempts:read"], "expires_in_hours": 24}
 
@@ -204,6 +205,25 @@ def test_a_role_change_ends_the_tokens_that_no_longer_fit(app, client, headers, 
     assert client.get("/api/v1/scenarios", headers=bearer(read_token)).status_code == 401
 
 
+def test_a_password_reset_pauses_tokens_until_the_owner_chooses_one_and_a_change_keeps_them(
+    client, headers, people, auth
+):
+    token = make_token(client, headers("terry"))["token"]
+    reset = client.post(
+        f"/api/v1/admin/users/{people['terry']}/password", json={"password": PASSWORD}, headers=headers("ada")
+    )
+    assert reset.status_code == 200
+    paused = client.get("/api/v1/scenarios", headers=bearer(token))
+    assert paused.status_code == 403 and "Choose your own password" in error_of(paused)["message"]
+    chosen = client.post(
+        "/api/v1/auth/password",
+        json={"current_password": PASSWORD, "new_password": "a brand new sentence of mine"},
+        headers=auth.headers("terry"),
+    )
+    assert chosen.status_code == 200
+    assert client.get("/api/v1/scenarios", headers=bearer(token)).status_code == 200
+
+
 def test_erasing_the_owner_takes_their_tokens(app, client, headers, people):
     token = make_token(client, headers("terry"))["token"]
     erased = client.delete(
@@ -278,6 +298,14 @@ def test_making_tokens_is_rate_limited(people_in):
     limited = client.post("/api/v1/tokens", json=NEW, headers=headers("terry"))
     assert limited.status_code == 429 and limited.headers["Retry-After"]
     assert error_of(limited)["code"] == "rate_limited"
+
+
+def test_a_token_and_its_owners_sign_in_share_one_rate_limit(people_in):
+    app, client, headers = people_in(RATELIMIT_ENABLED=True, SESSION_RATE_LIMIT="1 per minute")
+    token = make_token(client, headers("terry"), scopes=["attempts:write"])["token"]
+    assert client.post("/api/v1/sessions", json={}, headers=bearer(token)).status_code == 422
+    assert client.post("/api/v1/sessions", json={}, headers=headers("terry")).status_code == 429
+    assert client.post("/api/v1/sessions", json={}, headers=headers("olga")).status_code == 422
 
 
 @pytest.fixture
