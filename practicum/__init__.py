@@ -54,6 +54,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
 def _register_blueprints(app: Flask) -> None:
     from api import bp as api_bp
     from api.errors import register_error_handlers
+    from lti import bp as lti_bp
     from practicum import metrics
     from practicum.cli import register_commands
     from practicum.health import bp as health_bp
@@ -62,6 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(web_bp)
+    app.register_blueprint(lti_bp)
     metrics.init_app(app)
     register_error_handlers(app)
     register_commands(app)

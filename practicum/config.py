@@ -122,6 +122,17 @@ class Config:
         self.ATTENTION_MIN_ATTEMPTS = _number(env, "ATTENTION_MIN_ATTEMPTS", 3, least=0)
         self.ATTENTION_RETRY_COUNT = _number(env, "ATTENTION_RETRY_COUNT", 4, least=0)
         self.ATTENTION_RETRY_MIN_GAIN = _number(env, "ATTENTION_RETRY_MIN_GAIN", 5, least=0)
+        # LTI 1.3 (lti/): how long a replaced tool key stays published, the platforms' time limit,
+        # how long a platform's keys are trusted before fetching them again, the first wait
+        # before a refused grade is resent (doubling each time), and who may frame the pages.
+        self.LTI_KEY_OVERLAP_DAYS = _number(env, "LTI_KEY_OVERLAP_DAYS", 7)
+        self.LTI_HTTP_TIMEOUT_S = _number(env, "LTI_HTTP_TIMEOUT_S", 5, float, 0.1)
+        self.LTI_JWKS_CACHE_S = _number(env, "LTI_JWKS_CACHE_S", 300)
+        # The least time between two fetches forced by a token naming an unknown key id.
+        self.LTI_JWKS_REFETCH_S = _number(env, "LTI_JWKS_REFETCH_S", 30, float, 0)
+        self.LTI_GRADE_RETRY_S = _number(env, "LTI_GRADE_RETRY_S", 60)
+        # Origins (space-separated) of LMSs that show Practicum in a frame; empty: no framing.
+        self.FRAME_ANCESTORS = env.get("FRAME_ANCESTORS", "").strip()
         for name, value in overrides.items():
             setattr(self, name, value)
 
@@ -193,8 +204,10 @@ class Config:
             "RATELIMIT_HEADERS_ENABLED": True,
             "MAX_CONTENT_LENGTH": self.MAX_CONTENT_LENGTH,
             "SESSION_COOKIE_HTTPONLY": True,
-            "SESSION_COOKIE_SAMESITE": "Lax",
-            "SESSION_COOKIE_SECURE": self.is_production,
+            # Framed in an LMS, the pages are a cross-site context: the browser sends only
+            # SameSite=None cookies there, and only Secure ones (CSRF tokens guard every POST).
+            "SESSION_COOKIE_SAMESITE": "None" if self.FRAME_ANCESTORS else "Lax",
+            "SESSION_COOKIE_SECURE": self.is_production or bool(self.FRAME_ANCESTORS),
             # Production is served over HTTPS only (behind the proxy): browsers keep to it a year.
             "HSTS_SECONDS": 31_536_000 if self.is_production else 0,
             "JSON_SORT_KEYS": False,

@@ -17,6 +17,14 @@ from practicum.migrate import upgrade
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TABLES = (
+    "lti_grade_outbox",
+    "lti_session_links",
+    "lti_resource_links",
+    "lti_nonces",
+    "lti_context_links",
+    "lti_user_links",
+    "lti_deployments",
+    "lti_platforms",
     "audit_log",
     "api_tokens",
     "revoked_tokens",
