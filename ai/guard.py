@@ -12,6 +12,12 @@ PRAISE = re.compile(
     re.IGNORECASE,
 )
 NEGATION = re.compile(r"\b(not|never|don'?t|no|without|avoid|stop)\b", re.IGNORECASE)
+# Words that widen who or what a step covers. A rephrasing that brings one in can turn the note
+# round: "say who you will share it with" came back as "share the message with anyone".
+WIDENING = re.compile(
+    r"\b(any(one|body|thing|where)|every(one|body|thing|where)|always|all|nobody|nothing|whatever|whoever)\b",
+    re.IGNORECASE,
+)
 LOW_BANDS = {"needs_work", "developing"}
 MIN_WORDS, MAX_WORDS = 6, 45
 
@@ -33,6 +39,9 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
         return "praise that contradicts the band"
     if NEGATION.search(text) and not NEGATION.search(note):
         return "adds a negation the note does not have"
+    widened = {m.group(0).lower() for m in WIDENING.finditer(text)}
+    if widened - {m.group(0).lower() for m in WIDENING.finditer(note)}:
+        return "widens the note with a word it does not have (" + ", ".join(sorted(widened)) + ")"
     wanted = content_words(note)
     kept = content_words(text) & wanted
     if wanted and len(kept) < max(2, len(wanted) // 2):

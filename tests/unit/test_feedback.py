@@ -115,3 +115,20 @@ def test_the_verb_point_and_numbers_from_the_note_pass_but_new_numbers_do_not():
     assert (
         check_coaching(invented, note, "developing") == "mentions numbers or scores the facts did not give it"
     )
+
+
+def test_a_rephrasing_that_widens_the_note_is_refused():
+    # SmolLM2 wrote this for a pupil's disclosure (2026-12-04): "anyone" turns the step round.
+    note = "Tell Malik honestly that you cannot keep it secret, and say who you will share it with."
+    widened = (
+        "Next time, try telling Malik honestly that you cannot keep it secret "
+        "and share the message with anyone."
+    )
+    assert "widens the note" in check_coaching(widened, note, "developing")
+    faithful = (
+        "Next time, try telling Malik honestly that you cannot keep it secret, and saying who you will tell."
+    )
+    assert check_coaching(faithful, note, "developing") is None
+    everyone = "Say clearly that everyone's background belongs in this room."
+    kept = "Next time, try saying clearly that everyone's background belongs in this room."
+    assert check_coaching(kept, everyone, "developing") is None
