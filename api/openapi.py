@@ -557,6 +557,7 @@ def _with_token_scopes(paths: dict) -> dict:
             rule.endpoint
         )
         for rule in current_app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/")  # the pages have paths like the API's (/admin/cohorts)
         for method in rule.methods
     }
     marked = {}

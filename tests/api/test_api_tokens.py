@@ -8,7 +8,7 @@ from sqlalchemy import select, text, update
 from practicum import api_tokens
 from practicum.db import session
 from practicum.models import ApiToken, AuditEntry, PracticeSession
-from tests.api.conftest import rehearse, token_headers
+from tests.api.conftest import STRONG, rehearse, token_headers
 from tests.conftest import PASSWORD
 
 NEW = {"name": "Moodle sync", "scopes": ["scenarios:read", "attempts:read"], "expires_in_hours": 24}
@@ -109,8 +109,15 @@ def test_a_token_acts_as_its_owner_within_its_scopes(app, client, headers, peopl
     scenario = client.get("/api/v1/scenarios", headers=bearer(writes)).get_json()["scenarios"][0]["id"]
     started = client.post("/api/v1/sessions", json={"scenario_id": scenario}, headers=bearer(writes))
     assert started.status_code == 201
+    answers = f"/api/v1/sessions/{started.get_json()['id']}/attempts"
+    answered = client.post(answers, json={"response": STRONG}, headers=bearer(writes))
+    streamed = client.post(f"{answers}/stream", json={"response": STRONG}, headers=bearer(writes))
+    assert answered.status_code == 201 and streamed.status_code == 200
+    assert "event: done" in streamed.get_data(as_text=True)
     with app.app_context():
-        assert session.get(PracticeSession, started.get_json()["id"]).user_id == people["ada"]
+        started_row = session.get(PracticeSession, started.get_json()["id"])
+        assert started_row.user_id == people["ada"]
+        assert {a.user_id for a in started_row.attempts} == {people["ada"]} and len(started_row.attempts) == 2
 
 
 def test_the_role_still_limits_a_token(client, headers, people):

@@ -5,6 +5,8 @@ scope map fails here, so no route is opened to API tokens, or left closed to the
 routes without a role guard, and every page, must treat a token as if none were sent.
 """
 
+import re
+
 from api.token_scopes import ROUTE_SCOPES, SIGN_IN_ONLY
 from practicum import api_tokens
 from practicum.db import session
@@ -90,3 +92,21 @@ def test_no_page_takes_a_token(app, client, people):
         without, given = call(client, method, url, {}), call(client, method, url, headers)
         where = f"{method} {url} → {given.status_code} {given.location}"
         assert (given.status_code, given.location) == (without.status_code, without.location), where
+
+
+def test_the_openapi_document_names_each_operations_scope(app, client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            security = paths[path][method.lower()].get("security", [])
+            scope = ROUTE_SCOPES.get(rule.endpoint)
+            if scope:
+                assert security == [{"bearer": []}, {"apiToken": [scope]}], f"{method} {path}"
+            else:  # sign-in, token and public routes: no token offered
+                assert not any("apiToken" in option for option in security), f"{method} {path}"
+            checked += 1
+    assert checked > 45
