@@ -196,6 +196,7 @@ class FeedbackWriter:
             yield "done", self._finish(facts, None, "none", "feedback not requested", {})
             return
         started = time.perf_counter()
+        writing_since = None  # the limit is on writing: waiting for a busy model is bounded apart
         pieces: list[str] = []
         timings: dict[str, float] = {}
         failure, fault = "", ""
@@ -203,9 +204,10 @@ class FeedbackWriter:
             stream = self.llm.stream_chat(coaching_messages(facts), self.max_tokens, _grammar("next_step"))
             for piece in stream:
                 timings.setdefault("first_token_ms", _ms_since(started))
+                writing_since = writing_since or time.perf_counter()
                 pieces.append(piece)
                 yield "token", piece
-                if time.perf_counter() - started > self.time_limit_s:
+                if time.perf_counter() - writing_since > self.time_limit_s:
                     failure, fault = "time limit reached", "hanging"
                     stream.close()
                     break
@@ -223,6 +225,8 @@ class FeedbackWriter:
 
     def _record(self, fault: str, failure: str, rejected: str) -> None:
         """Tell the model's health what this generation did, for /readyz."""
+        if fault == "busy":
+            return  # a queue full of trainees says nothing about the model itself
         if fault:
             self.llm.health.record_fault(fault, failure)
         elif rejected:

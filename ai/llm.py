@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import socket
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -16,6 +15,7 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ai.fair_lock import FairLock
 from ai.model_health import ModelHealth
 from practicum.errors import ModelUnavailable
 
@@ -82,16 +82,20 @@ def _without_weight_repacking():
 class LlamaCppLLM(LLM):
     """A GGUF run in-process by llama.cpp; loaded once per process."""
 
-    def __init__(self, model_path: str, threads: int = 2, context: int = 2048, seed: int = 7):
+    def __init__(
+        self, model_path: str, threads: int = 2, context: int = 2048, seed: int = 7, queue_wait_s: float = 60
+    ):
         if not model_path or not os.path.isfile(model_path):
             raise ModelUnavailable(f"GGUF model not found: {model_path!r}")
         self.model_path = model_path
         self.model_id = os.path.basename(model_path)
         self.threads, self.context, self.seed = threads, context, seed
+        self.queue_wait_s = queue_wait_s
         self._llama = None
         self._grammars: dict[str, object] = {}
-        # llama.cpp contexts are not thread-safe: one generation at a time per process.
-        self._lock = threading.Lock()
+        # llama.cpp contexts are not thread-safe: one generation at a time per process, taken
+        # in arrival order so that under load no trainee is overtaken again and again.
+        self._lock = FairLock()
 
     @property
     def loaded(self) -> bool:
@@ -128,8 +132,13 @@ class LlamaCppLLM(LLM):
         return self._grammars[grammar]
 
     def stream_chat(self, messages, max_tokens, grammar=None):
-        """Stream a chat completion, greedy, under an optional GBNF grammar."""
-        with self._lock:
+        """Stream a chat completion, greedy, under an optional GBNF grammar, in arrival order."""
+        if not self._lock.acquire(timeout=self.queue_wait_s):
+            ahead = self._lock.waiting()
+            raise ModelUnavailable(
+                f"the model is busy ({ahead} replies ahead); waited {self.queue_wait_s:g} s", "busy"
+            )
+        try:
             llama = self._load_unlocked()
             chunks = llama.create_chat_completion(
                 messages=messages,
@@ -143,6 +152,8 @@ class LlamaCppLLM(LLM):
                 piece = chunk["choices"][0]["delta"].get("content")
                 if piece:
                     yield piece
+        finally:
+            self._lock.release()
 
 
 class OpenAICompatibleLLM(LLM):
@@ -302,7 +313,9 @@ def build_llm(config) -> LLM:
             config.LLM_BASE_URL, config.LLM_MODEL_PATH, config.LLM_API_KEY, timeout=config.LLM_TIME_LIMIT_S
         )
     try:
-        return LlamaCppLLM(config.LLM_MODEL_PATH, threads=config.LLM_THREADS)
+        return LlamaCppLLM(
+            config.LLM_MODEL_PATH, threads=config.LLM_THREADS, queue_wait_s=config.LLM_QUEUE_WAIT_S
+        )
     except ModelUnavailable as error:
         # Scoring needs no language model: the app serves with template coaching and
         # /readyz says the model is missing, rather than failing to start.

@@ -14,17 +14,20 @@ import random
 import statistics
 import threading
 import time
+from collections import Counter
 
 from bench.soak_load import ANSWERS, Api, deployment, signed_in
 
-CLIENTS = (1, 8, 30)
+CLIENTS = tuple(int(n) for n in os.environ.get("LOAD_CLIENTS", "1,8,30").split(","))
+MODES = os.environ.get("LOAD_MODES", "scoring,full").split(",")
 SECONDS = float(os.environ.get("LOAD_SECONDS", 30))
 
 
-def run(apis: list[Api], scenarios: list[int], with_feedback: bool) -> tuple[int, list[float], int]:
-    """Drive the clients for SECONDS; return attempts stored, their latencies and failed requests."""
+def run(apis: list[Api], scenarios: list[int], with_feedback: bool) -> tuple[int, list[float], int, Counter]:
+    """Drive the clients for SECONDS; return attempts stored, their latencies, failed requests
+    and who wrote the coaching (model, or the template when the model failed or ran out of time)."""
     stop_at = time.monotonic() + SECONDS
-    latencies, failures, lock = [], [0], threading.Lock()
+    latencies, failures, lock, sources = [], [0], threading.Lock(), Counter()
 
     def client(api: Api, seed: int) -> None:
         rng = random.Random(seed)
@@ -36,10 +39,11 @@ def run(apis: list[Api], scenarios: list[int], with_feedback: bool) -> tuple[int
                 continue
             begun = time.monotonic()
             answer = {"response": rng.choice(ANSWERS), "feedback": with_feedback}
-            status, _ = api.call("POST", f"/sessions/{started['id']}/attempts", answer)
+            status, attempt = api.call("POST", f"/sessions/{started['id']}/attempts", answer)
             with lock:
                 if status == 201:
                     latencies.append(time.monotonic() - begun)
+                    sources[attempt.get("feedback_source")] += 1
                 else:
                     failures[0] += 1
 
@@ -48,7 +52,7 @@ def run(apis: list[Api], scenarios: list[int], with_feedback: bool) -> tuple[int
         thread.start()
     for thread in threads:
         thread.join()
-    return len(latencies), latencies, failures[0]
+    return len(latencies), latencies, failures[0], sources
 
 
 def run_once(api: Api, scenarios: list[int], with_feedback: bool) -> None:
@@ -60,7 +64,7 @@ def run_once(api: Api, scenarios: list[int], with_feedback: bool) -> None:
         )
 
 
-def row(name: str, clients: int, stored: int, latencies: list[float], failures: int) -> str:
+def row(name: str, clients: int, stored: int, latencies: list[float], failures: int, sources: Counter) -> str:
     """Format one line of the table."""
     ordered = sorted(latencies) or [0.0]
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -68,6 +72,7 @@ def row(name: str, clients: int, stored: int, latencies: list[float], failures: 
         f"{name:13} {clients:3} clients: {stored / SECONDS:6.1f} attempts/s "
         f"({stored / SECONDS * 3600:8,.0f}/h), p50 {statistics.median(ordered) * 1000:6.0f} ms, "
         f"p95 {p95 * 1000:6.0f} ms, failed requests {failures}"
+        + (f", template coaching {sources['fallback']}/{stored}" if "none" not in sources else "")
     )
 
 
@@ -85,6 +90,8 @@ def main() -> None:
         cold = running.cold_start_s
         print(f"Load ({SECONDS:g} s a case, gunicorn defaults; cold start to ready {cold:.1f} s)")
         for with_feedback, name in ((False, "scoring only"), (True, "full attempt")):
+            if ("full" if with_feedback else "scoring") not in MODES:
+                continue
             warm = time.monotonic() + 3  # first answers load lazy parts: not what clients meet later
             while time.monotonic() < warm:
                 run_once(apis[0], running.scenarios, with_feedback)

@@ -67,6 +67,7 @@ class Config:
         self.LLM_API_KEY = env.get("LLM_API_KEY", "")
         self.LLM_MAX_TOKENS = _number(env, "LLM_MAX_TOKENS", 60)
         self.LLM_TIME_LIMIT_S = _number(env, "LLM_TIME_LIMIT_S", 10, float, 0.1)
+        self.LLM_QUEUE_WAIT_S = _number(env, "LLM_QUEUE_WAIT_S", 60, float, 0.1)
         # One core left for the web workers and MiniLM: on this 2-core machine one thread writes
         # a feedback sentence in 0.69 s idle or busy, two threads in 0.44 s idle but 1.5-1.6 s
         # once another process holds a core (llama.cpp's threads wait on each other).
