@@ -11,7 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import bp
 from api.access import int_arg, json_body, require_role
-from practicum import admin, erasure, rate_limits, runtime, scenario_admin
+from practicum import admin, erasure, job_queue, jobs, rate_limits, runtime, scenario_admin
 from practicum.db import session
 from practicum.errors import ValidationFailed
 from practicum.extensions import user_rate_key
@@ -257,6 +257,11 @@ def publish_scenario_set():
     """Check and publish an uploaded set as a new version (nothing is written if invalid)."""
     data, name = uploaded_file()
     document = scenario_admin.check_upload(data, name)
+    if len(document["scenarios"]) > current_app.config["PRACTICUM"].EMBED_JOB_SCENARIOS:
+        # A large set is embedded by a job (GET /admin/jobs/<id> shows progress), not in this request.
+        job = jobs.queue_set_publish(session, actor(), document)
+        job_queue.enqueue(job.id)
+        return jsonify(job=jobs.job_json(job)), 202
     report = scenario_admin.publish(session, document, runtime.embedder(), actor())
     return jsonify(report.as_dict()), 201 if report.changed else 200
 

@@ -130,6 +130,13 @@ def _upload(summary: str, ok: str = "200") -> dict:
     return operation
 
 
+def _with_queued(operation: dict) -> dict:
+    """Add the 202 answer of an operation that may hand its work to a background job."""
+    body = {"application/json": {"schema": {"type": "object"}}}
+    operation["responses"]["202"] = {"description": "Queued as a job", "content": body}
+    return operation
+
+
 DASHBOARD_QUERY = _query("cohort_id", "q", "flag", "sort", "order")
 TRAINER_PATHS = {
     "/trainer/dashboard": {
@@ -195,7 +202,13 @@ ADMIN_PATHS = {
     },
     "/scenario-sets": {
         "get": _op("Scenario sets with versions and counts"),
-        "post": _upload("Validate and publish a set as a new version", ok="201"),
+        "post": _with_queued(
+            _upload(
+                "Validate and publish a set as a new version; a set of more than EMBED_JOB_SCENARIOS "
+                "scenarios is embedded by a job instead (202 with {job}; see /admin/jobs/{job_id})",
+                ok="201",
+            )
+        ),
     },
     "/scenario-sets/validate": {
         "post": _upload("Validate a set: a preview, or 422 with every problem's path and line")
@@ -223,6 +236,51 @@ ADMIN_PATHS = {
     "/scenario-sets/{set_id}/restore": {
         "parameters": [_id("set_id")],
         "post": _op("Restore an archived set"),
+    },
+}
+
+JOB_PATHS = {
+    "/admin/jobs/batch-score": {
+        "post": {
+            **_upload(
+                "Queue a JSONL file of responses ({scenario, response, id?} a line) for batch scoring; "
+                "every line is checked first (422 naming each bad line). Form field or query "
+                "`feedback`: model (default) or none",
+                ok="202",
+            ),
+            "parameters": _query("feedback"),
+        }
+    },
+    "/admin/jobs": {
+        "get": {
+            **_op("Background jobs, newest first, with progress; status=failed is the failed list"),
+            "parameters": _query("status"),
+        }
+    },
+    "/admin/jobs/{job_id}": {"parameters": [_id("job_id")], "get": _op("One job: status, progress, error")},
+    "/admin/jobs/{job_id}/result": {
+        "parameters": [_id("job_id")],
+        "get": {
+            **_op(
+                "A finished batch job's output, one JSONL line per input line",
+                errors=("401", "403", "404", "409", "429"),
+            ),
+            "responses": {
+                "200": {
+                    "description": "JSONL",
+                    "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+                },
+                **{c: ERROR for c in ("401", "403", "404", "409", "429")},
+            },
+        },
+    },
+    "/admin/jobs/{job_id}/retry": {
+        "parameters": [_id("job_id")],
+        "post": _op(
+            "Queue a failed job again (a batch continues after its last stored line)",
+            ok="202",
+            errors=("401", "403", "404", "409", "429"),
+        ),
     },
 }
 
@@ -335,6 +393,7 @@ PATHS = {
     "/openapi.json": {"get": _op("This document", auth=False, errors=())},
     **TRAINER_PATHS,
     **ADMIN_PATHS,
+    **JOB_PATHS,
     **TOKEN_PATHS,
 }
 

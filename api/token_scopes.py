@@ -52,6 +52,11 @@ ROUTE_SCOPES = {
     "api.admin_deactivate_user": ADMIN,
     "api.admin_reset_password": ADMIN,
     "api.admin_import_users": ADMIN,
+    "api.queue_batch_score": ADMIN,
+    "api.list_jobs": ADMIN,
+    "api.get_job": ADMIN,
+    "api.job_result": ADMIN,
+    "api.retry_job": ADMIN,
     "metrics.metrics": ADMIN,
 }
 

@@ -186,6 +186,21 @@ def _serve_dev(app, host: str, port: int) -> None:
         server.server_close()
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def worker_command(burst):
+    """Run background jobs (batch scoring, set embedding) from the Redis queue at JOB_QUEUE_URL."""
+    app = current_app._get_current_object()
+    if not app.config["PRACTICUM"].JOB_QUEUE_URL:
+        raise click.ClickException(
+            "JOB_QUEUE_URL is not set: without Redis the web process runs jobs itself, no worker needed."
+        )
+    from practicum.job_worker import run_worker
+
+    run_worker(app, burst)
+
+
 @click.command("bootstrap")
 @with_appcontext
 def bootstrap_command():
@@ -215,7 +230,16 @@ def demo_command(force):
     click.echo(f"Done in {time.perf_counter() - started:.1f} s.")
 
 
-COMMANDS = (db_cli, scenarios_cli, users_cli, score_command, serve_command, bootstrap_command, demo_command)
+COMMANDS = (
+    db_cli,
+    scenarios_cli,
+    users_cli,
+    score_command,
+    serve_command,
+    worker_command,
+    bootstrap_command,
+    demo_command,
+)
 
 
 def register_commands(app) -> None:

@@ -103,6 +103,22 @@ class Config:
         # How many reverse proxies stand in front (docker/compose.yaml: 1). Their X-Forwarded-For
         # names the client; with 0 it is ignored, since anyone could send it.
         self.PROXIES = _number(env, "PROXIES", 0, least=0)
+        # Background jobs (practicum/jobs.py): RQ on this Redis, run by `practicum worker`; unset:
+        # a thread of the web process runs them (one at a time). A failed attempt is retried
+        # JOB_RETRIES times, after JOB_RETRY_WAIT_S, then 4x and 16x that; a job running past
+        # JOB_TIMEOUT_S is stopped and retried. A worker says it is alive every JOB_HEARTBEAT_S;
+        # a job whose worker is silent for three of those (killed) is retried from where it stopped.
+        self.JOB_QUEUE_URL = env.get("JOB_QUEUE_URL", "")
+        self.JOB_RETRIES = _number(env, "JOB_RETRIES", 3, least=0)
+        self.JOB_RETRY_WAIT_S = _number(env, "JOB_RETRY_WAIT_S", 10)
+        self.JOB_TIMEOUT_S = _number(env, "JOB_TIMEOUT_S", 3600)
+        self.JOB_HEARTBEAT_S = _number(env, "JOB_HEARTBEAT_S", 10)
+        self.JOB_RATE_LIMIT = env.get("JOB_RATE_LIMIT", "20 per hour")
+        # Responses embedded in one call and committed as one step of a batch job; lines per file.
+        self.BATCH_CHUNK = _number(env, "BATCH_CHUNK", 32)
+        self.BATCH_MAX_LINES = _number(env, "BATCH_MAX_LINES", 10_000)
+        # A scenario set with more scenarios than this is published by a job (with progress).
+        self.EMBED_JOB_SCENARIOS = _number(env, "EMBED_JOB_SCENARIOS", 50, least=0)
         # A bearer token Prometheus sends to read /metrics (admins' own tokens work too); unset: none.
         self.METRICS_TOKEN = env.get("METRICS_TOKEN", "")
         # "json": one JSON object per log line with the request id (production default); "text".

@@ -8,6 +8,8 @@ import time
 from flask import Blueprint, Response, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
+from practicum.job_metrics import JobCollector
+
 # Our own registry: only what Practicum measures, not the client library's process defaults.
 REGISTRY = CollectorRegistry()
 REQUEST_SECONDS = Histogram(
@@ -29,6 +31,7 @@ FEEDBACK = Counter(
 LLM_TOKENS = Counter(
     "practicum_llm_tokens_total", "Tokens the language model wrote for coaching", registry=REGISTRY
 )
+REGISTRY.register(JobCollector())
 LLM_SECONDS = Histogram(
     "practicum_llm_seconds",
     "Time the language model took for one coaching text",

@@ -347,6 +347,43 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
+class Job(Base):
+    """A background job: what it is, whose, how far it got, and how its attempts went."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # batch_score or embed_set
+    status: Mapped[str] = mapped_column(String(12), default="queued")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    options: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    input: Mapped[str] = mapped_column(Text)  # the uploaded JSONL, or the set's JSON
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    created_at: Mapped[datetime] = _created_at()
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[User | None] = relationship()
+
+
+class JobResult(Base):
+    """One output line of a batch job, kept with the attempt that wrote it."""
+
+    __tablename__ = "job_results"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    line: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attempt: Mapped[int] = mapped_column(Integer)
+    output: Mapped[str] = mapped_column(Text)
+
+
 class AuditEntry(Base):
     __tablename__ = "audit_log"
 

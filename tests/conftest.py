@@ -26,6 +26,8 @@ TABLES = (
     "lti_deployments",
     "lti_platforms",
     "audit_log",
+    "job_results",
+    "jobs",
     "api_tokens",
     "revoked_tokens",
     "web_sessions",

@@ -9,6 +9,7 @@ from web import (  # noqa: E402,F401  (routes register on import)
     admin,
     auth,
     history,
+    jobs,
     library,
     present,
     rehearsal,

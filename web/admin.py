@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import flash, g, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
 
 from api.admin import publish_events, uploaded_file
 from api.errors import wants_json
-from practicum import admin, erasure, rate_limits, runtime, scenario_admin
+from practicum import admin, erasure, job_queue, jobs, rate_limits, runtime, scenario_admin
 from practicum.admin import Actor
 from practicum.db import session as db
 from practicum.errors import PracticumError, ValidationFailed
@@ -259,6 +259,8 @@ def publish_set():
     try:
         data, name = uploaded_file()
         document = scenario_admin.check_upload(data, name)
+        if len(document["scenarios"]) > current_app.config["PRACTICUM"].EMBED_JOB_SCENARIOS:
+            return _queue_set_publish(document)
         report = scenario_admin.publish(db, document, runtime.embedder(), actor())
     except PracticumError as error:
         return _sets_page(error.status, upload_error=error)
@@ -269,6 +271,18 @@ def publish_set():
         "success",
     )
     return redirect(url_for("web.admin_scenario_sets"))
+
+
+def _queue_set_publish(document: dict):
+    """Hand a large set to a job; the jobs page shows its progress."""
+    job = jobs.queue_set_publish(db, actor(), document)
+    job_queue.enqueue(job.id)
+    flash(
+        f"{document['key']} has {len(document['scenarios'])} scenarios: job {job.id} embeds and "
+        "publishes it; trainees see it when the job has finished.",
+        "success",
+    )
+    return redirect(url_for("web.admin_jobs"))
 
 
 @bp.post("/admin/scenario-sets/publish/stream", endpoint="admin_publish_set_stream")
