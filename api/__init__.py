@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from api import admin, auth, jobs, openapi, practice, tokens, trainer  # noqa: E402,F401  (routes register on import)
+from api import admin, auth, jobs, lti, openapi, practice, tokens, trainer  # noqa: E402,F401  (routes register on import)

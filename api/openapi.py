@@ -303,6 +303,35 @@ TOKEN_PATHS = {
     },
 }
 
+LTI_PATHS = {
+    "/admin/lti/platforms": {
+        "get": _op("Registered LMS platforms, and the tool's URLs to copy into an LMS"),
+        "post": _op(
+            "Register an LMS platform (audited)",
+            ok="201",
+            body="LtiPlatform",
+            errors=("401", "403", "409", "422", "429"),
+        ),
+    },
+    "/admin/lti/platforms/{platform_id}": {
+        "parameters": [_id("platform_id")],
+        "get": _op("One registered platform"),
+        "put": _op(
+            "Replace a platform's registration (audited)",
+            body="LtiPlatform",
+            errors=("401", "403", "404", "409", "422", "429"),
+        ),
+        "delete": _op("Remove a platform and its links; the accounts and cohorts it made stay (audited)"),
+    },
+    "/trainer/cohorts/{cohort_id}/lti-roster": {
+        "parameters": [_id("cohort_id")],
+        "post": _op(
+            "Sync the course roster from the LMS (NRPS) into the cohort (audited)",
+            errors=("401", "403", "404", "409", "429", "502"),
+        ),
+    },
+}
+
 PATHS = {
     "/auth/login": {
         "post": _op(
@@ -395,9 +424,36 @@ PATHS = {
     **ADMIN_PATHS,
     **JOB_PATHS,
     **TOKEN_PATHS,
+    **LTI_PATHS,
 }
 
 SCHEMAS = {
+    "LtiPlatform": {
+        "type": "object",
+        "required": [
+            "name",
+            "issuer",
+            "client_id",
+            "deployment_ids",
+            "auth_login_url",
+            "auth_token_url",
+            "jwks_url",
+        ],
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 120},
+            "issuer": {"type": "string", "minLength": 1, "maxLength": 255},
+            "client_id": {"type": "string", "minLength": 1, "maxLength": 255},
+            "deployment_ids": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1, "maxLength": 255},
+                "minItems": 1,
+                "maxItems": 100,
+            },
+            "auth_login_url": {"type": "string", "format": "uri", "maxLength": 500},
+            "auth_token_url": {"type": "string", "format": "uri", "maxLength": 500},
+            "jwks_url": {"type": "string", "format": "uri", "maxLength": 500},
+        },
+    },
     "Login": {
         "type": "object",
         "required": ["username", "password"],

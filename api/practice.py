@@ -7,6 +7,7 @@ from flask_jwt_extended import current_user
 
 from api import bp
 from api.access import int_arg, json_body, require_role
+from lti import grades as lti_grades
 from practicum import library, library_search, practice, rate_limits, review
 from practicum.csv_files import csv_download
 from practicum.db import session
@@ -88,6 +89,7 @@ def end_session(session_id: int):
     ended = practice.end_session(
         session, current_user, session_id, body.get("confidence_after"), body.get("reflection")
     )
+    lti_grades.send_due(session, session_id)  # its LMS grade, if it has one; refused: retried later
     return jsonify(session_json(ended))
 
 

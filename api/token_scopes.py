@@ -58,6 +58,13 @@ ROUTE_SCOPES = {
     "api.job_result": ADMIN,
     "api.retry_job": ADMIN,
     "metrics.metrics": ADMIN,
+    "api.admin_list_lti_platforms": ADMIN,
+    "api.admin_register_lti_platform": ADMIN,
+    "api.admin_get_lti_platform": ADMIN,
+    "api.admin_update_lti_platform": ADMIN,
+    "api.admin_remove_lti_platform": ADMIN,
+    # Reading the roster makes accounts and puts trainees in the cohort: a report-reader's token may not.
+    "api.trainer_sync_lti_roster": ADMIN,
 }
 
 # Routes that take a password sign-in only: an API token sent to them is refused outright.

@@ -37,6 +37,12 @@ class LaunchRefused(PracticumError):
     shown_on_pages = True
 
 
+class LaunchMalformed(LaunchRefused):
+    """A login or launch request that lacks what it needs: nothing to verify."""
+
+    status = 400
+
+
 @dataclass(frozen=True)
 class Launch:
     """A verified launch: the platform it came from and the id_token's claims."""
@@ -61,7 +67,7 @@ def login_redirect(db: Session, params, launch_url: str) -> tuple[str, str, str]
     """Answer a platform's login initiation: return the auth URL to send the browser to, state, nonce."""
     issuer, login_hint = params.get("iss", ""), params.get("login_hint", "")
     if not issuer or not login_hint or not params.get("target_link_uri"):
-        raise LaunchRefused("The LMS's login request lacks its issuer, login hint or target." + AGAIN)
+        raise LaunchMalformed("The LMS's login request lacks its issuer, login hint or target." + AGAIN)
     platform = platforms.find_for_launch(db, issuer, params.get("client_id"))
     if platform is None:
         raise LaunchRefused(
@@ -187,7 +193,7 @@ def _use_nonce(db: Session, launch: Launch) -> None:
 def verify(db: Session, id_token: object, expected_nonce: str) -> Launch:
     """Verify a launch's id_token: signature, issuer, audience, expiry, nonce, deployment, LTI claims."""
     if not isinstance(id_token, str) or not id_token or len(id_token) > 64_000:
-        raise LaunchRefused("The LMS sent no launch token." + AGAIN)
+        raise LaunchMalformed("The LMS sent no launch token." + AGAIN)
     platform = _platform_of(db, id_token)
     launch = Launch(platform, _verified_claims(platform, id_token))
     _check_lti_claims(db, launch, expected_nonce)

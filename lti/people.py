@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from lti.models import ContextLink, Platform, UserLink
 from practicum import accounts, audit
@@ -17,6 +15,7 @@ from practicum.models import User
 # LTI membership roles (full URIs or the old short names) and the Practicum role each gives.
 TRAINER_ROLES = {"Instructor", "ContentDeveloper", "Administrator", "TeachingAssistant", "Mentor"}
 TRAINEE_ROLES = {"Learner"}
+LMS_ONLY = "!lti"  # werkzeug's check_password_hash answers False for any password
 
 
 class NotAllowedHere(PracticumError):
@@ -63,8 +62,8 @@ def linked_account(
         username=f"lti{platform.id}-{hashlib.sha256(subject.encode()).hexdigest()[:16]}",
         display_name=display_name(person),
         role=role,
-        # Signs in through the LMS only: a random password nobody knows.
-        password_hash=generate_password_hash(secrets.token_urlsafe(32)),
+        # Signs in through the LMS only: no password matches this (it is not a hash at all).
+        password_hash=LMS_ONLY,
     )
     db.add(user)
     db.flush()

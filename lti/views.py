@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, jsonify, redirect, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from lti import bp, launch, people, tool_keys
+from lti import cli, launch, people, tool_keys
+from lti.deep_linking import DEEP_LINK_KEY
 from lti.models import ResourceLink, SessionLink
 from practicum import library, web_sessions
 from practicum.db import session as db
@@ -16,9 +17,11 @@ from practicum.errors import NotFound
 from practicum.models import PracticeSession
 from web.auth import SESSION_KEY
 
+bp = Blueprint("lti", __name__, cli_group="lti")
+for command in cli.COMMANDS:
+    bp.cli.add_command(command)
 STATE_COOKIE = "lti_state_"  # + the state's first characters: launches in two frames at once each keep theirs
 STATE_MAX_AGE_S = 600
-DEEP_LINK_KEY = "lti_deep_link"
 
 
 def _state_signer() -> URLSafeTimedSerializer:
@@ -52,7 +55,7 @@ def _expected_nonce(state: str) -> str:
     except BadSignature:
         kept = None
     if not isinstance(kept, dict) or kept.get("state") != state or not state:
-        raise launch.LaunchRefused(
+        raise launch.LaunchMalformed(
             "This launch did not begin in this browser, or took too long. If your browser blocks "
             "third-party cookies, open the activity in a new window." + launch.AGAIN
         )

@@ -54,7 +54,7 @@ def _init_extensions(app: Flask, config: Config) -> None:
 def _register_blueprints(app: Flask) -> None:
     from api import bp as api_bp
     from api.errors import register_error_handlers
-    from lti import bp as lti_bp
+    from lti.views import bp as lti_bp
     from practicum import metrics
     from practicum.cli import register_commands
     from practicum.health import bp as health_bp

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import math
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -148,6 +149,7 @@ class Config:
         # The least time between two fetches forced by a token naming an unknown key id.
         self.LTI_JWKS_REFETCH_S = _number(env, "LTI_JWKS_REFETCH_S", 30, float, 0)
         self.LTI_GRADE_RETRY_S = _number(env, "LTI_GRADE_RETRY_S", 60)
+        self.LTI_ROSTER_RATE_LIMIT = env.get("LTI_ROSTER_RATE_LIMIT", "10 per hour")
         # Origins (space-separated) of LMSs that show Practicum in a frame; empty: no framing.
         self.FRAME_ANCESTORS = env.get("FRAME_ANCESTORS", "").strip()
         for name, value in overrides.items():
@@ -174,6 +176,10 @@ class Config:
         if self.EMBEDDING_BACKEND not in {"sentence_transformers", "fake"}:
             raise ConfigError(
                 f"EMBEDDING_BACKEND must be sentence_transformers or fake, not {self.EMBEDDING_BACKEND!r}"
+            )
+        if any(not re.fullmatch(r"https?://[\w.:\[\]*-]+|'self'", o) for o in self.FRAME_ANCESTORS.split()):
+            raise ConfigError(
+                f"FRAME_ANCESTORS must be origins like https://lms.example.edu, not {self.FRAME_ANCESTORS!r}"
             )
         if self.is_production:
             self._require_strong_secrets()

@@ -17,6 +17,7 @@ from ai.signals import embed_response
 from ai.student import Brief
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch, closest_in_category, closest_references
+from lti import grades as lti_grades
 from practicum import conversation as conversation_of
 from practicum import metrics
 from practicum.calibration import trainer_calibration
@@ -182,6 +183,7 @@ def end_session(
     session.confidence_after = validate_confidence(confidence_after, "confidence_after")
     session.reflection = reflection
     session.ended_at = utcnow()
+    lti_grades.queue_grade(db, session)  # a rehearsal opened from a graded LMS activity
     db.commit()
     return session
 

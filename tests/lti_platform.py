@@ -9,10 +9,14 @@ parameters) and can spoil it (another key, audience, expiry, deployment) to see 
 from __future__ import annotations
 
 import html
+import re
 import secrets
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from html import unescape
+from urllib.parse import urlsplit
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -279,3 +283,55 @@ class TestPlatform:
             f"<form id='post' method='post' action='{html.escape(url)}'>"
             f"{inputs}<button>Continue</button></form><script>document.getElementById('post').submit()</script>"
         )
+
+
+class LaunchDriver:
+    """The tool (served live, driven by its test client) and the platform, wired together."""
+
+    def __init__(self, app, tool_url: str, platform: TestPlatform):
+        self.app, self.tool_url, self.platform = app, tool_url, platform
+        self.client = app.test_client()
+        self.browser_of_platform = platform.app.test_client()
+
+    def login(self, params: dict):
+        return self.client.get("/lti/login", query_string=params, base_url=self.tool_url)
+
+    def launch(self, params: dict, tamper=None):
+        """Go through login initiation, the platform's auth endpoint and the launch POST."""
+        started = self.login(params)
+        assert started.status_code == 302, started.get_data(as_text=True)
+        auth = urlsplit(started.headers["Location"])
+        assert f"{auth.scheme}://{auth.netloc}" == self.platform.url
+        posted = self.browser_of_platform.get(f"{auth.path}?{auth.query}")
+        assert posted.status_code == 200, posted.get_data(as_text=True)
+        form = form_fields(posted.get_data(as_text=True))
+        if tamper:
+            tamper(form)
+        return self.client.post("/lti/launch", data=form, base_url=self.tool_url), form
+
+
+def form_fields(page: str) -> dict:
+    """Return the hidden fields of an auto-posting form (the platform's or Practicum's)."""
+    return {
+        unescape(n): unescape(v)
+        for n, v in re.findall(r"name=['\"]([^'\"]+)['\"] value=['\"]([^'\"]*)['\"]", page)
+    }
+
+
+@contextmanager
+def lti_world(app, admin: str = "ada"):
+    """Serve the app and a test platform on loopback, the mini set imported, the platform registered."""
+    from lti import platforms
+    from practicum.admin import Actor
+    from practicum.db import session
+    from practicum.models import User
+    from tests.conftest import FIXTURES, create_account, import_file
+
+    import_file(app, FIXTURES / "mini-set.yaml")
+    admin_id = create_account(app, admin, "admin")
+    with Served(app) as tool:
+        platform = TestPlatform(tool.url)
+        with platform.served:
+            with app.app_context():
+                platforms.register(session, Actor(session.get(User, admin_id)), platform.registration())
+            yield LaunchDriver(app, tool.url, platform)

@@ -11,6 +11,8 @@ from web import (  # noqa: E402,F401  (routes register on import)
     history,
     jobs,
     library,
+    lti_admin,
+    lti_pages,
     present,
     rehearsal,
     security,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 
+from lti import grades as lti_grades
 from practicum import library, practice, rate_limits
 from practicum.db import session as db
 from practicum.errors import Conflict, ValidationFailed
@@ -128,5 +129,6 @@ def end(session_id: int):
     except Conflict as error:  # already ended: a resent form changes nothing
         flash(error.message, "info")
         return redirect(url_for("web.rehearsal", session_id=session_id))
+    lti_grades.send_due(db, session_id)  # its LMS grade, if it has one; refused: retried later
     flash("Rehearsal ended. Your rating and reflection are saved for your trainer.", "success")
     return redirect(url_for("web.rehearsal", session_id=session_id))

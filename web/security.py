@@ -25,6 +25,15 @@ class CSRFRefused(PracticumError):
     code, status = "csrf_failed", 400
 
 
+def content_security_policy(form_target: str = "") -> str:
+    """Return the pages' policy: framed only by FRAME_ANCESTORS (an LMS), forms to us (and form_target)."""
+    ancestors = current_app.config["PRACTICUM"].FRAME_ANCESTORS
+    policy = CONTENT_SECURITY_POLICY
+    if ancestors:
+        policy = policy.replace("frame-ancestors 'none'", f"frame-ancestors {ancestors}")
+    return policy + (f" {form_target}" if form_target else "")
+
+
 def csrf_token() -> str:
     """Return this browser session's CSRF token, creating it on first use."""
     if CSRF_FIELD not in session:
@@ -65,10 +74,11 @@ def _guard_will_refuse() -> bool:
 @bp.after_app_request
 def security_headers(response):
     """Add the security headers to every response, pages and API alike."""
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("Content-Security-Policy", content_security_policy())
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    if not current_app.config["PRACTICUM"].FRAME_ANCESTORS:  # it cannot name who may frame us
+        response.headers.setdefault("X-Frame-Options", "DENY")
     if current_app.config.get("HSTS_SECONDS"):
         hsts = f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains"
         response.headers.setdefault("Strict-Transport-Security", hsts)

@@ -7,48 +7,15 @@ replayed launches are refused with a readable page and leave nothing behind.
 from __future__ import annotations
 
 import re
-from html import unescape
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
-from lti import platforms
 from lti.models import ContextLink, UsedNonce, UserLink
-from practicum.admin import Actor
 from practicum.db import session
 from practicum.models import Cohort, PracticeSession, User, WebSession
-from tests.conftest import create_account
-from tests.lti_platform import INSTRUCTOR, Served, TestPlatform
-
-
-class Lti:
-    """The tool (served live, driven by its test client) and the platform, wired together."""
-
-    def __init__(self, app, tool_url: str, platform: TestPlatform):
-        self.app, self.tool_url, self.platform = app, tool_url, platform
-        self.client = app.test_client()
-        self.browser_of_platform = platform.app.test_client()
-
-    def login(self, params: dict):
-        return self.client.get("/lti/login", query_string=params, base_url=self.tool_url)
-
-    def launch(self, params: dict, tamper=None):
-        """Go through login initiation, the platform's auth endpoint and the launch POST."""
-        started = self.login(params)
-        assert started.status_code == 302, started.get_data(as_text=True)
-        auth = urlsplit(started.headers["Location"])
-        assert f"{auth.scheme}://{auth.netloc}" == self.platform.url
-        posted = self.browser_of_platform.get(f"{auth.path}?{auth.query}")
-        assert posted.status_code == 200, posted.get_data(as_text=True)
-        form = form_fields(posted.get_data(as_text=True))
-        if tamper:
-            tamper(form)
-        return self.client.post("/lti/launch", data=form, base_url=self.tool_url), form
-
-
-def form_fields(page: str) -> dict:
-    return {unescape(n): unescape(v) for n, v in re.findall(r"name='([^']+)' value='([^']*)'", page)}
+from tests.lti_platform import INSTRUCTOR, lti_world
 
 
 def count(app, model) -> int:
@@ -57,23 +24,9 @@ def count(app, model) -> int:
 
 
 @pytest.fixture
-def lti(make_app, mini_set):
-    app = make_app()
-    from tests.conftest import FIXTURES, import_file
-
-    import_file(app, FIXTURES / "mini-set.yaml")
-    admin_id = create_account(app, "ada", "admin")
-    with Served(app) as tool:
-        platform = TestPlatform(tool.url)
-        with platform.served:
-            with app.app_context():
-                platforms.register(session, Actor(session.get(User, admin_id)), platform.registration())
-            yield Lti(app, tool.url, platform)
-
-
-@pytest.fixture
-def mini_set():
-    """The scenario set is imported by the lti fixture into its own app."""
+def lti(make_app):
+    with lti_world(make_app()) as world:
+        yield world
 
 
 def test_a_learners_first_launch_signs_in_a_new_trainee_in_the_courses_cohort(lti):
@@ -114,17 +67,10 @@ def test_an_instructors_launch_makes_a_trainer_who_leads_the_cohort_and_a_second
 
 def test_the_platforms_key_rotation_is_followed(make_app):
     """A token signed with a key the cached JWKS lacks makes Practicum fetch the keys again."""
-    app = make_app(LTI_JWKS_REFETCH_S=0)
-    admin_id = create_account(app, "ada", "admin")
-    with Served(app) as tool:
-        platform = TestPlatform(tool.url)
-        with platform.served:
-            with app.app_context():
-                platforms.register(session, Actor(session.get(User, admin_id)), platform.registration())
-            lti = Lti(app, tool.url, platform)
-            assert lti.launch(platform.prepare(subject="a"))[0].status_code == 303
-            platform.rotate_key()
-            assert lti.launch(platform.prepare(subject="b"))[0].status_code == 303
+    with lti_world(make_app(LTI_JWKS_REFETCH_S=0)) as lti:
+        assert lti.launch(lti.platform.prepare(subject="a"))[0].status_code == 303
+        lti.platform.rotate_key()
+        assert lti.launch(lti.platform.prepare(subject="b"))[0].status_code == 303
 
 
 REFUSALS = {
@@ -170,7 +116,7 @@ def test_a_launch_this_browser_did_not_begin_is_refused(lti):
         form["state"] = "not-the-state-we-gave"
 
     response, _ = lti.launch(lti.platform.prepare(), tamper=other_state)
-    assert response.status_code == 401 and "did not begin in this browser" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "did not begin in this browser" in response.get_data(as_text=True)
     assert count(lti.app, UserLink) == 0
 
 

@@ -17,6 +17,8 @@ ROLES = ("anonymous", "trainee", "trainer", "admin")
 ANY = ("trainee", "trainer", "admin")
 # Routes without require_role, and who may use them.
 PUBLIC = {"api.login", "api.openapi_document", "health.healthz", "health.readyz", "static"}
+# LTI: the platform's browser calls these; the id_token and the state cookie are the credentials.
+PUBLIC |= {"lti.login", "lti.launch_", "lti.jwks"}
 SIGNED_IN = {"api.refresh": ANY, "api.logout": ANY, "api.me": ANY, "api.change_password": ANY}
 ACCOUNTS = {"trainee": "tina", "trainer": "terry", "admin": "ada"}
 MISSING_ID = "999999"

@@ -1,0 +1,56 @@
+"""The deep-linking picker: an instructor launched from the LMS's "add activity" chooses what to place."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, render_template, request, session, url_for
+
+from lti import deep_linking, platforms
+from lti.deep_linking import DEEP_LINK_KEY
+from lti.launch import LaunchMalformed
+from practicum.db import session as db
+from web import bp
+from web.access import role_required
+from web.security import content_security_policy
+
+
+def _request_kept() -> dict:
+    kept = session.get(DEEP_LINK_KEY)
+    if not isinstance(kept, dict):
+        raise LaunchMalformed(
+            "Choosing an activity starts in your LMS: use its 'add activity' for Practicum."
+        )
+    return kept
+
+
+@bp.get("/lti/deep-link", endpoint="lti_deep_link")
+@role_required("trainer", "admin")
+def pick():
+    """Show the scenarios and sets an instructor can place in the course."""
+    _request_kept()
+    return render_template("lti/pick.html", choices=deep_linking.choices(db))
+
+
+@bp.post("/lti/deep-link", endpoint="lti_deep_link_choose")
+@role_required("trainer", "admin")
+def choose():
+    """Return the chosen activity to the LMS as a signed deep-linking response."""
+    kept = _request_kept()
+    platform = platforms.platform(db, kept["platform_id"])
+    item = deep_linking.chosen_item(
+        db, request.form.get("choice", ""), url_for("lti.launch_", _external=True)
+    )
+    token = deep_linking.response_token(
+        current_app.config["PRACTICUM"].INSTANCE_DIR, platform, kept["deployment_id"], kept["data"], item
+    )
+    session.pop(DEEP_LINK_KEY)
+    response = current_app.make_response(
+        render_template("lti/return.html", return_url=kept["return_url"], token=token, title=item["title"])
+    )
+    # This one form posts to the LMS: allow its origin as the form's target.
+    target = urlsplit(kept["return_url"])
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        f"{target.scheme}://{target.netloc}"
+    )
+    return response
