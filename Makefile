@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The LRS the xAPI tests start (Ralph) lives in its own venv: its pins clash with ours.
+RALPH_VENV := .venv-ralph
+RALPH_STAMP := $(RALPH_VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export HF_HUB_OFFLINE := 1
@@ -22,11 +25,16 @@ $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/pip install --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+$(RALPH_STAMP): requirements-ralph.txt
+	test -x $(RALPH_VENV)/bin/python || $(PYTHON) -m venv $(RALPH_VENV)
+	$(RALPH_VENV)/bin/pip install -r requirements-ralph.txt
+	touch $(RALPH_STAMP)
+
 run: $(STAMP)
 	$(BIN)/practicum bootstrap
 	$(BIN)/practicum serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) system-packages lint
+test: $(STAMP) $(RALPH_STAMP) system-packages lint
 	$(BIN)/python -m pytest -q
 
 test-unit: $(STAMP)
@@ -75,4 +83,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 clean:
-	rm -rf $(VENV) instance test-artifacts .pytest_cache
+	rm -rf $(VENV) $(RALPH_VENV) instance test-artifacts .pytest_cache

@@ -15,6 +15,7 @@ from practicum import accounts, bootstrap, library, runtime
 from practicum.batch import score_lines
 from practicum.db import session, transaction
 from practicum.errors import PracticumError
+from practicum.xapi.commands import xapi_cli
 from scenarios.loader import InvalidScenarioSet, load_scenario_set
 
 db_cli = AppGroup("db", help="Database schema.")
@@ -239,6 +240,7 @@ COMMANDS = (
     worker_command,
     bootstrap_command,
     demo_command,
+    xapi_cli,
 )
 
 

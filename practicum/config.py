@@ -152,6 +152,20 @@ class Config:
         self.LTI_ROSTER_RATE_LIMIT = env.get("LTI_ROSTER_RATE_LIMIT", "10 per hour")
         # Origins (space-separated) of LMSs that show Practicum in a frame; empty: no framing.
         self.FRAME_ANCESTORS = env.get("FRAME_ANCESTORS", "").strip()
+        # xAPI (practicum/xapi/): rehearsal events become statements for this LRS (its xAPI
+        # endpoint, e.g. https://lrs.example.org/xAPI); unset, nothing is queued or sent.
+        # BASE_URL is the address trainees reach this instance at: the root of the IRIs.
+        self.XAPI_LRS_URL = env.get("XAPI_LRS_URL", "").strip()
+        self.XAPI_LRS_USERNAME = env.get("XAPI_LRS_USERNAME", "")
+        self.XAPI_LRS_PASSWORD = env.get("XAPI_LRS_PASSWORD", "")
+        self.BASE_URL = env.get("BASE_URL", "").strip()
+        # Trainees' own words (answers, reflections) are personal data: sent only when set to 1.
+        self.XAPI_SEND_TEXT = env.get("XAPI_SEND_TEXT", "0") == "1"
+        # First wait after a failed send (doubling each time, at most XAPI_RETRY_MAX_S).
+        self.XAPI_RETRY_S = _number(env, "XAPI_RETRY_S", 30, float, 0)
+        self.XAPI_RETRY_MAX_S = _number(env, "XAPI_RETRY_MAX_S", 3600, float, 0)
+        self.XAPI_HTTP_TIMEOUT_S = _number(env, "XAPI_HTTP_TIMEOUT_S", 10, float, 0.1)
+        self.XAPI_SEND_INTERVAL_S = _number(env, "XAPI_SEND_INTERVAL_S", 5, float, 0.1)
         for name, value in overrides.items():
             setattr(self, name, value)
 
@@ -177,6 +191,8 @@ class Config:
             raise ConfigError(
                 f"EMBEDDING_BACKEND must be sentence_transformers or fake, not {self.EMBEDDING_BACKEND!r}"
             )
+        if self.XAPI_LRS_URL:
+            self._check_xapi()
         if any(not re.fullmatch(r"https?://[\w.:\[\]*-]+|'self'", o) for o in self.FRAME_ANCESTORS.split()):
             raise ConfigError(
                 f"FRAME_ANCESTORS must be origins like https://lms.example.edu, not {self.FRAME_ANCESTORS!r}"
@@ -188,6 +204,11 @@ class Config:
             self.SECRET_KEY = self.SECRET_KEY or self._instance_secret("secret_key")
             self.JWT_SECRET_KEY = self.JWT_SECRET_KEY or self._instance_secret("jwt_secret_key")
         return self
+
+    def _check_xapi(self) -> None:
+        for name in ("XAPI_LRS_URL", "BASE_URL"):
+            if not getattr(self, name).startswith(("https://", "http://")):
+                raise ConfigError(f"{name} must be an http(s):// address when XAPI_LRS_URL is set")
 
     def _require_real_models(self) -> None:
         for name in ("LLM_BACKEND", "EMBEDDING_BACKEND"):

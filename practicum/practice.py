@@ -25,6 +25,7 @@ from practicum.errors import Conflict, NotFound, ValidationFailed
 from practicum.library import current_scenario
 from practicum.models import Attempt, ExpertResponse, PracticeSession, Scenario, User, utcnow
 from practicum.models import Pitfall as PitfallRow
+from practicum.xapi import outbox as xapi
 
 MAX_RESPONSE_CHARS = 5000
 MAX_REFLECTION_CHARS = 2000
@@ -145,6 +146,7 @@ def start_session(
         confidence_before=validate_confidence(confidence_before, "confidence_before"),
     )
     db.add(session)
+    xapi.record_launched(db, session)
     db.commit()
     return session
 
@@ -184,6 +186,7 @@ def end_session(
     session.reflection = reflection
     session.ended_at = utcnow()
     lti_grades.queue_grade(db, session)  # a rehearsal opened from a graded LMS activity
+    xapi.record_completed(db, session)
     db.commit()
     return session
 
@@ -342,6 +345,7 @@ def store_attempt(db: Session, scored: ScoredAttempt, feedback: Feedback) -> Att
         reply=scored.reply,
     )
     db.add(attempt)
+    xapi.record_answered(db, attempt)
     db.commit()
     metrics.attempt_stored(attempt.band, attempt.feedback_source, attempt.timings or {})
     return attempt

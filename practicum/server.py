@@ -7,6 +7,7 @@ import atexit
 from gunicorn.app.base import BaseApplication
 
 from practicum import runtime
+from practicum.xapi.sender import start_background_sender
 
 # Answers name no server software or version (gunicorn would send "Server: gunicorn").
 SERVER_NAME = "practicum"
@@ -44,6 +45,9 @@ def options(app, host: str, port: int) -> dict:
         # Models load in each worker, after the fork: llama.cpp's threads do not survive one.
         if config.WARM_MODELS:
             runtime.warm(app)
+        # Each worker sends queued xAPI statements (when XAPI_LRS_URL is set); row locks keep
+        # two workers from sending the same one.
+        start_background_sender(app)
 
     return {
         "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
