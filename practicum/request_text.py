@@ -49,6 +49,7 @@ def _small_multipart() -> bool:
 
 def _check_pairs(pairs, where: str) -> None:
     for key, value in pairs:
+        key = key or ""  # a multipart part without a name reaches here as None
         if not storable(key):
             raise ValidationFailed(MESSAGE, {where: f"a name {PROBLEM}"})
         if not storable(value):

@@ -266,3 +266,11 @@ def test_the_stream_says_so_when_the_database_goes_away_while_storing(
         error["details"] == {"request_id": response.headers["X-Request-ID"]} and "server closed" not in body
     )
     assert attempt_count(app) == 0
+
+
+def test_a_multipart_part_without_a_name_is_no_server_error(client, admin_headers):
+    # Found by schemathesis: Content-Disposition with no name= reached the text check as None.
+    body = b"--b\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--b--\r\n"
+    headers = {**admin_headers, "Content-Type": "multipart/form-data; boundary=b"}
+    answer = client.post("/api/v1/admin/users/import", data=body, headers=headers)
+    assert answer.status_code < 500 and "error" in answer.get_json()
