@@ -34,6 +34,14 @@ def _course_of(db: Session, viewer: User, cohort_id: int) -> ContextLink:
     return link
 
 
+def courses_of(db: Session, viewer: User) -> list[ContextLink]:
+    """Return the LMS courses, with a roster service, of the cohorts the viewer leads (all, for an admin)."""
+    query = select(ContextLink).join(ContextLink.cohort).where(ContextLink.memberships_url.is_not(None))
+    if viewer.role != "admin":
+        query = query.where(Cohort.trainer_id == viewer.id)
+    return list(db.scalars(query.order_by(Cohort.name)))
+
+
 def members(course: ContextLink) -> list[dict]:
     """Return the course's members from the LMS, following its next-page links."""
     url, found = course.memberships_url, []

@@ -34,7 +34,8 @@ def login():
     target, state, nonce = launch.login_redirect(db, request.values, url_for("lti.launch_", _external=True))
     response = redirect(target)
     # The launch comes back as a cross-site POST (often inside the LMS's frame): only a
-    # SameSite=None cookie, which browsers take only when Secure, is sent with it.
+    # SameSite=None cookie, which browsers take only when Secure, is sent with it. Partitioned
+    # (CHIPS): framed, it is kept for the LMS's site even where third-party cookies are blocked.
     response.set_cookie(
         STATE_COOKIE + state[:16],
         _state_signer().dumps({"state": state, "nonce": nonce}),
@@ -43,6 +44,7 @@ def login():
         secure=True,
         httponly=True,
         samesite="None",
+        partitioned=True,
     )
     return response
 
@@ -85,7 +87,9 @@ def launch_():
     if deep_link:
         session[DEEP_LINK_KEY] = deep_link
     response = redirect(target, 303)
-    response.delete_cookie(STATE_COOKIE + state[:16], path="/lti/", secure=True, samesite="None")
+    response.delete_cookie(
+        STATE_COOKIE + state[:16], path="/lti/", secure=True, samesite="None", partitioned=True
+    )
     return response
 
 

@@ -250,8 +250,11 @@ class Config:
             "SESSION_COOKIE_HTTPONLY": True,
             # Framed in an LMS, the pages are a cross-site context: the browser sends only
             # SameSite=None cookies there, and only Secure ones (CSRF tokens guard every POST).
+            # Partitioned (CHIPS): kept per LMS site, so browsers that block third-party cookies
+            # (Chrome's private windows, and more to come) still keep this one.
             "SESSION_COOKIE_SAMESITE": "None" if self.FRAME_ANCESTORS else "Lax",
             "SESSION_COOKIE_SECURE": self.is_production or bool(self.FRAME_ANCESTORS),
+            "SESSION_COOKIE_PARTITIONED": bool(self.FRAME_ANCESTORS),
             # Production is served over HTTPS only (behind the proxy): browsers keep to it a year.
             "HSTS_SECONDS": 31_536_000 if self.is_production else 0,
             "JSON_SORT_KEYS": False,

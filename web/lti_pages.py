@@ -1,17 +1,21 @@
-"""The deep-linking picker: an instructor launched from the LMS's "add activity" chooses what to place."""
+"""LTI pages: the deep-linking picker an instructor sees, and the trainer's roster sync button."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 
-from lti import deep_linking, platforms
+from lti import deep_linking, platforms, roster
 from lti.deep_linking import DEEP_LINK_KEY
 from lti.launch import LaunchMalformed
+from lti.services import PlatformUnavailable
+from practicum import rate_limits
 from practicum.db import session as db
+from practicum.errors import Conflict
 from web import bp
 from web.access import role_required
+from web.auth import cookie_rate_key
 from web.security import content_security_policy
 
 
@@ -22,6 +26,9 @@ def _request_kept() -> dict:
             "Choosing an activity starts in your LMS: use its 'add activity' for Practicum."
         )
     return kept
+
+
+roster_rate_limit = rate_limits.per_person("LTI_ROSTER_RATE_LIMIT", "lti-roster", cookie_rate_key)
 
 
 @bp.get("/lti/deep-link", endpoint="lti_deep_link")
@@ -54,3 +61,28 @@ def choose():
         f"{target.scheme}://{target.netloc}"
     )
     return response
+
+
+@bp.app_context_processor
+def lms_courses_helper() -> dict:
+    """Let the trainer's page list the viewer's cohorts that come from an LMS course with a roster."""
+    return {"lms_courses": lambda: roster.courses_of(db, g.user) if g.get("user") else []}
+
+
+@bp.post("/trainer/cohorts/<int:cohort_id>/lti-roster", endpoint="trainer_sync_lti_roster")
+@role_required("trainer", "admin")
+@roster_rate_limit
+def sync_roster(cohort_id: int):
+    """Read the course's roster from the LMS into the cohort, then say what changed."""
+    try:
+        report = roster.sync(db, g.user, cohort_id)
+    except (Conflict, PlatformUnavailable) as error:
+        db.rollback()
+        flash(error.message, "danger")
+    else:
+        flash(
+            f"Roster read: {report['members']} members, {report['created']} new accounts, "
+            f"{report['joined']} trainees added to the cohort, {report['skipped']} left out.",
+            "success",
+        )
+    return redirect(url_for("web.trainer_dashboard", cohort_id=cohort_id))

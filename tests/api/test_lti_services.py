@@ -237,3 +237,15 @@ def test_another_trainers_cohort_cannot_be_synced(lti):
         f"/api/v1/trainer/cohorts/{cohort_id}/lti-roster", headers=token_headers(lti.app, second.id)
     )
     assert response.status_code == 404
+
+
+def test_the_trainers_page_offers_the_roster_sync_and_reports_it(lti):
+    launched, _ = lti.launch(lti.platform.prepare(subject="teacher-1", roles=(INSTRUCTOR,)))
+    lti.platform.members = [{"user_id": "s1", "name": "Sam One", "roles": [LEARNER]}]
+    page = lti.client.get("/trainer", base_url=lti.tool_url, follow_redirects=True).get_data(as_text=True)
+    action = re.search(r'action="(/trainer/cohorts/\d+/lti-roster)"', page).group(1)
+    synced = lti.client.post(
+        action, data={"csrf_token": csrf(page)}, base_url=lti.tool_url, follow_redirects=True
+    )
+    assert "Roster read: 1 members, 1 new accounts, 1 trainees added" in synced.get_data(as_text=True)
+    assert "Sam One" in synced.get_data(as_text=True)
