@@ -11,15 +11,24 @@ from sqlalchemy import select
 from lti import cli, launch, people, tool_keys
 from lti.deep_linking import DEEP_LINK_KEY
 from lti.models import ResourceLink, SessionLink
-from practicum import library, web_sessions
+from practicum import library, rate_limits, web_sessions
 from practicum.db import session as db
 from practicum.errors import NotFound
+from practicum.extensions import limiter
 from practicum.models import PracticeSession
 from web.auth import SESSION_KEY
 
 bp = Blueprint("lti", __name__, cli_group="lti")
 for command in cli.COMMANDS:
     bp.cli.add_command(command)
+# Refused logins and launches per address: a forged token costs an RSA check and may make us
+# fetch the LMS's keys again. Only refusals count, so a class launching at once is never slowed.
+refused_launch_limit = limiter.shared_limit(
+    rate_limits.setting("LTI_LAUNCH_RATE_LIMIT"),
+    scope="lti-launch",
+    key_func=rate_limits.address_key,
+    deduct_when=lambda response: response.status_code >= 400,
+)
 STATE_COOKIE = "lti_state_"  # + the state's first characters: launches in two frames at once each keep theirs
 STATE_MAX_AGE_S = 600
 
@@ -29,6 +38,7 @@ def _state_signer() -> URLSafeTimedSerializer:
 
 
 @bp.route("/lti/login", methods=["GET", "POST"])
+@refused_launch_limit
 def login():
     """Answer the platform's OIDC login initiation: remember state and nonce, go to its auth URL."""
     target, state, nonce = launch.login_redirect(db, request.values, url_for("lti.launch_", _external=True))
@@ -65,6 +75,7 @@ def _expected_nonce(state: str) -> str:
 
 
 @bp.post("/lti/launch")
+@refused_launch_limit
 def launch_():
     """Verify a launch, sign its user in (created at first), and open what it points to."""
     state = request.form.get("state", "")

@@ -129,3 +129,11 @@ def test_the_tools_jwks_publishes_public_keys_only(lti):
     keys = lti.client.get("/lti/jwks").get_json()["keys"]
     assert len(keys) == 1 and keys[0]["kty"] == "RSA" and keys[0]["alg"] == "RS256"
     assert not {"d", "p", "q", "dp", "dq", "qi"} & set(keys[0])
+
+
+def test_refused_launches_from_one_address_are_rate_limited(make_app):
+    with lti_world(make_app(RATELIMIT_ENABLED=True, LTI_LAUNCH_RATE_LIMIT="2 per minute")) as lti:
+        forged = lti.platform.prepare(spoil={"aud": "someone-else"})
+        statuses = [lti.client.post("/lti/launch", data={"state": "x"}).status_code for _ in range(3)]
+        assert statuses == [400, 400, 429]
+        assert lti.login(forged).status_code == 429
