@@ -15,6 +15,16 @@ import pytest
 RALPH_VENV = Path(__file__).resolve().parent.parent / ".venv-ralph"
 RALPH_PYTHON = RALPH_VENV / "bin" / "python"
 USERNAME, PASSWORD = "practicum", "an LRS password for tests"
+# Ralph's API under uvicorn, as `ralph runserver` starts it, less its reloader (which watches the
+# folder). One fix: Ralph 5.1.0's file backend writes a new store file each time (CREATE), so every
+# POST after the first answers 500 ("already exists and overwrite is not allowed"); it appends here.
+SERVE = """
+import sys, uvicorn
+from ralph.backends.data.base import BaseOperationType
+from ralph.backends.lrs.fs import FSLRSBackend
+FSLRSBackend.default_operation_type = BaseOperationType.APPEND
+uvicorn.run("ralph.api:app", host="127.0.0.1", port=int(sys.argv[1]))
+"""
 # Ralph's own models of the xAPI statement (ralph.models.xapi), run in Ralph's venv.
 VALIDATE = """
 import json, sys
@@ -55,11 +65,13 @@ class Ralph:
 
     def start(self) -> None:
         """Start the LRS and wait until it answers."""
-        # uvicorn directly: `ralph runserver` adds uvicorn's reloader, which watches the folder.
-        command = [str(RALPH_PYTHON), "-m", "uvicorn", "ralph.api:app", "--host", "127.0.0.1"]
         log = (self.folder / "ralph.log").open("a")
         self.process = subprocess.Popen(
-            [*command, "--port", str(self.port)], env=self.env, cwd=self.folder, stdout=log, stderr=log
+            [str(RALPH_PYTHON), "-c", SERVE, str(self.port)],
+            env=self.env,
+            cwd=self.folder,
+            stdout=log,
+            stderr=log,
         )
         log.close()
         deadline = time.monotonic() + 60

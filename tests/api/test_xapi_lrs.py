@@ -1,7 +1,8 @@
 """xAPI statements delivered to a real LRS: Ralph (ralph-malph 5.1.0) started on 127.0.0.1.
 
 The rehearsals use the fake embedder and fake LLM (tests/conftest.test_config): the scores are
-not what is checked here. The LRS, its HTTP API, its storage and its xAPI models are real.
+not what is checked here. The LRS, its HTTP API, its storage and its xAPI models are real (its
+file store made to append: tests/xapi_lrs.py says why).
 """
 
 from __future__ import annotations
@@ -145,6 +146,9 @@ def test_a_resend_after_a_lost_answer_is_stored_once(app, ralph, people):
         session.commit()
     assert send(app).sent == 4  # Ralph answers 204: it knows these ids
     assert len(ralph.stored_ids()) == 4 and len(ralph.statements()) == 4
+    rehearsal(app, people["tom"])
+    assert send(app).sent == 4  # a later batch adds to what the LRS holds
+    assert len(ralph.stored_ids()) == len(set(ralph.stored_ids())) == 8
 
 
 def test_wrong_lrs_credentials_are_retried_not_dropped(make_app, ralph, people):
