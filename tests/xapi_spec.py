@@ -140,6 +140,8 @@ def _is_timestamp(text) -> bool:
 
 def _empty_values(value, where: str) -> list[str]:
     """The specification allows no null values (extensions aside); Ralph refuses empty ones too."""
+    if isinstance(value, list):
+        return [problem for i, item in enumerate(value) for problem in _empty_values(item, f"{where}[{i}]")]
     if not isinstance(value, dict):
         return []
     found = []

@@ -92,8 +92,11 @@ def _rehearsal(db: Session, config: Config, session: PracticeSession) -> stateme
 
 def _uuid_for(db: Session, model, key_column, key: int) -> uuid.UUID:
     """Return the UUID stored for key, making a random one the first time (safe under races)."""
-    db.execute(insert(model).values({key_column.key: key, "uuid": uuid.uuid4()}).on_conflict_do_nothing())
-    return db.scalar(select(model.uuid).where(key_column == key))
+    found = db.scalar(select(model.uuid).where(key_column == key))
+    if found is None:
+        db.execute(insert(model).values({key_column.key: key, "uuid": uuid.uuid4()}).on_conflict_do_nothing())
+        found = db.scalar(select(model.uuid).where(key_column == key))
+    return found
 
 
 def _queue(db: Session, user_id: int, statement: dict) -> None:

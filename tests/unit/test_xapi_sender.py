@@ -62,7 +62,8 @@ def test_a_batch_the_lrs_takes_is_sent(monkeypatch, status):
 
 
 @pytest.mark.parametrize(
-    "failure", [lrs.LrsUnreachable("Connection refused"), (500, "boom"), (503, ""), (401, "bad login")]
+    "failure",
+    [lrs.LrsUnreachable("Connection refused"), (500, "boom"), (503, ""), (401, "bad login"), (302, "")],
 )
 def test_a_failed_batch_waits_and_records_why(monkeypatch, failure):
     batch = rows(2)

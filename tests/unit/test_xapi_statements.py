@@ -57,6 +57,13 @@ def test_the_checks_catch_what_they_claim_to():
         {**good, "context": {**good["context"], "registration": "42"}},
         {**good, "context": {**good["context"], "extensions": {"turn": 1}}},
         {**good, "object": {**good["object"], "definition": {"name": {"en-US": ""}}}},
+        {
+            **good,
+            "context": {
+                **good["context"],
+                "contextActivities": {"grouping": [{"id": "https://x.org/s", "definition": {}}]},
+            },
+        },
     ]
     for statement in broken:
         assert xapi_spec.problems(statement), statement
