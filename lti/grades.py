@@ -3,16 +3,20 @@
 Ending a rehearsal opened from an LMS activity queues its score in the same transaction (so
 neither exists without the other); delivery posts it to the line item and, when the LMS refuses
 or cannot be reached, tries again later (LTI_GRADE_RETRY_S, doubling up to a day) until it is
-accepted. `practicum lti send-grades` (cron) sends whatever is due.
+accepted. Each web worker sends what is due every LTI_GRADE_SEND_INTERVAL_S (a background
+thread, `practicum serve`); `practicum lti send-grades` does it once (cron, or by hand).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from lti import services
@@ -20,6 +24,7 @@ from lti.models import GradeOutbox, SessionLink
 from practicum.conversation import counted_turns
 from practicum.models import PracticeSession, utcnow
 
+log = logging.getLogger(__name__)
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 MAX_WAIT = timedelta(days=1)
 
@@ -87,3 +92,26 @@ def send_due(db: Session, practice_session_id: int | None = None, limit: int = 1
     accepted = sum(send(db, queued) for queued in due)
     db.commit()
     return accepted, len(due) - accepted
+
+
+def start_background_sender(app) -> threading.Event:
+    """Start a daemon thread sending due grades every LTI_GRADE_SEND_INTERVAL_S; return its stop switch."""
+    stop = threading.Event()
+    threading.Thread(target=_send_until, args=(app, stop), name="lti-grades", daemon=True).start()
+    return stop
+
+
+def _send_until(app, stop: threading.Event) -> None:
+    from practicum.db import session
+
+    while not stop.is_set():
+        try:
+            with app.app_context():
+                send_due(session)
+        except SQLAlchemyError as error:  # the database is away: the grades wait in it, safe
+            log.warning("LTI grade sender cannot reach the database: %s", error.__class__.__name__)
+        except Exception:  # a daemon thread that dies stops all grades unseen: log it, go on
+            log.exception("LTI grade sender round failed")
+        finally:
+            session.remove()
+        stop.wait(app.config["PRACTICUM"].LTI_GRADE_SEND_INTERVAL_S)

@@ -149,6 +149,7 @@ class Config:
         # The least time between two fetches forced by a token naming an unknown key id.
         self.LTI_JWKS_REFETCH_S = _number(env, "LTI_JWKS_REFETCH_S", 30, float, 0)
         self.LTI_GRADE_RETRY_S = _number(env, "LTI_GRADE_RETRY_S", 60)
+        self.LTI_GRADE_SEND_INTERVAL_S = _number(env, "LTI_GRADE_SEND_INTERVAL_S", 30, float, 0.1)
         self.LTI_ROSTER_RATE_LIMIT = env.get("LTI_ROSTER_RATE_LIMIT", "10 per hour")
         self.LTI_LAUNCH_RATE_LIMIT = env.get("LTI_LAUNCH_RATE_LIMIT", "30 per minute")
         # Origins (space-separated) of LMSs that show Practicum in a frame; empty: no framing.

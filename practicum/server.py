@@ -6,6 +6,7 @@ import atexit
 
 from gunicorn.app.base import BaseApplication
 
+from lti import grades as lti_grades
 from practicum import runtime
 from practicum.xapi.sender import start_background_sender
 
@@ -48,6 +49,7 @@ def options(app, host: str, port: int) -> dict:
         # Each worker sends queued xAPI statements (when XAPI_LRS_URL is set); row locks keep
         # two workers from sending the same one.
         start_background_sender(app)
+        lti_grades.start_background_sender(app)  # and grades due to an LMS, locked the same way
 
     return {
         "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
+from lti import grades
 from lti.models import GradeOutbox, Platform, ResourceLink
 from practicum.db import session
 from practicum.models import AuditEntry, Cohort, User, utcnow
@@ -249,3 +251,19 @@ def test_the_trainers_page_offers_the_roster_sync_and_reports_it(lti):
     )
     assert "Roster read: 1 members, 1 new accounts, 1 trainees added" in synced.get_data(as_text=True)
     assert "Sam One" in synced.get_data(as_text=True)
+
+
+def test_the_background_sender_delivers_a_refused_grade_when_it_falls_due(make_app):
+    with lti_world(make_app(LTI_GRADE_RETRY_S=1, LTI_GRADE_SEND_INTERVAL_S=0.2)) as lti:
+        lti.platform.refuse_scores = 1
+        rehearse_and_end(lti)
+        assert lti.platform.gradebook == []
+        stop = grades.start_background_sender(lti.app)
+        try:
+            for _ in range(100):  # the retry falls due after a second; the thread then sends it
+                if lti.platform.gradebook:
+                    break
+                time.sleep(0.1)
+        finally:
+            stop.set()
+        assert len(lti.platform.gradebook) == 1 and lti.platform.gradebook[0]["userId"] == "learner-1"
