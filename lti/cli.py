@@ -1,7 +1,4 @@
-"""`practicum lti …`: rotate the tool's key, send the grades that are due (run it from cron).
-
-The commands hang on the lti blueprint's CLI group, so the app registers them with its routes.
-"""
+"""`practicum lti …`: rotate the tool's key; send the grades that are due now."""
 
 from __future__ import annotations
 
@@ -9,13 +6,15 @@ from datetime import timedelta
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 from lti import grades, tool_keys
 from practicum.db import session
 
+lti_cli = AppGroup("lti", help="LTI 1.3: the tool's signing keys, grades waiting for an LMS.")
 
-@click.command("rotate-key")
+
+@lti_cli.command("rotate-key")
 @with_appcontext
 def rotate_key():
     """Make a new signing key; keys replaced more than LTI_KEY_OVERLAP_DAYS ago are deleted."""
@@ -24,12 +23,9 @@ def rotate_key():
     click.echo(f"New signing key {new.kid}; deleted: {', '.join(retired) or 'none'}.")
 
 
-@click.command("send-grades")
+@lti_cli.command("send-grades")
 @with_appcontext
 def send_grades():
     """Send the rehearsal scores whose time has come to their LMS gradebooks."""
     accepted, refused = grades.send_due(session)
     click.echo(f"Grades accepted: {accepted}; refused, to be retried: {refused}.")
-
-
-COMMANDS = (rotate_key, send_grades)

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify, redirect, request, session, u
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from lti import cli, launch, people, tool_keys
+from lti import launch, people, tool_keys
 from lti.deep_linking import DEEP_LINK_KEY
 from lti.models import ResourceLink, SessionLink
 from practicum import library, rate_limits, web_sessions
@@ -18,9 +18,7 @@ from practicum.extensions import limiter
 from practicum.models import PracticeSession
 from web.auth import SESSION_KEY
 
-bp = Blueprint("lti", __name__, cli_group="lti")
-for command in cli.COMMANDS:
-    bp.cli.add_command(command)
+bp = Blueprint("lti", __name__)
 # Refused logins and launches per address: a forged token costs an RSA check and may make us
 # fetch the LMS's keys again. Only refusals count, so a class launching at once is never slowed.
 refused_launch_limit = limiter.shared_limit(

@@ -11,6 +11,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
+from lti.cli import lti_cli
 from practicum import accounts, bootstrap, library, runtime
 from practicum.batch import score_lines
 from practicum.db import session, transaction
@@ -241,6 +242,7 @@ COMMANDS = (
     bootstrap_command,
     demo_command,
     xapi_cli,
+    lti_cli,
 )
 
 
