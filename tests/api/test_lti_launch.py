@@ -137,3 +137,10 @@ def test_refused_launches_from_one_address_are_rate_limited(make_app):
         statuses = [lti.client.post("/lti/launch", data={"state": "x"}).status_code for _ in range(3)]
         assert statuses == [400, 400, 429]
         assert lti.login(forged).status_code == 429
+
+
+def test_rotate_key_adds_a_signing_key_and_keeps_the_old_one_published(lti):
+    before = [k["kid"] for k in lti.client.get("/lti/jwks").get_json()["keys"]]
+    output = lti.app.test_cli_runner().invoke(args=["lti", "rotate-key"]).output
+    after = [k["kid"] for k in lti.client.get("/lti/jwks").get_json()["keys"]]
+    assert output.startswith("New signing key") and after[0] == before[0] and len(after) == 2
