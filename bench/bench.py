@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from ai.feedback import coaching_messages, feedback_facts
 from ai.llm import _without_weight_repacking
-from bench import student_voice, upload_flood
+from bench import batch_speed, student_voice, upload_flood
 from bench.harness import real_app
 from bench.library_speed import bench_library
 from practicum import practice, runtime
@@ -241,6 +241,7 @@ def main() -> None:
         scenarios = list(session.scalars(select(Scenario).order_by(Scenario.id).limit(4)))
         session.execute(text("SELECT 1"))
         bench_scoring(app, scenarios)
+        batch_speed.report(app, scenarios, RESPONSES)
         bench_pgvector(app, scenarios)
         raw_llama = bench_llm(app, scenarios)
         bench_end_to_end(app, scenarios[0], raw_llama)

@@ -65,7 +65,7 @@ def checked_item(item: dict, scenarios: dict) -> tuple[object, str]:
     return scenarios[key], text
 
 
-def _sentences_to_embed(scenario, response: str) -> list[str]:
+def sentences_to_embed(scenario, response: str) -> list[str]:
     """Return the texts the scorer will embed for this response (as ai.signals.embed_response does)."""
     facts = practice.scenario_facts(scenario)
     experts = [e.text for e in practice.opening_moment(scenario).expert_responses]
@@ -104,7 +104,7 @@ def score_chunk(
         except PracticumError as error:
             session.rollback()
             parsed.append((number, {**record, "line": number, "error": error.message}))
-    texts = [t for entry in parsed if len(entry) == 4 for t in _sentences_to_embed(entry[2], entry[3])]
+    texts = [t for entry in parsed if len(entry) == 4 for t in sentences_to_embed(entry[2], entry[3])]
     batched = PrefetchedEmbedder(embedder, texts)
     records = []
     for entry in parsed:
