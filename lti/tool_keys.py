@@ -22,7 +22,7 @@ FOLDER = "lti_keys"
 
 @dataclass(frozen=True)
 class ToolKey:
-    """One key pair: its id (a UTC timestamp first, so names sort by age) and its private key."""
+    """A key pair: its id (a UTC time to the microsecond first, so names sort by age) and private key."""
 
     kid: str
     private_key: rsa.RSAPrivateKey
@@ -30,7 +30,7 @@ class ToolKey:
     @property
     def created_at(self) -> datetime:
         """Return when the key was made (from its id)."""
-        return datetime.strptime(self.kid[:15], "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+        return datetime.strptime(self.kid[:22], "%Y%m%dT%H%M%S.%f").replace(tzinfo=UTC)
 
     def public_jwk(self) -> dict:
         """Return the public half as a JWK."""
@@ -47,7 +47,7 @@ def make_key(instance_dir: Path, now: datetime | None = None) -> ToolKey:
     """Make a new key pair and save its private key (owner-only); it signs from now on."""
     folder = key_folder(instance_dir)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    kid = f"{(now or datetime.now(UTC)):%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
+    kid = f"{(now or datetime.now(UTC)):%Y%m%dT%H%M%S.%f}-{secrets.token_hex(4)}"
     private_key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
     pem = private_key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()

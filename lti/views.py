@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -159,12 +160,13 @@ def _deep_linking(verified: launch.Launch, user):
     if user.role == "trainee":
         raise people.NotAllowedHere("Only the course's instructors choose Practicum activities.")
     settings = verified.claims.get(launch.DEEP_LINKING_CLAIM) or {}
-    if not isinstance(settings.get("deep_link_return_url"), str):
+    return_url = settings.get("deep_link_return_url")
+    if not isinstance(return_url, str) or urlsplit(return_url).scheme not in ("https", "http"):
         raise launch.LaunchRefused("The deep-linking launch names no return address." + launch.AGAIN)
     kept = {
         "platform_id": verified.platform.id,
         "deployment_id": verified.claim("deployment_id"),
-        "return_url": settings["deep_link_return_url"],
+        "return_url": return_url,
         "data": settings.get("data") if isinstance(settings.get("data"), str) else None,
         "multiple": settings.get("accept_multiple") is True,
     }

@@ -12,9 +12,10 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from lti.models import ContextLink, UsedNonce, UserLink
+from lti.models import ContextLink, Platform, UsedNonce, UserLink
 from practicum.db import session
 from practicum.models import Cohort, PracticeSession, User, WebSession
+from tests.conftest import free_port
 from tests.lti_platform import INSTRUCTOR, lti_world
 
 
@@ -144,3 +145,24 @@ def test_rotate_key_adds_a_signing_key_and_keeps_the_old_one_published(lti):
     output = lti.app.test_cli_runner().invoke(args=["lti", "rotate-key"]).output
     after = [k["kid"] for k in lti.client.get("/lti/jwks").get_json()["keys"]]
     assert output.startswith("New signing key") and after[0] == before[0] and len(after) == 2
+
+
+def test_a_launch_whose_platform_keys_cannot_be_fetched_is_refused_readably(lti):
+    with lti.app.app_context():
+        platform = session.scalar(select(Platform))
+        platform.jwks_url = f"http://127.0.0.1:{free_port()}/jwks"  # nothing listens there
+        session.commit()
+    response, _ = lti.launch(lti.platform.prepare())
+    assert response.status_code == 401 and "could not fetch the LMS" in response.get_data(as_text=True)
+    assert count(lti.app, UserLink) == 0 and count(lti.app, UsedNonce) == 0
+
+
+def test_framing_settings_allow_the_lms_and_make_the_session_cookie_cross_site(make_app):
+    framed = make_app(FRAME_ANCESTORS="https://lms.example.edu").test_client()
+    page = framed.get("/login")
+    assert "frame-ancestors https://lms.example.edu;" in page.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in page.headers
+    cookie = page.headers["Set-Cookie"]  # the CSRF token's session
+    assert "SameSite=None" in cookie and "Secure" in cookie and "Partitioned" in cookie
+    plain = make_app().test_client().get("/login")
+    assert plain.headers["X-Frame-Options"] == "DENY" and "SameSite=Lax" in plain.headers["Set-Cookie"]
