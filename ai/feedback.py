@@ -75,6 +75,10 @@ REPAIR = re.compile(
 )
 
 
+# The notes for an answer that meets every weighted dimension: keep doing it.
+KEEP_NOTES = ("Keep using this move", "Keep doing what worked")
+
+
 def already_does(tip: str, text: str) -> bool:
     """Tell whether a tip asks for something the answer already does."""
     return any(asks.search(tip) and does.search(text) for asks, does in ALREADY.values())
@@ -110,7 +114,7 @@ def feedback_facts(result: ScoreResult, facts: ScenarioFacts) -> FeedbackFacts:
     strategy = expert.strategy if expert else ""
     note = next_step_note(result, facts)
     if not note:
-        note = f"Keep using this move: {strategy}." if strategy else "Keep doing what worked."
+        note = f"{KEEP_NOTES[0]}: {strategy}." if strategy else f"{KEEP_NOTES[1]}."
     red_lines = [f'{hit.title}. You wrote: "{quote(hit.sentence)}" {hit.reason}' for hit in result.red_lines]
     return FeedbackFacts(
         score=result.score,
@@ -135,6 +139,9 @@ def template_coaching(facts: FeedbackFacts) -> str:
             "Next time, try saying all of it in your own words: the sentences copied from an expert "
             "response were not counted."
         )
+    if facts.note.startswith(KEEP_NOTES):
+        # Nothing left to change: "Next time, try this: keep using this move: …" read badly.
+        return f"Next time, {facts.note[0].lower()}{facts.note[1:]}"
     note = facts.note[0].lower() + facts.note[1:]
     return f"Next time, try this: {note}"
 

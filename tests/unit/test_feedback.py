@@ -132,3 +132,13 @@ def test_a_rephrasing_that_widens_the_note_is_refused():
     everyone = "Say clearly that everyone's background belongs in this room."
     kept = "Next time, try saying clearly that everyone's background belongs in this room."
     assert check_coaching(kept, everyone, "developing") is None
+
+
+def test_a_keep_note_is_said_as_it_is_not_as_something_to_try():
+    from ai.feedback import template_coaching
+
+    move = "Keep using this move: ask the student what she wants."
+    keep = FeedbackFacts(88, "exemplary", [], [], "", "", move)
+    assert template_coaching(keep) == "Next time, keep using this move: ask the student what she wants."
+    done = FeedbackFacts(90, "exemplary", [], [], "", "", "Keep doing what worked.")
+    assert template_coaching(done) == "Next time, keep doing what worked."
