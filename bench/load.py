@@ -19,18 +19,26 @@ from collections import Counter
 from bench.soak_load import ANSWERS, Api, deployment, signed_in
 
 CLIENTS = tuple(int(n) for n in os.environ.get("LOAD_CLIENTS", "1,8,30").split(","))
-MODES = os.environ.get("LOAD_MODES", "scoring,full").split(",")
+MODES = os.environ.get("LOAD_MODES", "scoring,full,paced").split(",")
 SECONDS = float(os.environ.get("LOAD_SECONDS", 30))
+# "paced": every client is a trainee who thinks between answers (exponential, this mean, at most
+# three times it), as in the soak, for PACED_SECONDS: the latency a cohort meets at 9 a.m.
+THINK_S = float(os.environ.get("LOAD_THINK_S", 20))
+PACED_SECONDS = float(os.environ.get("LOAD_PACED_SECONDS", 180))
 
 
-def run(apis: list[Api], scenarios: list[int], with_feedback: bool) -> tuple[int, list[float], int, Counter]:
-    """Drive the clients for SECONDS; return attempts stored, their latencies, failed requests
+def run(
+    apis: list[Api], scenarios: list[int], with_feedback: bool, seconds: float = SECONDS, think_s: float = 0
+) -> tuple[int, list[float], int, Counter]:
+    """Drive the clients for seconds; return attempts stored, their latencies, failed requests
     and who wrote the coaching (model, or the template when the model failed or ran out of time)."""
-    stop_at = time.monotonic() + SECONDS
+    stop_at = time.monotonic() + seconds
     latencies, failures, lock, sources = [], [0], threading.Lock(), Counter()
 
     def client(api: Api, seed: int) -> None:
         rng = random.Random(seed)
+        if think_s:
+            time.sleep(rng.uniform(0, think_s))  # trainees do not all start on the same second
         while time.monotonic() < stop_at:
             status, started = api.call("POST", "/sessions", {"scenario_id": rng.choice(scenarios)})
             if status != 201:
@@ -46,6 +54,8 @@ def run(apis: list[Api], scenarios: list[int], with_feedback: bool) -> tuple[int
                     sources[attempt.get("feedback_source")] += 1
                 else:
                     failures[0] += 1
+            if think_s:
+                time.sleep(min(rng.expovariate(1 / think_s), 3 * think_s))
 
     threads = [threading.Thread(target=client, args=(api, n)) for n, api in enumerate(apis)]
     for thread in threads:
@@ -64,13 +74,21 @@ def run_once(api: Api, scenarios: list[int], with_feedback: bool) -> None:
         )
 
 
-def row(name: str, clients: int, stored: int, latencies: list[float], failures: int, sources: Counter) -> str:
+def row(
+    name: str,
+    clients: int,
+    stored: int,
+    latencies: list[float],
+    failures: int,
+    sources: Counter,
+    seconds: float = SECONDS,
+) -> str:
     """Format one line of the table."""
     ordered = sorted(latencies) or [0.0]
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return (
-        f"{name:13} {clients:3} clients: {stored / SECONDS:6.1f} attempts/s "
-        f"({stored / SECONDS * 3600:8,.0f}/h), p50 {statistics.median(ordered) * 1000:6.0f} ms, "
+        f"{name:13} {clients:3} clients: {stored / seconds:6.1f} attempts/s "
+        f"({stored / seconds * 3600:8,.0f}/h), p50 {statistics.median(ordered) * 1000:6.0f} ms, "
         f"p95 {p95 * 1000:6.0f} ms, failed requests {failures}"
         + (f", template coaching {sources['fallback']}/{stored}" if "none" not in sources else "")
     )
@@ -97,6 +115,9 @@ def main() -> None:
                 run_once(apis[0], running.scenarios, with_feedback)
             for clients in CLIENTS:
                 print(row(name, clients, *run(apis[:clients], running.scenarios, with_feedback)), flush=True)
+        if "paced" in MODES:
+            paced = run(apis[: max(CLIENTS)], running.scenarios, True, PACED_SECONDS, THINK_S)
+            print(row(f"full, think {THINK_S:g} s", max(CLIENTS), *paced, seconds=PACED_SECONDS), flush=True)
         rss = _resident_mb(running.server.pid)
         print(f"resident memory: {rss}")
 
