@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, redirect, request, session, u
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from lti import launch, people, tool_keys
+from lti import launch, people, services, tool_keys
 from lti.deep_linking import DEEP_LINK_KEY
 from lti.models import ResourceLink, SessionLink
 from practicum import library, rate_limits, web_sessions
@@ -117,7 +117,10 @@ def _resource_link(verified: launch.Launch, user, user_link):
     db.add(link)
     if isinstance(custom.get("scenario"), str):
         link.scenario_ref = custom["scenario"][:200]
-    link.lineitem_url = (verified.claims.get(launch.AGS_CLAIM) or {}).get("lineitem") or link.lineitem_url
+    grades = verified.claims.get(launch.AGS_CLAIM) or {}
+    # Only a line item we may post scores to: without the score scope a grade could never go.
+    if services.SCORE_SCOPE in (grades.get("scope") or []) and isinstance(grades.get("lineitem"), str):
+        link.lineitem_url = grades["lineitem"][:500]
     if not link.scenario_ref:
         return url_for("web.library")
     try:

@@ -14,7 +14,7 @@ from lti.models import GradeOutbox, Platform, ResourceLink
 from practicum.db import session
 from practicum.models import AuditEntry, Cohort, User, utcnow
 from tests.api.conftest import token_headers
-from tests.lti_platform import INSTRUCTOR, LEARNER, form_fields, lti_world
+from tests.lti_platform import AGS, INSTRUCTOR, LEARNER, form_fields, lti_world
 
 STRONG = (
     "Walk me through how you compared 0.25 and 0.3. What does the 2 in 0.25 stand for? "
@@ -267,3 +267,11 @@ def test_the_background_sender_delivers_a_refused_grade_when_it_falls_due(make_a
         finally:
             stop.set()
         assert len(lti.platform.gradebook) == 1 and lti.platform.gradebook[0]["userId"] == "learner-1"
+
+
+def test_a_line_item_without_the_score_scope_is_not_used(lti):
+    params = lti.platform.prepare(custom={"scenario": "mini-set/decimal-compare"})
+    lti.platform.messages[params["lti_message_hint"]]["claims"][AGS]["scope"] = []
+    lti.launch(params)
+    with lti.app.app_context():
+        assert session.scalar(select(ResourceLink)).lineitem_url is None
