@@ -22,7 +22,7 @@ from practicum.db import session
 from practicum.models import User
 from tests.conftest import FIXTURES, create_account, import_file
 from tests.conftest import test_config as config_for_tests
-from tests.e2e.conftest import STRONG, screenshot, unique
+from tests.e2e.conftest import STRONG, look, screenshot, sign_in, unique
 from tests.lti_platform import INSTRUCTOR, LEARNER, Served, TestPlatform
 
 ANSWER_BOX = "What would you say to Maya?"
@@ -38,6 +38,7 @@ def lms(tmp_path, database_url, engine):
     admin_id = create_account(app, unique("ltiadmin"), "admin")
     with Served(app, host="localhost") as tool, platform.served:
         platform.tool_url = tool.url
+        platform.practicum = app
         with app.app_context():
             platforms.register(session, Actor(session.get(User, admin_id)), platform.registration())
         yield platform
@@ -54,6 +55,11 @@ def browser_page(chromium):
     yield page
     context.close()
     assert not errors, errors
+
+
+def lms_app(platform: TestPlatform):
+    """Return the Practicum app the LMS fixture serves."""
+    return platform.practicum
 
 
 def course_page(platform: TestPlatform, params: dict) -> str:
@@ -93,3 +99,34 @@ def test_deep_linking_a_framed_rehearsal_and_the_grade_in_the_lms(lms, browser_p
     rows = page.locator("#grades tr")
     assert rows.count() == 1
     assert rows.first.inner_text().split() == [learner, str(shown)]  # one answer: its score is the grade
+
+
+def test_the_lti_pages_pass_the_accessibility_checks_and_launch_outside_a_frame(lms, chromium):
+    """The admin's LMS page and the picker, as their users see them, in a window of their own."""
+    context = chromium.new_context(base_url=lms.tool_url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        admin = unique("ltiadmin")
+        create_account(lms_app(lms), admin, "admin")
+        sign_in(page, admin)
+        page.goto("/admin/lti")
+        assert page.get_by_text(f"{lms.tool_url}/lti/jwks").is_visible()
+        look(page, "lti-admin-platforms")
+        page.locator("#lti-platforms tr", has_text=lms.url).get_by_role("link").click()
+        look(page, "lti-admin-platform")
+        # A deep-linking launch in a window (a top-level cross-site POST back from the LMS).
+        page.goto(
+            f"{lms.tool_url}/lti/login?"
+            + urlencode(
+                lms.prepare(subject=unique("t"), roles=(INSTRUCTOR,), message_type="LtiDeepLinkingRequest")
+            )
+        )
+        page.get_by_role("heading", name="Choose what to add to your course").wait_for()
+        look(page, "lti-deep-linking-picker-window")
+        page.get_by_label("The whole set (2 scenarios)").check()
+        page.get_by_role("button", name="Add to the course").click()
+        page.get_by_role("heading", name="Activity added").wait_for()
+        assert lms.deep_links[-1]["items"][0]["custom"] == {"set": "mini-set"}
+    finally:
+        context.close()
