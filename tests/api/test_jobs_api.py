@@ -276,3 +276,100 @@ def test_the_jobs_page_queues_a_file_lists_jobs_and_refuses_bad_lines(app, clien
     assert f'data-job="{job["id"]}" data-status="finished"' in listed
     download = client.get(f"/admin/jobs/{job['id']}/result")
     assert download.status_code == 200 and len(download.get_data(as_text=True).splitlines()) == 3
+
+
+def test_scoring_in_chunks_gives_the_same_lines_as_one_at_a_time(app, people):
+    from ai.feedback import FeedbackWriter
+    from practicum import runtime
+    from practicum.batch import score_lines
+
+    items = [{**line, "id": n} for n, line in enumerate(LINES * 4)] + [
+        {"scenario": "nowhere", "response": "Hi"}
+    ]
+    outputs = []
+    with app.app_context():
+        for chunk_size in (32, 1):
+            out = io.StringIO()
+            source = io.StringIO(jsonl(items).decode())
+            counts = score_lines(source, out, runtime.embedder(), FeedbackWriter(None), chunk_size=chunk_size)
+            outputs.append(out.getvalue())
+    assert counts == {"scored": 12, "errors": 1}
+    assert outputs[0] == outputs[1]
+
+
+@pytest.fixture
+def redis_url():
+    import signal
+    import subprocess
+
+    from tests.conftest import free_port
+
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
+    )
+    yield f"redis://127.0.0.1:{port}/0"
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def work_the_queue(app) -> None:
+    """Run a real RQ worker (`practicum worker --burst`) in this process until the queue is empty."""
+    import signal
+
+    from practicum.job_worker import run_worker
+
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        run_worker(app, burst=True)
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
+
+
+def wait_for_redis(url: str) -> None:
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            Redis.from_url(url).ping()
+            return
+        except RedisDown:  # until the server listens
+            time.sleep(0.1)
+    raise AssertionError("redis-server did not start")
+
+
+def test_on_redis_jobs_wait_in_the_queue_and_an_rq_worker_runs_them(make_app, people, headers, redis_url):
+    wait_for_redis(redis_url)
+    app = make_app(JOB_QUEUE_URL=redis_url, JOB_HEARTBEAT_S=1)
+    client, ada = app.test_client(), headers("ada")
+    job_id = queue(client, ada, jsonl(LINES)).get_json()["id"]
+    listed = client.get("/api/v1/admin/jobs", headers=ada).get_json()
+    assert listed["queue"] == {"runner": "redis", "waiting": 1}
+    assert listed["jobs"][0]["status"] == "queued"
+    assert "practicum_job_queue_depth 1.0" in client.get("/metrics", headers=ada).get_data(as_text=True)
+    work_the_queue(app)
+    job = client.get(f"/api/v1/admin/jobs/{job_id}", headers=ada).get_json()
+    assert (job["status"], job["done"], job["attempts"]) == ("finished", 3, 1)
+    assert "practicum_job_queue_depth 0.0" in client.get("/metrics", headers=ada).get_data(as_text=True)
+
+
+def test_on_redis_a_job_out_of_retries_joins_the_failed_list_with_its_error(
+    make_app, people, headers, redis_url, monkeypatch
+):
+    wait_for_redis(redis_url)
+    app = make_app(JOB_QUEUE_URL=redis_url, JOB_RETRIES=0, JOB_HEARTBEAT_S=1)
+    client, ada = app.test_client(), headers("ada")
+    monkeypatch.setattr(job_work, "score_chunk", crash_once_after(0))
+    job_id = queue(client, ada, jsonl(LINES)).get_json()["id"]
+    work_the_queue(app)
+    failed = client.get("/api/v1/admin/jobs?status=failed", headers=ada).get_json()["jobs"]
+    assert [(j["id"], j["error"], j["failures"]) for j in failed] == [
+        (job_id, "RuntimeError: the machine went away", 1)
+    ]
+    assert client.post(f"/api/v1/admin/jobs/{job_id}/retry", headers=ada).status_code == 202
+    work_the_queue(app)  # the crash was once: this attempt scores every line
+    job = client.get(f"/api/v1/admin/jobs/{job_id}", headers=ada).get_json()
+    assert (job["status"], job["done"], job["attempts"], job["failures"]) == ("finished", 3, 2, 1)
