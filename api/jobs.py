@@ -57,8 +57,8 @@ def queue_info() -> dict:
 @job_rate_limit
 def queue_batch_score():
     """Queue a JSONL file of responses for scoring (every line checked first); 202 with the job."""
+    data = uploaded_batch()  # first: it lets this request carry a file of the largest allowed size
     upload = request.files.get("file")
-    data = uploaded_batch()
     feedback = request.form.get("feedback") or request.args.get("feedback")
     job = queue_batch(actor(), data, (upload.filename if upload else "") or "responses.jsonl", feedback)
     return jsonify(jobs.job_json(job)), 202

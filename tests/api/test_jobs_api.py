@@ -125,6 +125,16 @@ def test_empty_non_utf8_too_long_and_unknown_feedback_are_refused(make_app, peop
     }
 
 
+def test_a_file_just_under_the_upload_limit_is_taken_though_the_request_is_larger(client, headers):
+    line = jsonl(LINES[:1])
+    data = line + b"\n" * (2 * 1024 * 1024 - len(line) - 50)  # with the form around it: over 2 MB
+    ada = headers("ada")
+    answer = queue(client, ada, data)
+    assert answer.status_code == 202, answer.get_json()
+    assert answer.get_json()["total"] == 1
+    assert wait_for(client, ada, answer.get_json()["id"])["status"] == "finished"
+
+
 def test_a_file_over_the_upload_limit_is_a_413_in_the_error_shape(client, headers):
     answer = queue(client, headers("ada"), b" " * (2 * 1024 * 1024 + 10))
     assert answer.status_code == 413
