@@ -38,13 +38,28 @@ def session_score(practice_session: PracticeSession) -> int | None:
 
 
 def queue_grade(db: Session, practice_session: PracticeSession) -> GradeOutbox | None:
-    """Queue the score of a rehearsal opened from a graded LMS activity (in the caller's transaction)."""
+    """Queue a finished rehearsal's score for its LMS line item, again when a trainer changes it.
+
+    Runs in the caller's transaction. The LMS keeps the score with the newest timestamp, so a
+    changed score is stamped now and sent again, whether or not the old one was accepted.
+    """
     link = db.get(SessionLink, practice_session.id)
     score = session_score(practice_session)
-    if link is None or not link.resource_link.lineitem_url or score is None:
+    if (
+        link is None
+        or not link.resource_link.lineitem_url
+        or score is None
+        or practice_session.ended_at is None
+    ):
         return None
-    queued = GradeOutbox(practice_session_id=practice_session.id, score=score, finished_at=utcnow())
-    db.add(queued)
+    queued = db.scalar(select(GradeOutbox).where(GradeOutbox.practice_session_id == practice_session.id))
+    if queued is not None and queued.score == score:
+        return queued
+    if queued is None:
+        queued = GradeOutbox(practice_session_id=practice_session.id)
+        db.add(queued)
+    queued.score, queued.finished_at, queued.next_try_at = score, utcnow(), utcnow()
+    queued.tries, queued.sent_at, queued.last_error = 0, None, ""
     return queued
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ai.bands import band_for, band_label
+from lti import grades as lti_grades
 from practicum import audit, conversation
 from practicum.attention import Thresholds
 from practicum.csv_files import to_csv
@@ -152,6 +153,7 @@ def override_score(db: Session, viewer: User, attempt_id: int, score, reason) ->
     )
     attempt.override_score, attempt.override_reason = score, reason
     attempt.overridden_by_id, attempt.overridden_at = viewer.id, utcnow()
+    lti_grades.queue_grade(db, attempt.session)  # a changed score goes to the LMS gradebook again
     db.commit()
     return attempt
 
@@ -170,6 +172,7 @@ def clear_override(db: Session, viewer: User, attempt_id: int) -> Attempt:
         )
     attempt.override_score = attempt.override_reason = None
     attempt.overridden_by_id = attempt.overridden_at = None
+    lti_grades.queue_grade(db, attempt.session)
     db.commit()
     return attempt
 

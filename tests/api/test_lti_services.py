@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from lti import grades
 from lti.models import GradeOutbox, Platform, ResourceLink
 from practicum.db import session
-from practicum.models import AuditEntry, Cohort, User, utcnow
+from practicum.models import Attempt, AuditEntry, Cohort, User, utcnow
 from tests.api.conftest import token_headers
 from tests.lti_platform import AGS, INSTRUCTOR, LEARNER, form_fields, lti_world
 
@@ -275,3 +275,25 @@ def test_a_line_item_without_the_score_scope_is_not_used(lti):
     lti.launch(params)
     with lti.app.app_context():
         assert session.scalar(select(ResourceLink)).lineitem_url is None
+
+
+def test_a_trainers_changed_score_is_sent_to_the_gradebook_again(lti):
+    session_id = rehearse_and_end(lti)
+    assert len(lti.platform.gradebook) == 1
+    first = lti.platform.gradebook[0]
+    with lti.app.app_context():
+        trainer = session.scalar(select(User).where(User.role == "admin"))  # admins review every attempt
+        attempt_id = session.scalar(select(Attempt.id).where(Attempt.session_id == session_id))
+    headers = token_headers(lti.app, trainer.id)
+    new_score = 100 if first["scoreGiven"] != 100 else 0
+    changed = lti.client.put(
+        f"/api/v1/trainer/attempts/{attempt_id}/override",
+        json={"score": new_score, "reason": "Read the whole conversation"},
+        headers=headers,
+    )
+    assert changed.status_code == 200, changed.get_json()
+    assert (
+        lti.app.test_cli_runner().invoke(args=["lti", "send-grades"]).output.startswith("Grades accepted: 1")
+    )
+    assert [g["scoreGiven"] for g in lti.platform.gradebook] == [first["scoreGiven"], new_score]
+    assert lti.platform.gradebook[1]["timestamp"] > first["timestamp"]  # the LMS keeps the newest
