@@ -6,14 +6,18 @@ No LRS: XAPI_LRS_URL names a port nothing listens on, and nothing is sent.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from ai.feedback import FeedbackWriter
 from practicum import library, practice, runtime
 from practicum.db import session
-from practicum.models import PracticeSession, User
+from practicum.models import PracticeSession, User, utcnow
+from practicum.xapi import outbox
 from practicum.xapi.models import ActorId, OutboxStatement, RegistrationId
 from tests.api.conftest import STRONG
 
@@ -137,3 +141,23 @@ def test_erasing_a_trainee_drops_their_unsent_statements_and_pseudonym(app, peop
         session.commit()
         assert session.scalar(select(func.count()).select_from(ActorId).where(ActorId.user_id == tina)) == 0
     assert [row.user_id for row in queued(app)] == [people["tom"]]
+
+
+def test_two_senders_never_claim_the_same_statement(app, people, engine):
+    tina = people["tina"]
+    end(app, tina, start(app, tina))  # two statements queued
+    with Session(engine) as first, Session(engine) as second, Session(engine) as third:
+        mine = outbox.claim_due(first, utcnow(), 1)
+        theirs = outbox.claim_due(second, utcnow(), 10)  # the first's row is locked: skipped
+        assert len(mine) == len(theirs) == 1 and mine[0].id != theirs[0].id
+        assert outbox.claim_due(third, utcnow(), 10) == []
+
+
+def test_a_statement_waiting_to_be_retried_is_not_due(app, people, engine):
+    start(app, people["tina"])
+    with app.app_context():
+        session.execute(update(OutboxStatement).values(next_try_at=utcnow() + timedelta(minutes=5)))
+        session.commit()
+    with Session(engine) as sender:
+        assert outbox.claim_due(sender, utcnow(), 10) == []
+        assert len(outbox.claim_due(sender, utcnow(), 10, ignore_waits=True)) == 1
