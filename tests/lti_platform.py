@@ -167,7 +167,8 @@ class TestPlatform:
             claims[LTI + "deployment_id"] = spoil["deployment_id"]
         key = Key("platform-key-1") if spoil.get("foreign_key") else self.keys[0]
         # A foreign key with a published kid: the signature check, not the kid lookup, refuses it.
-        return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": self.keys[0].kid})
+        kid = "never-published" if spoil.get("unknown_kid") else self.keys[0].kid
+        return jwt.encode(claims, key.private, algorithm="RS256", headers={"kid": kid})
 
     # Checking what the tool signed -----------------------------------------------------------
     def tool_claims(self, token: str, audience: str) -> dict:

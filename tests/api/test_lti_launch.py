@@ -76,6 +76,7 @@ def test_the_platforms_key_rotation_is_followed(make_app):
 
 REFUSALS = {
     "wrong signature": ({"spoil": {"foreign_key": True}}, "signature does not match"),
+    "unpublished key": ({"spoil": {"unknown_kid": True}}, "a key the LMS does not publish"),
     "wrong audience": ({"spoil": {"aud": "someone-else"}}, "not registered here"),
     "expired token": ({"spoil": {"age": -3600}}, "expired"),
     "unknown deployment": ({"spoil": {"deployment_id": "deployment-x"}}, "deployment"),
