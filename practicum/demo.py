@@ -27,6 +27,7 @@ from practicum import accounts, library, practice, review
 from practicum.bootstrap import FIRST_ACCOUNTS
 from practicum.errors import Conflict
 from practicum.models import Attempt, PracticeSession, User, utcnow
+from practicum.xapi import outbox as xapi
 
 DEMO_COHORT = "Demo cohort"
 DEMO_PREFIX = "demo."
@@ -157,13 +158,14 @@ class AnswerPicker:
 def _rehearse(
     db: Session, user: User, scenario, text: str, confidence: int, when, rng, embedder, writer: FeedbackWriter
 ) -> Attempt:
-    """One session with one attempt, scored by the service, then dated `when`."""
-    started = practice.start_session(db, user, scenario.id, max(1, confidence - 1))
-    scored = practice.score_attempt(db, user, started.id, text, embedder)
-    attempt = practice.store_attempt(db, scored, writer.write(scored.facts))
-    practice.end_session(
-        db, user, started.id, confidence, rng.choice(REFLECTIONS) if rng.random() < 0.4 else None
-    )
+    """One session with one attempt, scored by the service, then dated `when` (sent to no LRS)."""
+    with xapi.not_recorded():
+        started = practice.start_session(db, user, scenario.id, max(1, confidence - 1))
+        scored = practice.score_attempt(db, user, started.id, text, embedder)
+        attempt = practice.store_attempt(db, scored, writer.write(scored.facts))
+        practice.end_session(
+            db, user, started.id, confidence, rng.choice(REFLECTIONS) if rng.random() < 0.4 else None
+        )
     db.execute(update(Attempt).where(Attempt.id == attempt.id).values(created_at=when))
     db.execute(
         update(PracticeSession)

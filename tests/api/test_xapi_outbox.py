@@ -161,3 +161,11 @@ def test_a_statement_waiting_to_be_retried_is_not_due(app, people, engine):
     with Session(engine) as sender:
         assert outbox.claim_due(sender, utcnow(), 10) == []
         assert len(outbox.claim_due(sender, utcnow(), 10, ignore_waits=True)) == 1
+
+
+def test_made_up_practice_is_no_ones_learning_record(app, mini_set):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert session.scalar(select(func.count()).select_from(PracticeSession)) > 0
+    assert queued(app) == []
