@@ -127,6 +127,15 @@ def test_admin_pages(page, admin, cohort):
     audit.here("people import report")
     audit.visit("cohorts", "/admin/cohorts")
     audit.visit("audit log", "/admin/audit")
+    audit.visit("jobs", "/admin/jobs")
+    assert page.get_by_label(re.compile("^Update the lists every 5 seconds")).is_visible()  # its script ran
+    for lines in (b"not json\n", b'{"scenario": "decimal-compare", "response": "What do you notice?"}\n'):
+        page.get_by_label("JSONL file", exact=True).set_input_files(
+            files=[{"name": "answers.jsonl", "mimeType": "application/x-ndjson", "buffer": lines}]
+        )
+        page.get_by_role("button", name="Queue for scoring").click()
+        page.wait_for_load_state()
+        audit.here("jobs, with a refused file" if lines.startswith(b"not") else "jobs, with a job")
     audit.visit("scenario sets", "/admin/scenario-sets")
     page.locator("#sets-table tbody tr").first.get_by_role("link").click()
     page.wait_for_url(re.compile(r"/admin/scenario-sets/\d+$"))
