@@ -15,6 +15,7 @@ from practicum import admin, erasure, job_queue, jobs, rate_limits, runtime, sce
 from practicum.db import session
 from practicum.errors import ValidationFailed
 from practicum.extensions import user_rate_key
+from practicum.models import User
 from practicum.streaming import event_stream_response, sse
 from scenarios.loader import MAX_FILE_BYTES
 
@@ -268,9 +269,13 @@ def publish_scenario_set():
 
 def publish_events(document: dict, actor_id: int) -> Iterator[str]:
     """Publish as Server-Sent Events: started, progress…, then done or error (API and page)."""
+    ip_address = request.remote_addr or ""
+    if len(document["scenarios"]) > current_app.config["PRACTICUM"].EMBED_JOB_SCENARIOS:
+        from api.jobs import follow_set_publish  # here: api.jobs imports this module
+
+        return follow_set_publish(document, admin.Actor(session.get(User, actor_id), ip_address))
     app, embedder = current_app._get_current_object(), runtime.embedder()
     total = sum(len(s["expert_responses"]) for s in document["scenarios"])
-    ip_address = request.remote_addr or ""
     session.close()  # the worker thread uses its own connection
 
     def events():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 from flask import Response, current_app, jsonify, request, stream_with_context
 
 from api import bp
@@ -11,9 +14,12 @@ from practicum import job_queue, jobs, rate_limits, scenario_admin
 from practicum.admin import Actor
 from practicum.db import session
 from practicum.extensions import user_rate_key
+from practicum.models import Job
+from practicum.streaming import error_event, sse
 from scenarios.loader import MAX_FILE_BYTES
 
 job_rate_limit = rate_limits.per_person("JOB_RATE_LIMIT", "jobs", user_rate_key)
+POLL_S = 0.5
 
 
 def uploaded_batch() -> bytes:
@@ -113,3 +119,37 @@ def requeue(who: Actor, job_id: int):
     job = jobs.mark_for_retry(session, who, job_id, current_app.config["PRACTICUM"].JOB_TIMEOUT_S)
     job_queue.enqueue(job.id)
     return job
+
+
+def follow_set_publish(document: dict, who: Actor) -> Iterator[str]:
+    """Queue a large set's publishing as a job and follow it as the publish stream's own events.
+
+    started, progress… (read from the job's record every POLL_S), then done (the import report)
+    or error: the page's script and API clients need not know a job does the work. A client
+    that leaves does not stop the job.
+    """
+    job = jobs.queue_set_publish(session, who, document)
+    job_queue.enqueue(job.id)
+    job_id, total = job.id, job.total
+    session.close()
+
+    def events():
+        yield sse("started", {"key": document["key"], "expert_responses": total, "job_id": job_id})
+        shown = None
+        while True:
+            time.sleep(POLL_S)
+            job = session.get(Job, job_id, populate_existing=True)
+            state = job.status, job.done, job.total, job.summary, job.error
+            session.close()  # hold no connection between looks
+            status, done, of, summary, error = state
+            if status == "finished":
+                yield sse("done", summary)
+                return
+            if status == "failed":
+                yield error_event("job_failed", f"Publishing failed: {error}", {"job_id": job_id})
+                return
+            if (done, of) != shown:
+                shown = done, of
+                yield sse("progress", {"done": done, "total": of, "job_id": job_id})
+
+    return events()

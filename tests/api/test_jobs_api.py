@@ -383,3 +383,45 @@ def test_on_redis_a_job_out_of_retries_joins_the_failed_list_with_its_error(
     work_the_queue(app)  # the crash was once: this attempt scores every line
     job = client.get(f"/api/v1/admin/jobs/{job_id}", headers=ada).get_json()
     assert (job["status"], job["done"], job["attempts"], job["failures"]) == ("finished", 3, 2, 1)
+
+
+def test_the_publish_stream_follows_a_large_sets_job_with_its_usual_events(make_app, people, headers):
+    client = make_app(EMBED_JOB_SCENARIOS=0).test_client()
+    ada = headers("ada")
+    data = (FIXTURES / "conversation-set.yaml").read_bytes()
+    answer = client.post(
+        "/api/v1/scenario-sets/stream", data={"file": (io.BytesIO(data), "s.yaml")}, headers=ada
+    )
+    assert answer.status_code == 200 and answer.mimetype == "text/event-stream"
+    events = [block.split("\n") for block in answer.get_data(as_text=True).strip().split("\n\n")]
+    kinds = [lines[0].removeprefix("event: ") for lines in events]
+    assert kinds[0] == "started" and kinds[-1] == "done" and set(kinds[1:-1]) <= {"progress"}, kinds
+    started, done = (json.loads(events[i][1].removeprefix("data: ")) for i in (0, -1))
+    assert started["key"] == "conversation-set" and started["job_id"] == 1
+    assert done["set_key"] == "conversation-set" and done["changed"] and done["version"] == 1
+    job = client.get("/api/v1/admin/jobs/1", headers=ada).get_json()
+    assert (job["kind"], job["status"]) == ("embed_set", "finished")
+
+
+def test_the_publish_stream_ends_with_an_error_event_when_the_job_fails(
+    make_app, people, headers, monkeypatch
+):
+    from practicum import scenario_admin
+
+    def publish(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(scenario_admin, "publish", publish)
+    client = make_app(EMBED_JOB_SCENARIOS=0, JOB_RETRIES=0).test_client()
+    upload = {"file": (io.BytesIO((FIXTURES / "conversation-set.yaml").read_bytes()), "s.yaml")}
+    answer = client.post("/api/v1/scenario-sets/stream", data=upload, headers=headers("ada"))
+    last = answer.get_data(as_text=True).strip().split("\n\n")[-1].split("\n")
+    assert last[0] == "event: error"
+    error = json.loads(last[1].removeprefix("data: "))["error"]
+    assert error == {
+        "code": "job_failed",
+        "message": "Publishing failed: RuntimeError: disk full",
+        "details": {"job_id": 1},
+    }
+    sets = client.get("/api/v1/scenario-sets", headers=headers("ada")).get_json()["scenario_sets"]
+    assert "conversation-set" not in [s["key"] for s in sets]
