@@ -8,10 +8,10 @@ from flask_jwt_extended import current_user
 from api import bp
 from api.access import json_body, require_role
 from api.admin import actor
-from lti import platforms, roster
 from practicum import rate_limits
 from practicum.db import session
 from practicum.extensions import user_rate_key
+from practicum.lti import platforms, roster
 
 roster_rate_limit = rate_limits.per_person("LTI_ROSTER_RATE_LIMIT", "lti-roster", user_rate_key)
 

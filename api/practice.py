@@ -7,12 +7,12 @@ from flask_jwt_extended import current_user
 
 from api import bp
 from api.access import int_arg, json_body, require_role
-from lti import grades as lti_grades
 from practicum import library, library_search, practice, rate_limits, review
 from practicum.csv_files import csv_download
 from practicum.db import session
 from practicum.errors import ValidationFailed
 from practicum.extensions import limiter, user_rate_key
+from practicum.lti import grades as lti_grades
 from practicum.serialize import attempt_json, scenario_json, scored_json, session_json
 from practicum.streaming import (
     attempt_events,

@@ -54,10 +54,10 @@ def _init_extensions(app: Flask, config: Config) -> None:
 def _register_blueprints(app: Flask) -> None:
     from api import bp as api_bp
     from api.errors import register_error_handlers
-    from lti.views import bp as lti_bp
     from practicum import metrics
     from practicum.cli import register_commands
     from practicum.health import bp as health_bp
+    from practicum.lti.views import bp as lti_bp
     from web import bp as web_bp
 
     app.register_blueprint(health_bp)

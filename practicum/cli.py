@@ -11,11 +11,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
-from lti.cli import lti_cli
 from practicum import accounts, bootstrap, library, runtime
 from practicum.batch import score_lines
 from practicum.db import session, transaction
 from practicum.errors import PracticumError
+from practicum.lti.cli import lti_cli
 from practicum.xapi.commands import xapi_cli
 from scenarios.loader import InvalidScenarioSet, load_scenario_set
 

@@ -17,12 +17,12 @@ from ai.signals import embed_response
 from ai.student import Brief
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch, closest_in_category, closest_references
-from lti import grades as lti_grades
 from practicum import conversation as conversation_of
 from practicum import metrics
 from practicum.calibration import trainer_calibration
 from practicum.errors import Conflict, NotFound, ValidationFailed
 from practicum.library import current_scenario
+from practicum.lti import grades as lti_grades
 from practicum.models import Attempt, ExpertResponse, PracticeSession, Scenario, User, utcnow
 from practicum.models import Pitfall as PitfallRow
 from practicum.xapi import outbox as xapi

@@ -13,11 +13,11 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ai.bands import band_for, band_label
-from lti import grades as lti_grades
 from practicum import audit, conversation
 from practicum.attention import Thresholds
 from practicum.csv_files import to_csv
 from practicum.errors import NotFound, ValidationFailed
+from practicum.lti import grades as lti_grades
 from practicum.models import Attempt, AttemptNote, PracticeSession, User, utcnow
 from practicum.practice import unix_newlines
 from practicum.trainers import (

@@ -6,8 +6,8 @@ import atexit
 
 from gunicorn.app.base import BaseApplication
 
-from lti import grades as lti_grades
 from practicum import runtime
+from practicum.lti import grades as lti_grades
 from practicum.xapi.sender import start_background_sender
 
 # Answers name no server software or version (gunicorn would send "Server: gunicorn").

@@ -322,9 +322,9 @@ def form_fields(page: str) -> dict:
 @contextmanager
 def lti_world(app, admin: str = "ada"):
     """Serve the app and a test platform on loopback, the mini set imported, the platform registered."""
-    from lti import platforms
     from practicum.admin import Actor
     from practicum.db import session
+    from practicum.lti import platforms
     from practicum.models import User
     from tests.conftest import FIXTURES, create_account, import_file
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from api.lti import tool_urls
-from lti import platforms
 from practicum.db import session as db
 from practicum.errors import PracticumError
+from practicum.lti import platforms
 from web import bp
 from web.access import role_required
 from web.admin import actor

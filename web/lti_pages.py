@@ -6,13 +6,13 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 
-from lti import deep_linking, platforms, roster
-from lti.deep_linking import DEEP_LINK_KEY
-from lti.launch import LaunchMalformed
-from lti.services import PlatformUnavailable
 from practicum import rate_limits
 from practicum.db import session as db
 from practicum.errors import Conflict
+from practicum.lti import deep_linking, platforms, roster
+from practicum.lti.deep_linking import DEEP_LINK_KEY
+from practicum.lti.launch import LaunchMalformed
+from practicum.lti.services import PlatformUnavailable
 from web import bp
 from web.access import role_required
 from web.auth import cookie_rate_key

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 
-from lti import grades as lti_grades
 from practicum import library, practice, rate_limits
 from practicum.db import session as db
 from practicum.errors import Conflict, ValidationFailed
 from practicum.extensions import limiter
 from practicum.forms import whole_number
+from practicum.lti import grades as lti_grades
 from practicum.serialize import conversation_json
 from practicum.streaming import attempt_events, event_stream_response, prepare_attempt, say_reply
 from web import bp

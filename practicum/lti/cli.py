@@ -8,8 +8,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from lti import grades, tool_keys
 from practicum.db import session
+from practicum.lti import grades, tool_keys
 
 lti_cli = AppGroup("lti", help="LTI 1.3: the tool's signing keys, grades waiting for an LMS.")
 

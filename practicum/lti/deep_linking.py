@@ -8,11 +8,11 @@ from itertools import groupby
 
 from sqlalchemy.orm import Session
 
-from lti import tool_keys
-from lti.launch import CLAIM
-from lti.models import Platform
 from practicum import library
 from practicum.errors import ValidationFailed
+from practicum.lti import tool_keys
+from practicum.lti.launch import CLAIM
+from practicum.lti.models import Platform
 from practicum.models import ScenarioSet
 
 CONTENT_ITEMS = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"

@@ -19,9 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from lti import services
-from lti.models import GradeOutbox, SessionLink
 from practicum.conversation import counted_turns
+from practicum.lti import services
+from practicum.lti.models import GradeOutbox, SessionLink
 from practicum.models import PracticeSession, utcnow
 
 log = logging.getLogger(__name__)

@@ -18,9 +18,9 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lti import platforms
-from lti.models import Platform, UsedNonce
 from practicum.errors import PracticumError
+from practicum.lti import platforms
+from practicum.lti.models import Platform, UsedNonce
 from practicum.models import utcnow
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"

@@ -7,9 +7,9 @@ import hashlib
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti.models import ContextLink, Platform, UserLink
 from practicum import accounts, audit
 from practicum.errors import PracticumError
+from practicum.lti.models import ContextLink, Platform, UserLink
 from practicum.models import User
 
 # LTI membership roles (full URIs or the old short names) and the Practicum role each gives.

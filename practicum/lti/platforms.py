@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from lti.models import ID_LENGTH, URL_LENGTH, Deployment, Platform
 from practicum.admin import Actor
 from practicum.errors import Conflict, NotFound, ValidationFailed
+from practicum.lti.models import ID_LENGTH, URL_LENGTH, Deployment, Platform
 
 URL_FIELDS = ("auth_login_url", "auth_token_url", "jwks_url")
 TEXT_FIELDS = ("name", "issuer", "client_id")

@@ -7,10 +7,10 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lti import people, services
-from lti.models import ContextLink, UserLink
 from practicum import audit
 from practicum.errors import Conflict, NotFound
+from practicum.lti import people, services
+from practicum.lti.models import ContextLink, UserLink
 from practicum.models import Cohort, User, utcnow
 
 MEMBERSHIP_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"

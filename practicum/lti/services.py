@@ -16,9 +16,9 @@ from urllib.parse import urlencode
 
 from flask import current_app
 
-from lti import tool_keys
-from lti.models import Platform
 from practicum.errors import PracticumError
+from practicum.lti import tool_keys
+from practicum.lti.models import Platform
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"

@@ -9,13 +9,13 @@ from flask import Blueprint, current_app, jsonify, redirect, request, session, u
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from lti import launch, people, services, tool_keys
-from lti.deep_linking import DEEP_LINK_KEY
-from lti.models import ResourceLink, SessionLink
 from practicum import library, rate_limits, web_sessions
 from practicum.db import session as db
 from practicum.errors import NotFound
 from practicum.extensions import limiter
+from practicum.lti import launch, people, services, tool_keys
+from practicum.lti.deep_linking import DEEP_LINK_KEY
+from practicum.lti.models import ResourceLink, SessionLink
 from practicum.models import PracticeSession
 from web.auth import SESSION_KEY
 

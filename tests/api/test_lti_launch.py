@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from lti.models import ContextLink, Platform, UsedNonce, UserLink
 from practicum.db import session
+from practicum.lti.models import ContextLink, Platform, UsedNonce, UserLink
 from practicum.models import Cohort, PracticeSession, User, WebSession
 from tests.conftest import free_port
 from tests.lti_platform import INSTRUCTOR, lti_world

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from lti import grades
-from lti.models import GradeOutbox, Platform, ResourceLink
 from practicum.db import session
+from practicum.lti import grades
+from practicum.lti.models import GradeOutbox, Platform, ResourceLink
 from practicum.models import Attempt, AuditEntry, Cohort, User, utcnow
 from tests.api.conftest import token_headers
 from tests.lti_platform import AGS, INSTRUCTOR, LEARNER, form_fields, lti_world

@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 import pytest
 
 from ai.llm import FakeLLM
-from lti import platforms
 from practicum import create_app
 from practicum.admin import Actor
 from practicum.db import session
+from practicum.lti import platforms
 from practicum.models import User
 from tests.conftest import FIXTURES, create_account, import_file
 from tests.conftest import test_config as config_for_tests

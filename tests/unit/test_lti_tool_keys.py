@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from lti import tool_keys
+from practicum.lti import tool_keys
 
 WEEK = timedelta(days=7)
 START = datetime(2026, 1, 1, tzinfo=UTC)
