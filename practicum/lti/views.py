@@ -17,6 +17,7 @@ from practicum.lti import launch, people, services, tool_keys
 from practicum.lti.deep_linking import DEEP_LINK_KEY
 from practicum.lti.models import ResourceLink, SessionLink
 from practicum.models import PracticeSession
+from practicum.xapi import outbox as xapi
 from web.auth import SESSION_KEY
 
 bp = Blueprint("lti", __name__)
@@ -151,6 +152,7 @@ def _rehearsal_for(scenario, user, user_link, link):
     if open_one is None:
         open_one = PracticeSession(user_id=user.id, scenario_id=scenario.id)
         db.add(open_one)
+        xapi.record_launched(db, open_one)  # a rehearsal opened from the LMS is launched too
         db.flush()
         db.add(
             SessionLink(practice_session_id=open_one.id, resource_link_id=link.id, user_link_id=user_link.id)

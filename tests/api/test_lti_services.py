@@ -297,3 +297,14 @@ def test_a_trainers_changed_score_is_sent_to_the_gradebook_again(lti):
     )
     assert [g["scoreGiven"] for g in lti.platform.gradebook] == [first["scoreGiven"], new_score]
     assert lti.platform.gradebook[1]["timestamp"] > first["timestamp"]  # the LMS keeps the newest
+
+
+def test_a_rehearsal_opened_from_the_lms_is_a_launched_learning_record_too(make_app):
+    from practicum.xapi.models import OutboxStatement
+
+    lrs = {"XAPI_LRS_URL": "http://127.0.0.1:9/xAPI", "BASE_URL": "https://practicum.test"}
+    with lti_world(make_app(LTI_GRADE_RETRY_S=60, **lrs)) as world:
+        rehearse_and_end(world)
+        with world.app.app_context():
+            verbs = session.scalars(select(OutboxStatement.verb).order_by(OutboxStatement.id)).all()
+    assert verbs == ["launched", "answered", "completed"]
