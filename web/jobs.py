@@ -22,11 +22,14 @@ def _actor() -> Actor:
 
 
 def _jobs_page(status: int = 200, **extra):
-    listed = [jobs.job_json(j) for j in jobs.list_jobs(db)]
+    timeout_s = current_app.config["PRACTICUM"].JOB_TIMEOUT_S
+    found = jobs.list_jobs(db)
+    listed = [jobs.job_json(j) | {"stalled": jobs.stale(j, timeout_s)} for j in found]
     return render_template(
         "admin/jobs.html",
         jobs=listed,
-        failed=[j for j in listed if j["status"] == "failed"],
+        # Failed, and those that have not moved for longer than a job may run (a server stopped under them).
+        failed=[j for j in listed if j["status"] == "failed" or j["stalled"]],
         moving=any(j["status"] in ("queued", "running") for j in listed),
         queue=queue_info(),
         max_bytes=MAX_FILE_BYTES,

@@ -425,3 +425,31 @@ def test_the_publish_stream_ends_with_an_error_event_when_the_job_fails(
     }
     sets = client.get("/api/v1/scenario-sets", headers=headers("ada")).get_json()["scenario_sets"]
     assert "conversation-set" not in [s["key"] for s in sets]
+
+
+def test_a_job_stalled_by_a_stopped_server_is_offered_for_retry_and_continues(app, client, people, headers):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from practicum.db import session
+    from practicum.models import Job, utcnow
+
+    ada = headers("ada")
+    job_id = wait_for(client, ada, queue(client, ada, jsonl(LINES)).get_json()["id"])["id"]
+    with app.app_context():  # as a server stopped mid-job leaves it: running, untouched for 2 h
+        session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(status="running", updated_at=utcnow() - timedelta(hours=2))
+        )
+        session.commit()
+    with client.session_transaction() as cookie:
+        cookie["sid"] = web_session_token(app, people["ada"])
+        cookie["csrf_token"] = CSRF
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "It has not moved for longer than a job may run" in page
+    assert client.post(f"/admin/jobs/{job_id}/retry", data={"csrf_token": CSRF}).status_code == 302
+    job = wait_for(client, ada, job_id)
+    assert (job["status"], job["done"], job["attempts"]) == ("finished", 3, 2)
+    assert "It has not moved" not in client.get("/admin/jobs").get_data(as_text=True)
