@@ -56,12 +56,8 @@ def _depth(counts: dict) -> GaugeMetricFamily:
     from practicum import job_queue
 
     depth = GaugeMetricFamily("practicum_job_queue_depth", "Jobs waiting to run (retries included)")
-    waiting = None
-    try:
-        waiting = job_queue.queue_depth(current_app.config["PRACTICUM"])
-    except Exception:  # noqa: BLE001 - Redis down: fall back to the records rather than fail the scrape
-        log.warning("job queue depth: Redis did not answer", exc_info=True)
-    if waiting is None:
+    waiting = job_queue.queue_depth(current_app.config["PRACTICUM"])
+    if waiting is None:  # no Redis, or it does not answer: the queued records
         waiting = sum(n for (_, status), n in counts.items() if status == "queued")
     depth.add_metric([], waiting)
     return depth

@@ -17,6 +17,7 @@ import time
 from flask import Flask, current_app
 
 from practicum import job_work
+from practicum.errors import PracticumError
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "practicum"
@@ -35,34 +36,54 @@ def enqueue(job_id: int, app: Flask | None = None) -> None:
     if not config.JOB_QUEUE_URL:
         _threads.submit(app, job_id)
         return
+    from redis.exceptions import RedisError
     from rq import Callback, Retry
 
-    rq_queue(config).enqueue(
-        run_job,
-        job_id,
-        retry=Retry(max=config.JOB_RETRIES, interval=retry_waits(config)) if config.JOB_RETRIES else None,
-        job_timeout=config.JOB_TIMEOUT_S,
-        on_failure=Callback(failed_attempt),
-        result_ttl=3600,
-        failure_ttl=7 * 24 * 3600,
-        description=f"practicum job {job_id}",
-    )
+    try:
+        rq_queue(config).enqueue(
+            run_job,
+            job_id,
+            retry=Retry(max=config.JOB_RETRIES, interval=retry_waits(config)) if config.JOB_RETRIES else None,
+            job_timeout=config.JOB_TIMEOUT_S,
+            on_failure=Callback(failed_attempt),
+            result_ttl=3600,
+            failure_ttl=7 * 24 * 3600,
+            description=f"practicum job {job_id}",
+        )
+    except RedisError:
+        log.exception("job %s could not be queued", job_id)
+        message = "The job queue (Redis) did not answer, so the job was not started. Retry it in a moment."
+        job_work.record_failure(job_id, message, final=True)
+        raise QueueUnavailable(message, {"job_id": job_id}) from None
 
 
 def rq_queue(config):
-    """Return the RQ queue on the configured Redis."""
+    """Return the RQ queue on the configured Redis (a short time limit: a request waits on it)."""
     from redis import Redis
     from rq import Queue
 
-    return Queue(QUEUE_NAME, connection=Redis.from_url(config.JOB_QUEUE_URL))
+    connection = Redis.from_url(config.JOB_QUEUE_URL, socket_connect_timeout=2, socket_timeout=5)
+    return Queue(QUEUE_NAME, connection=connection)
 
 
 def queue_depth(config) -> int | None:
-    """Return how many jobs wait in Redis (scheduled retries included), or None without Redis."""
+    """Return how many jobs wait in Redis (scheduled retries included); None without Redis or when
+    it does not answer."""
+    from redis.exceptions import RedisError
+
     if not config.JOB_QUEUE_URL:
         return None
-    found = rq_queue(config)
-    return found.count + found.scheduled_job_registry.count
+    try:
+        found = rq_queue(config)
+        return found.count + found.scheduled_job_registry.count
+    except RedisError:
+        log.warning("job queue depth: Redis did not answer")
+        return None
+
+
+class QueueUnavailable(PracticumError):
+    code, status = "queue_unavailable", 503
+    shown_on_pages = True
 
 
 def run_job(job_id: int) -> None:

@@ -453,3 +453,23 @@ def test_a_job_stalled_by_a_stopped_server_is_offered_for_retry_and_continues(ap
     job = wait_for(client, ada, job_id)
     assert (job["status"], job["done"], job["attempts"]) == ("finished", 3, 2)
     assert "It has not moved" not in client.get("/admin/jobs").get_data(as_text=True)
+
+
+def test_without_an_answering_redis_the_job_is_refused_clearly_and_listed_as_failed(
+    make_app, people, headers
+):
+    from tests.conftest import free_port
+
+    client = make_app(JOB_QUEUE_URL=f"redis://127.0.0.1:{free_port()}/0").test_client()
+    ada = headers("ada")
+    answer = queue(client, ada, jsonl(LINES))
+    assert answer.status_code == 503
+    error = answer.get_json()["error"]
+    assert error["code"] == "queue_unavailable" and error["details"] == {"job_id": 1}
+    listed = client.get("/api/v1/admin/jobs?status=failed", headers=ada).get_json()
+    assert [j["id"] for j in listed["jobs"]] == [1] and listed["queue"] == {
+        "runner": "redis",
+        "waiting": None,
+    }
+    assert listed["jobs"][0]["error"].startswith("The job queue (Redis) did not answer")
+    assert client.get("/metrics", headers=ada).status_code == 200
