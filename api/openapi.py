@@ -239,18 +239,15 @@ ADMIN_PATHS = {
     },
 }
 
+BATCH_SCORE = _upload(
+    "Queue a JSONL file of responses ({scenario, response, id?} a line) for batch scoring; every line "
+    "is checked first (422 naming each bad line). Form field or query `feedback`: model (default) or "
+    "none. 503 when the job queue (Redis) does not answer",
+    ok="202",
+)
+BATCH_SCORE["responses"]["503"] = ERROR
 JOB_PATHS = {
-    "/admin/jobs/batch-score": {
-        "post": {
-            **_upload(
-                "Queue a JSONL file of responses ({scenario, response, id?} a line) for batch scoring; "
-                "every line is checked first (422 naming each bad line). Form field or query "
-                "`feedback`: model (default) or none",
-                ok="202",
-            ),
-            "parameters": _query("feedback"),
-        }
-    },
+    "/admin/jobs/batch-score": {"post": {**BATCH_SCORE, "parameters": _query("feedback")}},
     "/admin/jobs": {
         "get": {
             **_op("Background jobs, newest first, with progress; status=failed is the failed list"),
@@ -277,9 +274,9 @@ JOB_PATHS = {
     "/admin/jobs/{job_id}/retry": {
         "parameters": [_id("job_id")],
         "post": _op(
-            "Queue a failed job again (a batch continues after its last stored line)",
+            "Queue a failed or stalled job again (a batch continues after its last stored line)",
             ok="202",
-            errors=("401", "403", "404", "409", "429"),
+            errors=("401", "403", "404", "409", "429", "503"),
         ),
     },
 }
