@@ -111,7 +111,7 @@ class Config:
         # a job whose worker is silent for three of those (killed) is retried from where it stopped.
         self.JOB_QUEUE_URL = env.get("JOB_QUEUE_URL", "")
         self.JOB_RETRIES = _number(env, "JOB_RETRIES", 3, least=0)
-        self.JOB_RETRY_WAIT_S = _number(env, "JOB_RETRY_WAIT_S", 10)
+        self.JOB_RETRY_WAIT_S = _number(env, "JOB_RETRY_WAIT_S", 10, least=0)  # 0: at once
         self.JOB_TIMEOUT_S = _number(env, "JOB_TIMEOUT_S", 3600)
         self.JOB_HEARTBEAT_S = _number(env, "JOB_HEARTBEAT_S", 10)
         self.JOB_RATE_LIMIT = env.get("JOB_RATE_LIMIT", "20 per hour")
