@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from practicum import create_app
 from practicum.config import Config
@@ -175,3 +177,21 @@ def trainee_headers(app, auth, mini_set):
 
 def first_scenario_id(client, headers) -> int:
     return client.get("/api/v1/scenarios", headers=headers).get_json()["scenarios"][0]["id"]
+
+
+class Served:
+    """A WSGI app served on 127.0.0.1 and a free port, in a background thread."""
+
+    def __init__(self, app, host: str = "127.0.0.1"):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://{host}:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+        self.server.server_close()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import re
 import secrets
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +20,8 @@ from urllib.parse import urlsplit
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask, abort, jsonify, request
-from werkzeug.serving import make_server
+
+from tests.conftest import Served
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -31,24 +31,6 @@ LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 ROSTER_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
-
-
-class Served:
-    """A WSGI app served on 127.0.0.1 and a free port, in a background thread."""
-
-    def __init__(self, app, host: str = "127.0.0.1"):
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://{host}:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.thread.join(timeout=5)
-        self.server.server_close()
 
 
 @dataclass

@@ -51,12 +51,8 @@ def faulty_server():
     server.shutdown()
 
 
-@pytest.mark.parametrize("fault", ["hang", "garbage", "empty"])
-def test_a_misbehaving_model_degrades_to_the_template_and_the_score_is_kept(make_app, faulty_server, fault):
-    FaultyModelServer.fault = fault
-    url = f"http://127.0.0.1:{faulty_server.server_address[1]}"
-    app = make_app(LLM_BACKEND="openai", LLM_BASE_URL=url, LLM_TIME_LIMIT_S=1.0)
-    client = app.test_client()
+def answer_once(app, client):
+    """Import the mini set, sign a trainee in, start a rehearsal and answer it; return the answer."""
     import_file(app, FIXTURES / "mini-set.yaml")
     create_account(app, "tina", "trainee")
     headers = AuthActions(client).headers("tina")
@@ -64,10 +60,17 @@ def test_a_misbehaving_model_degrades_to_the_template_and_the_score_is_kept(make
     session_id = client.post(
         "/api/v1/sessions", json={"scenario_id": scenario_id}, headers=headers
     ).get_json()["id"]
+    return client.post(f"/api/v1/sessions/{session_id}/attempts", json={"response": STRONG}, headers=headers)
+
+
+@pytest.mark.parametrize("fault", ["hang", "garbage", "empty"])
+def test_a_misbehaving_model_degrades_to_the_template_and_the_score_is_kept(make_app, faulty_server, fault):
+    FaultyModelServer.fault = fault
+    url = f"http://127.0.0.1:{faulty_server.server_address[1]}"
+    app = make_app(LLM_BACKEND="openai", LLM_BASE_URL=url, LLM_TIME_LIMIT_S=1.0)
+    client = app.test_client()
     started = time.monotonic()
-    answer = client.post(
-        f"/api/v1/sessions/{session_id}/attempts", json={"response": STRONG}, headers=headers
-    )
+    answer = answer_once(app, client)
     took = time.monotonic() - started
     body = answer.get_json()
     assert answer.status_code == 201, body
@@ -90,14 +93,5 @@ def test_a_missing_model_file_serves_scores_with_the_template_and_readiness_says
     ready = client.get("/readyz").get_json()
     assert ready["status"] == "degraded" and ready["llm"]["state"] == "missing"
     assert "not-there.gguf" in ready["llm"]["detail"]
-    import_file(app, FIXTURES / "mini-set.yaml")
-    create_account(app, "tina", "trainee")
-    headers = AuthActions(client).headers("tina")
-    scenario_id = first_scenario_id(client, headers)
-    session_id = client.post(
-        "/api/v1/sessions", json={"scenario_id": scenario_id}, headers=headers
-    ).get_json()["id"]
-    answer = client.post(
-        f"/api/v1/sessions/{session_id}/attempts", json={"response": STRONG}, headers=headers
-    )
+    answer = answer_once(app, client)
     assert answer.status_code == 201 and answer.get_json()["feedback_source"] == "fallback"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import logging
 import shutil
-import threading
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,7 +12,6 @@ from urllib.parse import urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select, update
-from werkzeug.serving import make_server
 
 from ai.feedback import FeedbackWriter
 from ai.llm import FakeLLM
@@ -23,6 +21,7 @@ from practicum.models import Attempt, Cohort, User, utcnow
 from tests.conftest import (
     FIXTURES,
     PASSWORD,
+    Served,
     clear_database,
     create_account,
     import_file,
@@ -50,23 +49,12 @@ WEAK = "No, that is wrong. The answer is 0.3."
 _usernames = itertools.count(1)
 
 
-class LiveServer:
+class LiveServer(Served):
     """A Flask app served on 127.0.0.1 and a free port, in a background thread."""
 
     def __init__(self, app):
+        super().__init__(app)
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.thread.join(timeout=5)
-        self.server.server_close()
 
 
 @pytest.fixture(scope="session")
