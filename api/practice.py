@@ -89,7 +89,7 @@ def end_session(session_id: int):
     ended = practice.end_session(
         session, current_user, session_id, body.get("confidence_after"), body.get("reflection")
     )
-    lti_grades.send_due(session, session_id)  # its LMS grade, if it has one; refused: retried later
+    lti_grades.send_now(session, session_id)  # its LMS grade, if it has one; refused: retried later
     return jsonify(session_json(ended))
 
 

@@ -60,6 +60,7 @@ class TestPlatform:
         self.tokens: dict[str, str] = {}  # access token -> scope
         self.gradebook: list[dict] = []  # every score accepted, in order
         self.refuse_scores = 0  # the next N score posts answer 503
+        self.stall_scores_s = 0.0  # score posts answer this late (an LMS that hangs)
         self.score_posts = 0
         self.members: list[dict] = []
         self.deep_links: list[dict] = []  # content items the tool returned
@@ -215,6 +216,9 @@ class TestPlatform:
             if request.mimetype != "application/vnd.ims.lis.v1.score+json":
                 abort(415)
             self.score_posts += 1
+            if self.stall_scores_s:
+                time.sleep(self.stall_scores_s)
+                return "", 204  # too late: the tool has given up waiting
             if self.refuse_scores > 0:
                 self.refuse_scores -= 1
                 return jsonify(error="busy"), 503

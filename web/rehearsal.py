@@ -129,6 +129,6 @@ def end(session_id: int):
     except Conflict as error:  # already ended: a resent form changes nothing
         flash(error.message, "info")
         return redirect(url_for("web.rehearsal", session_id=session_id))
-    lti_grades.send_due(db, session_id)  # its LMS grade, if it has one; refused: retried later
+    lti_grades.send_now(db, session_id)  # its LMS grade, if it has one; refused: retried later
     flash("Rehearsal ended. Your rating and reflection are saved for your trainer.", "success")
     return redirect(url_for("web.rehearsal", session_id=session_id))

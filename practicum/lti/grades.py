@@ -25,6 +25,9 @@ from practicum.lti.models import GradeOutbox, SessionLink
 from practicum.models import PracticeSession, utcnow
 
 log = logging.getLogger(__name__)
+# Ending a rehearsal tries its grade at once, while the trainee waits for the page: each call to
+# the LMS then gets this long at most (token and score: twice this); a slow LMS is retried later.
+WHILE_WAITING_S = 2.0
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 MAX_WAIT = timedelta(days=1)
 
@@ -107,6 +110,12 @@ def send_due(db: Session, practice_session_id: int | None = None, limit: int = 1
     accepted = sum(send(db, queued) for queued in due)
     db.commit()
     return accepted, len(due) - accepted
+
+
+def send_now(db: Session, practice_session_id: int) -> None:
+    """Try one rehearsal's grade at once, waiting on the LMS at most WHILE_WAITING_S a call."""
+    with services.waiting_at_most(WHILE_WAITING_S):
+        send_due(db, practice_session_id)
 
 
 def start_background_sender(app) -> threading.Event:

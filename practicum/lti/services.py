@@ -7,11 +7,13 @@ expire, per platform and scope set.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import secrets
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from urllib.parse import urlencode
 
 from flask import current_app
@@ -26,6 +28,20 @@ ROSTER_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership
 MAX_ANSWER_BYTES = 2 * 1024 * 1024
 
 
+# A cap on each call's wait, set around calls made while a person waits for the page.
+_wait_cap: contextvars.ContextVar[float | None] = contextvars.ContextVar("lti_wait_cap", default=None)
+
+
+@contextmanager
+def waiting_at_most(seconds: float):
+    """Let each call to the platform inside wait at most seconds (and LTI_HTTP_TIMEOUT_S)."""
+    token = _wait_cap.set(seconds)
+    try:
+        yield
+    finally:
+        _wait_cap.reset(token)
+
+
 class PlatformUnavailable(PracticumError):
     code, status = "lti_platform_unavailable", 502
     shown_on_pages = True
@@ -35,6 +51,8 @@ def _call(url: str, data: bytes | None = None, headers: dict | None = None) -> t
     """Send one request; return the JSON answer and its headers, or raise PlatformUnavailable."""
     request = urllib.request.Request(url, data=data, headers=headers or {}, method="POST" if data else "GET")
     timeout = current_app.config["PRACTICUM"].LTI_HTTP_TIMEOUT_S
+    if _wait_cap.get() is not None:
+        timeout = min(timeout, _wait_cap.get())
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 (admin-registered URL)
             body = answer.read(MAX_ANSWER_BYTES)

@@ -308,3 +308,13 @@ def test_a_rehearsal_opened_from_the_lms_is_a_launched_learning_record_too(make_
         with world.app.app_context():
             verbs = session.scalars(select(OutboxStatement.verb).order_by(OutboxStatement.id)).all()
     assert verbs == ["launched", "answered", "completed"]
+
+
+def test_ending_a_rehearsal_waits_on_a_slow_lms_only_briefly_and_the_grade_is_retried_later(lti):
+    # The LMS answers in 4 s: past grades.WHILE_WAITING_S, within LTI_HTTP_TIMEOUT_S (10 s). Had
+    # the page waited the full timeout, the grade would have been accepted; it gave up instead.
+    lti.platform.stall_scores_s = 4
+    rehearse_and_end(lti)
+    with lti.app.app_context():
+        queued = session.scalar(select(GradeOutbox))
+        assert queued.sent_at is None and queued.tries == 1 and "could not be reached" in queued.last_error
