@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
 import threading
 from pathlib import Path
 
@@ -195,3 +197,15 @@ class Served:
         self.server.shutdown()
         self.thread.join(timeout=5)
         self.server.server_close()
+
+
+@pytest.fixture
+def redis_url():
+    """A throwaway Debian redis-server on a free port (no persistence), stopped after the test."""
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
+    )
+    yield f"redis://127.0.0.1:{port}/0"
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=30)

@@ -307,22 +307,6 @@ def test_scoring_in_chunks_gives_the_same_lines_as_one_at_a_time(app, people):
     assert outputs[0] == outputs[1]
 
 
-@pytest.fixture
-def redis_url():
-    import signal
-    import subprocess
-
-    from tests.conftest import free_port
-
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL
-    )
-    yield f"redis://127.0.0.1:{port}/0"
-    server.send_signal(signal.SIGTERM)
-    server.wait(timeout=30)
-
-
 def work_the_queue(app) -> None:
     """Run a real RQ worker (`practicum worker --burst`) in this process until the queue is empty."""
     import signal

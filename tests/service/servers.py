@@ -55,3 +55,17 @@ def stop(server: subprocess.Popen) -> None:
     if server.poll() is None:
         server.kill()
         server.wait()
+
+
+def bootstrap_trainee_password(folder: Path, **settings: str) -> str:
+    """Run `practicum bootstrap` in folder; return the first trainee's password it printed."""
+    booted = subprocess.run(
+        [str(PRACTICUM), "bootstrap"],
+        env=environment(folder, **settings),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert booted.returncode == 0, booted.stderr
+    first = (folder / "first-accounts.txt").read_text()
+    return next(line for line in first.splitlines() if "trainee" in line).rsplit("password: ", 1)[1].strip()

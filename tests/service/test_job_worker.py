@@ -17,7 +17,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, text
 
 from practicum.db import sqlalchemy_url
@@ -27,18 +26,6 @@ from tests.service.servers import PRACTICUM, environment, wait_for
 
 LINES = 600
 PASSWORD = "a walk by the river at dusk"
-
-
-@pytest.fixture
-def redis_url():
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    yield f"redis://127.0.0.1:{port}/0"
-    server.send_signal(signal.SIGTERM)
-    server.wait(timeout=30)
 
 
 def practicum(folder: Path, *args: str, **settings: str) -> None:

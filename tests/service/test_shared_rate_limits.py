@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import free_port
-from tests.service.servers import PRACTICUM, environment, start_serve, stop, wait_for
+from tests.service.servers import (
+    PRACTICUM,
+    bootstrap_trainee_password,
+    environment,
+    start_serve,
+    stop,
+    wait_for,
+)
 
 LIMIT = "2 per minute"
 
@@ -28,18 +35,6 @@ def sign_in(port: int, password: str) -> int:
             return answer.status
     except urllib.error.HTTPError as error:
         return error.code
-
-
-@pytest.fixture
-def redis_url():
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    yield f"redis://127.0.0.1:{port}/0"
-    server.send_signal(signal.SIGTERM)
-    server.wait(timeout=30)
 
 
 @pytest.mark.parametrize("storage", ["redis", "memory"])
@@ -89,14 +84,7 @@ def call(port: int, method: str, path: str, body: dict | None = None, token: str
 def test_a_rehearsal_and_its_sign_in_carry_on_across_two_app_processes(redis_url):
     """Two processes, one database and one Redis: a trainee may reach either at any request."""
     folder = Path(tempfile.mkdtemp(prefix="sh-"))
-    booted = subprocess.run(
-        [str(PRACTICUM), "bootstrap"], env=environment(folder), capture_output=True, text=True, timeout=600
-    )
-    assert booted.returncode == 0, booted.stderr
-    first = (folder / "first-accounts.txt").read_text()
-    password = (
-        next(line for line in first.splitlines() if "trainee" in line).rsplit("password: ", 1)[1].strip()
-    )
+    password = bootstrap_trainee_password(folder)
     a, b = free_port(), free_port()
     servers = [start_serve(folder, port, RATELIMIT_STORAGE_URI=redis_url) for port in (a, b)]
     try:

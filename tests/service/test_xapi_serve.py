@@ -6,13 +6,17 @@ Fake models (tests/service/servers.environment); the LRS is a real Ralph on 127.
 import re
 import shutil
 import signal
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 from tests.conftest import free_port
-from tests.service.servers import PRACTICUM, environment, start_serve, stop, wait_for
+from tests.service.servers import (
+    bootstrap_trainee_password,
+    start_serve,
+    stop,
+    wait_for,
+)
 from tests.service.test_shared_rate_limits import call
 from tests.xapi_lrs import PASSWORD, USERNAME, Ralph
 
@@ -24,14 +28,7 @@ def test_two_workers_send_a_rehearsals_statements_once_each():
     ralph = Ralph(folder / "ralph", free_port())
     ralph.start()
     settings = {**XAPI, "XAPI_LRS_URL": ralph.url, "XAPI_SEND_INTERVAL_S": "0.2", "WEB_WORKERS": "2"}
-    booted = subprocess.run(
-        [str(PRACTICUM), "bootstrap"], env=environment(folder), capture_output=True, text=True, timeout=600
-    )
-    assert booted.returncode == 0, booted.stderr
-    first = (folder / "first-accounts.txt").read_text()
-    password = (
-        next(line for line in first.splitlines() if "trainee" in line).rsplit("password: ", 1)[1].strip()
-    )
+    password = bootstrap_trainee_password(folder)
     port = free_port()
     server = start_serve(folder, port, **settings)
     try:
