@@ -20,12 +20,10 @@ class ModelHealth:
         self._lock = threading.Lock()
         self._fault: tuple[str, str, float] | None = None  # (fault, detail, when)
         self._rejections = 0
-        self._generations = 0
 
     def record_success(self) -> None:
         """Note a generation whose text was used: any earlier fault is over."""
         with self._lock:
-            self._generations += 1
             self._fault, self._rejections = None, 0
 
     def record_fault(self, fault: str, detail: str) -> None:
@@ -33,13 +31,11 @@ class ModelHealth:
         if fault not in FAULTS:
             raise ValueError(f"unknown model fault {fault!r}")
         with self._lock:
-            self._generations += 1
             self._fault = (fault, detail, time.time())
 
     def record_rejection(self, detail: str) -> None:
         """Note text the guard refused; a run of refusals counts as garbage."""
         with self._lock:
-            self._generations += 1
             self._rejections += 1
             if self._rejections >= REJECTIONS_FOR_GARBAGE:
                 detail = f"{self._rejections} replies in a row refused: {detail}"
