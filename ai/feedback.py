@@ -20,9 +20,12 @@ from ai.evidence import quote
 from ai.guard import check_coaching
 from ai.llm import LLM
 from ai.scoring import MIN_SUBSTANCE_WORDS, ScoreResult
+from ai.sentence_shape import SentenceShape
 from practicum.errors import ModelUnavailable
 
 PROMPTS = Path(__file__).parent / "prompts"
+# The coaching sentence: one plain sentence in the requested form, no markup, newlines or digits.
+NEXT_STEP = SentenceShape("Next time, try ", "a-z", "a-zA-Z ,;'-")
 
 
 @dataclass
@@ -174,12 +177,6 @@ def _prompt(name: str) -> tuple[str, list[tuple[str, str]]]:
     return system, list(zip(examples[::2], examples[1::2], strict=True))
 
 
-@cache
-def _grammar(name: str) -> str:
-    lines = (PROMPTS / f"{name}.gbnf").read_text().splitlines()
-    return "\n".join(line for line in lines if not line.startswith("#"))
-
-
 def coaching_messages(facts: FeedbackFacts) -> list[dict]:
     """Build the few-shot chat that asks the model to rephrase the next step."""
     system, examples = _prompt("next_step")
@@ -208,7 +205,7 @@ class FeedbackWriter:
         timings: dict[str, float] = {}
         failure, fault = "", ""
         try:
-            stream = self.llm.stream_chat(coaching_messages(facts), self.max_tokens, _grammar("next_step"))
+            stream = self.llm.stream_chat(coaching_messages(facts), self.max_tokens, NEXT_STEP)
             for piece in stream:
                 timings.setdefault("first_token_ms", _ms_since(started))
                 writing_since = writing_since or time.perf_counter()

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 from ai.fair_lock import FairLock
 from ai.model_health import ModelHealth
+from ai.sentence_shape import SentenceShape, ShapeMasks
 from practicum.errors import ModelUnavailable
 
 # Both backends sample alike, so a served GGUF writes what the same GGUF in-process does.
@@ -31,8 +32,13 @@ class LLM(ABC):
     model_id: str = "abstract"
 
     @abstractmethod
-    def stream_chat(self, messages: list[dict], max_tokens: int, grammar: str | None = None) -> Iterator[str]:
-        """Yield the reply's text pieces as the model writes them."""
+    def stream_chat(
+        self, messages: list[dict], max_tokens: int, grammar: str | SentenceShape | None = None
+    ) -> Iterator[str]:
+        """Yield the reply's text pieces as the model writes them.
+
+        `grammar` is GBNF text or a SentenceShape (sent to servers as its GBNF).
+        """
 
     @property
     def loaded(self) -> bool:
@@ -93,6 +99,7 @@ class LlamaCppLLM(LLM):
         self.queue_wait_s = queue_wait_s
         self._llama = None
         self._grammars: dict[str, object] = {}
+        self._shapes: dict[SentenceShape, ShapeMasks] = {}
         # llama.cpp contexts are not thread-safe: one generation at a time per process, taken
         # in arrival order so that under load no trainee is overtaken again and again.
         self._lock = FairLock()
@@ -132,7 +139,7 @@ class LlamaCppLLM(LLM):
         return self._grammars[grammar]
 
     def stream_chat(self, messages, max_tokens, grammar=None):
-        """Stream a chat completion, greedy, under an optional GBNF grammar, in arrival order."""
+        """Stream a chat completion, greedy, under an optional GBNF grammar or shape, in arrival order."""
         if not self._lock.acquire(timeout=self.queue_wait_s):
             ahead = self._lock.waiting()
             raise ModelUnavailable(
@@ -140,6 +147,11 @@ class LlamaCppLLM(LLM):
             )
         try:
             llama = self._load_unlocked()
+            if isinstance(grammar, SentenceShape) and llama.metadata.get("tokenizer.chat_template"):
+                yield from self._shaped(llama, messages, max_tokens, grammar)
+                return
+            if isinstance(grammar, SentenceShape):  # no chat template to write the prompt with
+                grammar = grammar.gbnf()
             chunks = llama.create_chat_completion(
                 messages=messages,
                 max_tokens=max_tokens,
@@ -154,6 +166,44 @@ class LlamaCppLLM(LLM):
                     yield piece
         finally:
             self._lock.release()
+
+    def _shaped(self, llama, messages, max_tokens, shape: SentenceShape) -> Iterator[str]:
+        """Greedy tokens restricted by the shape's masks; stops at the sentence's end."""
+        import numpy as np
+        from llama_cpp import LogitsProcessorList
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        if shape not in self._shapes:
+            texts = [llama.detokenize([i]).decode("utf-8", "replace") for i in range(llama.n_vocab())]
+            self._shapes[shape] = ShapeMasks(shape, texts)
+        masks = self._shapes[shape]
+        eos, bos = llama.token_eos(), llama.token_bos()
+        chat = Jinja2ChatFormatter(
+            template=llama.metadata["tokenizer.chat_template"],
+            eos_token=llama._model.token_get_text(eos) if eos != -1 else "",
+            bos_token=llama._model.token_get_text(bos) if bos != -1 else "",
+        )(messages=messages)  # the prompt create_chat_completion would build
+        prompt = llama.tokenize(chat.prompt.encode("utf-8"), add_bos=not chat.added_special, special=True)
+
+        def keep_to_shape(input_ids, scores):
+            written = llama.detokenize(list(input_ids[len(prompt) :])).decode("utf-8", "replace")
+            return np.where(masks.allowed(written), scores, -np.inf).astype(scores.dtype)
+
+        written = ""
+        for chunk in llama.create_completion(
+            prompt,
+            max_tokens=max_tokens,
+            temperature=0.0,
+            repeat_penalty=REPEAT_PENALTY,
+            logits_processor=LogitsProcessorList([keep_to_shape]),
+            stream=True,
+        ):
+            piece = chunk["choices"][0]["text"]
+            if piece:
+                written += piece
+                yield piece
+            if masks.finished(written):
+                return
 
 
 class OpenAICompatibleLLM(LLM):
@@ -177,7 +227,8 @@ class OpenAICompatibleLLM(LLM):
             "stream": True,
         }
         if grammar:
-            body["grammar"] = grammar  # honoured by llama.cpp's servers
+            # honoured by llama.cpp's servers
+            body["grammar"] = grammar.gbnf() if isinstance(grammar, SentenceShape) else grammar
         with self._open("/v1/chat/completions", body) as response:
             try:
                 yield from _sse_contents(response)

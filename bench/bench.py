@@ -114,17 +114,17 @@ def stream_stats(chunks) -> tuple[float, float, int]:
 
 
 def raw_chat(llama, facts, max_tokens: int, stream: bool = False):
-    """The same request the app makes, straight to llama-cpp-python (same prompt and grammar)."""
+    """The app's request made the plain way: create_chat_completion under the GBNF grammar."""
     from llama_cpp import LlamaGrammar
 
-    from ai.feedback import _grammar
+    from ai.feedback import NEXT_STEP
 
     return llama.create_chat_completion(
         messages=coaching_messages(facts),
         max_tokens=max_tokens,
         temperature=0.0,
         repeat_penalty=1.3,
-        grammar=LlamaGrammar.from_string(_grammar("next_step"), verbose=False),
+        grammar=LlamaGrammar.from_string(NEXT_STEP.gbnf(), verbose=False),
         stream=stream,
     )
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ai.feedback import FeedbackFacts, FeedbackWriter, _grammar, coaching_messages
+from ai.feedback import NEXT_STEP, FeedbackFacts, FeedbackWriter, coaching_messages
 from ai.llm import LlamaCppLLM, OpenAICompatibleLLM
 from practicum import create_app, runtime
 from practicum.config import default_llm_model_path
@@ -133,8 +133,8 @@ def test_the_server_writes_what_the_in_process_backend_writes(llama_server):
     in_process = LlamaCppLLM(default_llm_model_path(), threads=1)
     for tip in sample_tips():
         messages = coaching_messages(FeedbackFacts(45, "developing", [], [], "", "", tip))
-        served = "".join(remote.stream_chat(messages, 60, _grammar("next_step")))
-        assert served == "".join(in_process.stream_chat(messages, 60, _grammar("next_step")))
+        served = "".join(remote.stream_chat(messages, 60, NEXT_STEP))
+        assert served == "".join(in_process.stream_chat(messages, 60, NEXT_STEP))
 
 
 @pytest.fixture(scope="module")
