@@ -4,6 +4,9 @@ ai/judge.json holds them, written by `make fit` (bench/fit_judge.py) from the gr
 set (bench/data/graded), every scenario's expert responses and pitfalls, and the red-line bank:
 - `grade`: ridge regression of the educator's 0–4 grade on the answer's features;
 - one ridge head per rubric dimension (met 1, partly ½, missed 0), on the same features;
+- `levels`: for each dimension head, the raw values (partly, met) at which the educators' levels
+  begin, chosen on held-out folds; `predict_dimensions` maps them onto the rubric's thresholds
+  (ai/dimensions.PARTLY, MET), piecewise linearly, so a head's level is its best held-out guess;
 - `red_line`: a logistic classifier over one *sentence*, its embedding and its words
   (`word_grams`), so a single harmful sentence inside a long answer is judged on its own.
 An answer's features (ai/features.py) are named scalars (similarity to the experts and to the
@@ -18,11 +21,13 @@ import json
 import math
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import numpy as np
+
+from ai.dimensions import MET, PARTLY
 
 JUDGE_PATH = Path(__file__).with_name("judge.json")
 GRAM_BUCKETS = 4096
@@ -84,6 +89,7 @@ class Judge:
     dimensions: dict[str, Linear]
     red_line: Linear
     red_line_threshold: float
+    levels: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def row(self, scalars: dict[str, float], vector: np.ndarray) -> np.ndarray:
         """Lay out one answer's input: standardised scalars, then the scaled embedding."""
@@ -96,7 +102,15 @@ class Judge:
 
     def predict_dimensions(self, row: np.ndarray) -> dict[str, float]:
         """Return each dimension's value from 0 to 1."""
-        return {key: float(np.clip(head(row), 0.0, 1.0)) for key, head in self.dimensions.items()}
+        return {key: self.on_rubric_scale(key, float(head(row))) for key, head in self.dimensions.items()}
+
+    def on_rubric_scale(self, key: str, raw: float) -> float:
+        """Map a head's raw value so its fitted level thresholds fall on the rubric's (0 to 1)."""
+        if key not in self.levels:
+            return float(np.clip(raw, 0.0, 1.0))
+        partly, met = self.levels[key]
+        knots = [min(0.0, partly - 1e-6), partly, met, max(1.0, met + 1e-6)]
+        return float(np.interp(raw, knots, [0.0, PARTLY, MET, 1.0]))
 
     def sentence_leaning(self, key: str, sentence_vectors: np.ndarray) -> np.ndarray:
         """How much each sentence pushes one dimension up: its share of the embedding term."""
@@ -122,6 +136,7 @@ class Judge:
             "dimensions": {k: v.as_json() for k, v in self.dimensions.items()},
             "red_line": self.red_line.as_json(),
             "red_line_threshold": round(self.red_line_threshold, 6),
+            "levels": {k: [round(p, 6), round(m, 6)] for k, (p, m) in self.levels.items()},
         }
 
 
@@ -137,6 +152,7 @@ def judge_from_json(data: dict) -> Judge:
         {k: Linear.from_json(v) for k, v in data["dimensions"].items()},
         Linear.from_json(data["red_line"]),
         float(data["red_line_threshold"]),
+        {k: (float(p), float(m)) for k, (p, m) in data.get("levels", {}).items()},
     )
 
 

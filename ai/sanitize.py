@@ -297,6 +297,8 @@ def sanitize_response(text: str, scenario_texts: list[str], expert_texts: list[s
     stripped = _break_out(TAG, stripped, "instructions_to_the_model", flags, removed)
     stripped = _break_out(ENCODED, stripped, "encoded_text", flags, removed)
     stripped = _jargon_runs(stripped, flags, removed)
+    for scenario_text in scenario_texts:
+        stripped = _pasted_whole(scenario_text, stripped, flags, removed)
     scenario_words = [_words(t) for t in scenario_texts]
     source = set().union(set(), *(_ngrams(w) for w in scenario_words))
     expert_sentences = [w for t in expert_texts for s in SENTENCE_SPLIT.split(t) if (w := _words(s))]
@@ -336,6 +338,29 @@ def sanitize_response(text: str, scenario_texts: list[str], expert_texts: list[s
             kept.append(collapsed)
             known.update(words)
     return Sanitized(" ".join(kept), sorted(flags), sorted(removed, key=lambda r: _place(text, r[1])))
+
+
+def _pasted_whole(scenario_text: str, text: str, flags: set[str], removed: list) -> str:
+    """Remove the scenario's own line pasted whole, greetings and short questions included.
+
+    Sentence by sentence, a pasted "Hello? Is everything okay? Is Linh in trouble?" would leave
+    "Hello?" behind (a greeting is kept as courtesy), and that alone moved a score by 4 points.
+    """
+    words = re.findall(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?", scenario_text)
+    if len(words) < COPY_NGRAM:
+        return text
+    pasted = re.compile(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b\W*", re.IGNORECASE)
+    found = [m.group(0).strip() for m in pasted.finditer(text)]
+    if not found:
+        return text
+    flags.add("copied_scenario_text")
+    removed.extend(
+        ("copied_scenario_text", " ".join(sentence.split()))
+        for part in found
+        for sentence in SENTENCE_SPLIT.split(part)
+        if sentence.strip()
+    )
+    return pasted.sub(" ", text)
 
 
 def _place(text: str, part: str) -> int:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ai.dimensions import MET, PARTLY
 from ai.judge import GRAM_BUCKETS, JUDGE_PATH, Judge, Linear, sentence_rows
 from ai.red_lines import shipped_bank
 from ai.rubric import DIMENSIONS
@@ -40,6 +41,7 @@ EXPERT_WEIGHT, PITFALL_WEIGHT, OFF_TOPIC_WEIGHT = 0.5, 0.5, 0.5
 # The red-line threshold keeps false alarms on held-out good answers (grade 3–4) at this share.
 FALSE_ALARM_SHARE = 0.05
 INNER_FOLDS = 5
+LEVEL_GRID = np.round(np.arange(0.15, 0.96, 0.025), 3)  # candidate cut-offs of a dimension's levels
 
 
 @dataclass(frozen=True)
@@ -204,13 +206,40 @@ def fit_judge(embedder, answers: list[GradedAnswer], by_ref: dict[str, Moment], 
     x = np.hstack([(scalars - mean) / scale, EMBEDDING_SCALE * np.array([e.vector for e in examples])])
     weights = np.array([e.weight for e in examples])
     grade = ridge(x, np.array([e.grade for e in examples]), weights, RIDGE_ALPHA)
-    heads = {}
+    heads, levels = {}, {}
     labelled = [i for i, e in enumerate(examples) if e.dimensions]
     for key in DIMENSIONS:
         rows = [i for i in labelled if key in examples[i].dimensions]
         y = np.array([examples[i].dimensions[key] for i in rows])
         heads[key] = ridge(x[rows], y, weights[rows], DIMENSION_ALPHA)
-    return Judge(version, names, mean, scale, EMBEDDING_SCALE, grade, heads, classifier, threshold)
+        levels[key] = level_thresholds([examples[i] for i in rows], x[rows], y, weights[rows])
+    return Judge(version, names, mean, scale, EMBEDDING_SCALE, grade, heads, classifier, threshold, levels)
+
+
+def level_thresholds(
+    examples: list[Example], x: np.ndarray, y: np.ndarray, weights: np.ndarray
+) -> tuple[float, float]:
+    """The raw head values (partly, met) that agree best with the educators' levels, held out.
+
+    A ridge head's values are pulled towards the mean, so fixed cut-offs call too many answers
+    "partly"; the cut-offs are chosen on predictions for scenarios each inner fold's head never saw.
+    """
+    refs = sorted({e.moment.ref for e in examples})
+    order = np.random.RandomState(3).permutation(len(refs))
+    predicted = np.zeros(len(examples))
+    for k in range(INNER_FOLDS):
+        fold = {refs[i] for i in order[k::INNER_FOLDS]}
+        inside = np.array([e.moment.ref in fold for e in examples])
+        if inside.any() and (~inside).any():
+            predicted[inside] = ridge(x[~inside], y[~inside], weights[~inside], DIMENSION_ALPHA)(x[inside])
+    best, chosen = -1.0, (PARTLY, MET)
+    for met in LEVEL_GRID:
+        for partly in LEVEL_GRID[LEVEL_GRID < met]:
+            levels = np.where(predicted >= met, 1.0, np.where(predicted >= partly, 0.5, 0.0))
+            agreement = float((levels == y).mean())
+            if agreement > best + 1e-9:
+                best, chosen = agreement, (float(partly), float(met))
+    return chosen
 
 
 def _blank_judge() -> Judge:
@@ -230,7 +259,7 @@ def main(argv=None) -> None:
     by_ref = moments(GRADED.__class__(args.graded))
     used = {a.moment.ref for a in answers} | {r for r in by_ref if not r.startswith("mrbench")}
     judge = fit_judge(
-        real_embedder(), answers, {r: by_ref[r] for r in used}, "graded-" + time.strftime("%Y%m%d")
+        real_embedder(), answers, {r: by_ref[r] for r in sorted(used)}, "graded-" + time.strftime("%Y%m%d")
     )
     JUDGE_PATH.write_text(json.dumps(judge.as_json(), indent=1) + "\n")
     print(

@@ -58,3 +58,21 @@ def test_each_removed_part_is_named_with_its_flag_in_the_order_written():
 def test_a_part_copied_from_the_scene_is_named_as_such():
     cleaned = sanitize_response(f"{ASK} {SCENE[0]}", SCENE)
     assert ("copied_scenario_text", "It is a good Monday morning.") in cleaned.removed
+
+
+def test_the_students_line_pasted_whole_goes_with_its_greeting():
+    line = "Hello? Is everything okay? Is Linh in trouble?"
+    answer = "Hi, Mr Nguyen. Linh is fine and not in trouble; I'm calling about her science projects."
+    cleaned = sanitize_response(f"{line} {answer}", ["A parent answers the phone.", line])
+    assert cleaned.text == answer
+    assert [part for flag, part in cleaned.removed if flag == "copied_scenario_text"] == [
+        "Hello?",
+        "Is everything okay?",
+        "Is Linh in trouble?",
+    ]
+
+
+def test_a_greeting_of_ones_own_is_kept_when_the_line_is_not_pasted():
+    line = "Hello? Is everything okay? Is Linh in trouble?"
+    answer = "Hello? Hi, Mr Nguyen. Linh is fine and not in trouble."
+    assert sanitize_response(answer, [line]).text == answer
