@@ -55,8 +55,9 @@ system-packages:
 bench: $(STAMP)
 	$(BIN)/python -m bench.bench
 
-# Attempts per second and latency at 1, 8 and 30 clients, scoring only and full (LOAD_SECONDS a case).
-bench-load: $(STAMP)
+# Attempts per second and latency at 1, 8 and 30 clients, scoring only and full (LOAD_SECONDS a case),
+# served as deployed: rate limits in Redis (Debian's redis-server), one worker a core.
+bench-load: $(STAMP) system-packages
 	$(BIN)/python -m bench.load
 
 # 3,000 slow clients against the shipped proxy (docker/nginx.conf, Debian's nginx) and gunicorn;

@@ -16,6 +16,9 @@ import threading
 import time
 from collections import Counter
 
+import psutil
+
+from bench.soak import redis_server
 from bench.soak_load import ANSWERS, Api, deployment, signed_in
 
 CLIENTS = tuple(int(n) for n in os.environ.get("LOAD_CLIENTS", "1,8,30").split(","))
@@ -25,6 +28,7 @@ SECONDS = float(os.environ.get("LOAD_SECONDS", 30))
 # three times it), as in the soak, for PACED_SECONDS: the latency a cohort meets at 9 a.m.
 THINK_S = float(os.environ.get("LOAD_THINK_S", 20))
 PACED_SECONDS = float(os.environ.get("LOAD_PACED_SECONDS", 180))
+WARM_SECONDS = float(os.environ.get("LOAD_WARM_SECONDS", 10))
 
 
 def run(
@@ -65,15 +69,6 @@ def run(
     return len(latencies), latencies, failures[0], sources
 
 
-def run_once(api: Api, scenarios: list[int], with_feedback: bool) -> None:
-    """Start one rehearsal and answer it (a warm-up, not timed)."""
-    _, started = api.call("POST", "/sessions", {"scenario_id": scenarios[0]})
-    if "id" in started:
-        api.call(
-            "POST", f"/sessions/{started['id']}/attempts", {"response": ANSWERS[0], "feedback": with_feedback}
-        )
-
-
 def row(
     name: str,
     clients: int,
@@ -97,7 +92,11 @@ def row(
 def main() -> None:
     """Start the server once, then measure each mode at each client count."""
     limits = {"SESSION_RATE_LIMIT": "100000 per minute", "ATTEMPT_RATE_LIMIT": "100000 per minute"}
-    with deployment(max(CLIENTS), **limits) as running:
+    # Rate limits in Redis, as deployed: the workers then default to one a core (practicum/config.py).
+    with (
+        redis_server() as redis_url,
+        deployment(max(CLIENTS), RATELIMIT_STORAGE_URI=redis_url, **limits) as running,
+    ):
         lock = threading.Lock()
         apis = []
         for name, password in running.people:
@@ -106,13 +105,17 @@ def main() -> None:
                 raise RuntimeError(f"{name} could not sign in")
             apis.append(api)
         cold = running.cold_start_s
-        print(f"Load ({SECONDS:g} s a case, gunicorn defaults; cold start to ready {cold:.1f} s)")
+        workers = len(psutil.Process(running.server.pid).children())
+        print(
+            f"Load ({SECONDS:g} s a case, gunicorn defaults with rate limits in Redis: {workers} worker(s); "
+            f"cold start to ready {cold:.1f} s)"
+        )
         for with_feedback, name in ((False, "scoring only"), (True, "full attempt")):
             if ("full" if with_feedback else "scoring") not in MODES:
                 continue
-            warm = time.monotonic() + 3  # first answers load lazy parts: not what clients meet later
-            while time.monotonic() < warm:
-                run_once(apis[0], running.scenarios, with_feedback)
+            # First answers load lazy parts (each scenario's vectors, in each worker): warm every
+            # worker with concurrent clients, not timed, as a server meets them after its start.
+            run(apis[:8], running.scenarios, with_feedback, WARM_SECONDS)
             for clients in CLIENTS:
                 print(row(name, clients, *run(apis[:clients], running.scenarios, with_feedback)), flush=True)
         if "paced" in MODES:
@@ -124,8 +127,6 @@ def main() -> None:
 
 def _resident_mb(master_pid: int) -> str:
     """Return the resident memory of gunicorn's master and workers, in MB."""
-    import psutil
-
     master = psutil.Process(master_pid)
     parts = [("master", master)] + [("worker", child) for child in master.children()]
     return ", ".join(f"{kind} {process.memory_info().rss / 2**20:.0f} MB" for kind, process in parts)

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.soak import free_port, wait_until_answering
+from bench.soak import free_port, redis_server, wait_until_answering
 
 TRAINEES = int(os.environ.get("SOAK_TRAINEES", 30))
 MINUTES = float(os.environ.get("SOAK_MINUTES", 5))
@@ -167,7 +167,8 @@ def deployment(trainees: int, **settings: str) -> Iterator[Deployment]:
 
 def main() -> None:
     """Run the load, kill the database halfway, and print what held."""
-    with deployment(TRAINEES) as running:
+    # Rate limits in Redis, as deployed: the workers then default to one a core (practicum/config.py).
+    with redis_server() as redis_url, deployment(TRAINEES, RATELIMIT_STORAGE_URI=redis_url) as running:
         log, acked, lock = [], [], threading.Lock()
         stop_at = time.monotonic() + MINUTES * 60
         threads = [

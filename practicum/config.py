@@ -69,10 +69,19 @@ class Config:
         self.LLM_MAX_TOKENS = _number(env, "LLM_MAX_TOKENS", 60)
         self.LLM_TIME_LIMIT_S = _number(env, "LLM_TIME_LIMIT_S", 10, float, 0.1)
         self.LLM_QUEUE_WAIT_S = _number(env, "LLM_QUEUE_WAIT_S", 60, float, 0.1)
-        # One core left for the web workers and MiniLM: on this 2-core machine one thread writes
-        # a feedback sentence in 0.69 s idle or busy, two threads in 0.44 s idle but 1.5-1.6 s
-        # once another process holds a core (llama.cpp's threads wait on each other).
-        self.LLM_THREADS = _number(env, "LLM_THREADS", max(1, (os.cpu_count() or 2) - 1))
+        # `practicum serve` (gunicorn) worker processes. With rate limits in this process's memory
+        # (the default) one worker, so the limits hold; with shared storage (Redis) one a core:
+        # a process runs its Python one thread at a time, and each worker has its own model
+        # (on this 2-core machine, 2 workers gave 20 scoring-only attempts/s at 8 clients
+        # against 12.8, and a p95 of 1.2 s against 3.2 s for 30 trainees, `make bench-load`).
+        cores = os.cpu_count() or 1
+        shared_limits = not env.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://")
+        self.WEB_WORKERS = _number(env, "WEB_WORKERS", cores if shared_limits else 1)
+        # The cores the workers leave over, shared out: one worker on this 2-core machine keeps a
+        # core for the web threads and MiniLM (one thread writes a feedback sentence in 0.69 s
+        # idle or busy, two in 0.44 s idle but 1.5-1.6 s once another process holds a core:
+        # llama.cpp's threads wait on each other); two workers get one thread each.
+        self.LLM_THREADS = _number(env, "LLM_THREADS", max(1, (cores - 1) // self.WEB_WORKERS))
         # Who words a conversation's student replies: "authored" (the scenario's own lines) or
         # "model" (the LLM rewords the chosen reaction, checked by ai/student.line_problems).
         # The default SmolLM2 passed the check too rarely to be the default (make bench).
@@ -93,10 +102,7 @@ class Config:
         # Making API tokens, per person (pages and API together), and how many live ones each may hold.
         self.API_TOKEN_RATE_LIMIT = env.get("API_TOKEN_RATE_LIMIT", "10 per hour")
         self.API_TOKENS_PER_USER = _number(env, "API_TOKENS_PER_USER", 20)
-        # `practicum serve` (gunicorn): one worker by default, so memory:// rate limits hold;
-        # with more, set RATELIMIT_STORAGE_URI to Redis. Threads serve requests while the
-        # language model writes (it takes one request at a time per worker).
-        self.WEB_WORKERS = _number(env, "WEB_WORKERS", 1)
+        # Threads serve requests while the language model writes (one request at a time per worker).
         self.WEB_THREADS = _number(env, "WEB_THREADS", 8)
         # A worker silent this long is restarted; a stopping one gets this long to finish.
         self.WEB_TIMEOUT_S = _number(env, "WEB_TIMEOUT_S", 120)
@@ -201,6 +207,7 @@ class Config:
             )
         if self.is_production:
             self._require_strong_secrets()
+            self._require_shared_limits()
             self._require_real_models()
         else:
             self.SECRET_KEY = self.SECRET_KEY or self._instance_secret("secret_key")
@@ -211,6 +218,17 @@ class Config:
         for name in ("XAPI_LRS_URL", "BASE_URL"):
             if not getattr(self, name).startswith(("https://", "http://")):
                 raise ConfigError(f"{name} must be an http(s):// address when XAPI_LRS_URL is set")
+
+    def _require_shared_limits(self) -> None:
+        if (
+            self.WEB_WORKERS > 1
+            and self.RATELIMIT_ENABLED
+            and self.RATELIMIT_STORAGE_URI.startswith("memory://")
+        ):
+            raise ConfigError(
+                "WEB_WORKERS above 1 needs RATELIMIT_STORAGE_URI on Redis in production: "
+                "in memory, each worker would count its own limits"
+            )
 
     def _require_real_models(self) -> None:
         for name in ("LLM_BACKEND", "EMBEDDING_BACKEND"):

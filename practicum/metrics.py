@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import hmac
+import os
 import time
 
 from flask import Blueprint, Response, current_app, g, request
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
 
 from practicum.job_metrics import JobCollector
 
@@ -89,4 +97,15 @@ def _scrape_token_matches() -> bool:
 
 
 def _exposition() -> Response:
-    return Response(generate_latest(REGISTRY), mimetype=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _registry() -> CollectorRegistry:
+    """This process's metrics, or every worker's added up when they share a folder
+    (practicum/launch.py sets PROMETHEUS_MULTIPROC_DIR for gunicorn with several workers)."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    combined = CollectorRegistry()
+    multiprocess.MultiProcessCollector(combined)
+    combined.register(JobCollector())  # read from the job records, once, not per worker
+    return combined

@@ -64,10 +64,21 @@ def options(app, host: str, port: int) -> dict:
         "accesslog": "-",
         "errorlog": "-",
         "post_fork": post_fork,
+        "child_exit": _forget_worker_metrics,
         "limit_request_line": 8190,
         "limit_request_fields": 100,
         "limit_request_field_size": 8190,
     }
+
+
+def _forget_worker_metrics(_server, worker) -> None:
+    """Drop an ended worker's live gauges from the shared metrics (its counters stay counted)."""
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def _die_with_the_master() -> None:

@@ -106,3 +106,21 @@ def test_production_refuses_fake_models(tmp_path, name):
 def test_an_unknown_embedding_backend_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="EMBEDDING_BACKEND"):
         Config({"EMBEDDING_BACKEND": "minilm", "PRACTICUM_INSTANCE_DIR": str(tmp_path)}).resolve()
+
+
+def test_one_worker_while_rate_limits_live_in_memory_one_a_core_with_redis(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    alone = Config({})
+    assert (alone.WEB_WORKERS, alone.LLM_THREADS) == (1, 1)
+    shared = Config({"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"})
+    assert (shared.WEB_WORKERS, shared.LLM_THREADS) == (2, 1)
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    assert Config({}).LLM_THREADS == 7
+    assert Config({"RATELIMIT_STORAGE_URI": "redis://r:6379/0", "WEB_WORKERS": "2"}).LLM_THREADS == 3
+
+
+def test_production_refuses_several_workers_counting_limits_apart(tmp_path):
+    with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
+        production(tmp_path, WEB_WORKERS="2").resolve()
+    production(tmp_path, WEB_WORKERS="2", RATELIMIT_STORAGE_URI="redis://r:6379/0").resolve()
+    production(tmp_path, WEB_WORKERS="1").resolve()
