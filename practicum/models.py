@@ -187,7 +187,7 @@ class ExpertResponse(Base):
     rationale: Mapped[str] = mapped_column(Text, default="")
     moves: Mapped[list[str]] = mapped_column(JSONB, default=list)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
-    embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False, deferred=True)  # see Attempt
+    embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False)
     beat: Mapped[str | None] = mapped_column(String(80))  # None: the opening
 
     scenario: Mapped[Scenario] = relationship()
@@ -206,7 +206,7 @@ class Pitfall(Base):
     reason: Mapped[str] = mapped_column(Text)
     severity: Mapped[str] = mapped_column(String(16))
     content_hash: Mapped[str] = mapped_column(String(64))
-    embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False, deferred=True)  # see Attempt
+    embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False)
     beat: Mapped[str | None] = mapped_column(String(80))  # None: the opening
 
     scenario: Mapped[Scenario] = relationship()
@@ -252,9 +252,7 @@ class Attempt(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="RESTRICT"))
     response_text: Mapped[str] = mapped_column(Text)
-    # Deferred, like the experts' and pitfalls' vectors: searches read them in SQL, and loading
-    # a session's attempts or a scenario's experts need not fetch and parse 384 numbers each.
-    response_embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False, deferred=True)
+    response_embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False)
     score: Mapped[int] = mapped_column(Integer)
     band: Mapped[str] = mapped_column(String(16))
     dimensions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
