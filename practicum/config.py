@@ -52,6 +52,9 @@ def _number(env: dict[str, str], name: str, default: float, kind: type = int, le
     return value
 
 
+MAX_DEFAULT_WORKERS = 4
+
+
 class Config:
     """Settings read from the environment once, when the app is created."""
 
@@ -74,9 +77,13 @@ class Config:
         # a process runs its Python one thread at a time, and each worker has its own model
         # (on this 2-core machine, 2 workers gave 20 scoring-only attempts/s at 8 clients
         # against 12.8, and a p95 of 1.2 s against 3.2 s for 30 trainees, `make bench-load`).
+        # At most MAX_DEFAULT_WORKERS: each holds its models (about 1.1 GB), and a container
+        # sees the host's cores.
         cores = os.cpu_count() or 1
         shared_limits = not env.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory://")
-        self.WEB_WORKERS = _number(env, "WEB_WORKERS", cores if shared_limits else 1)
+        self.WEB_WORKERS = _number(
+            env, "WEB_WORKERS", min(cores, MAX_DEFAULT_WORKERS) if shared_limits else 1
+        )
         # The cores the workers leave over, shared out: one worker on this 2-core machine keeps a
         # core for the web threads and MiniLM (one thread writes a feedback sentence in 0.69 s
         # idle or busy, two in 0.44 s idle but 1.5-1.6 s once another process holds a core:

@@ -117,6 +117,8 @@ def test_one_worker_while_rate_limits_live_in_memory_one_a_core_with_redis(monke
     monkeypatch.setattr("os.cpu_count", lambda: 8)
     assert Config({}).LLM_THREADS == 7
     assert Config({"RATELIMIT_STORAGE_URI": "redis://r:6379/0", "WEB_WORKERS": "2"}).LLM_THREADS == 3
+    many = Config({"RATELIMIT_STORAGE_URI": "redis://r:6379/0"})  # each holds its models: 4 at most
+    assert (many.WEB_WORKERS, many.LLM_THREADS) == (4, 1)
 
 
 def test_production_refuses_several_workers_counting_limits_apart(tmp_path):
