@@ -75,8 +75,8 @@ class Config:
         # `practicum serve` (gunicorn) worker processes. With rate limits in this process's memory
         # (the default) one worker, so the limits hold; with shared storage (Redis) one a core:
         # a process runs its Python one thread at a time, and each worker has its own model
-        # (on this 2-core machine, 2 workers gave 20 scoring-only attempts/s at 8 clients
-        # against 12.8, and a p95 of 1.2 s against 3.2 s for 30 trainees, `make bench-load`).
+        # (on this 2-core machine, 2 workers gave 22.2 scoring-only attempts/s at 8 clients
+        # against 12.8, and a p95 of 1.0 s against 3.2 s for 30 trainees, `make bench-load`).
         # At most MAX_DEFAULT_WORKERS: each holds its models (about 1.1 GB), and a container
         # sees the host's cores.
         cores = os.cpu_count() or 1
