@@ -18,12 +18,19 @@ METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def serves_several_workers(args: list[str], env) -> bool:
-    """Whether these arguments start gunicorn (not --dev) with more than one worker."""
+    """Whether these arguments start gunicorn (not --dev) with more than one worker.
+
+    The count is Config's own (WEB_WORKERS, or its default: one a core with limits in Redis);
+    practicum.config imports nothing of prometheus_client.
+    """
+    from practicum.config import Config, ConfigError
+
+    if "serve" not in args or "--dev" in args:
+        return False
     try:
-        workers = int(env.get("WEB_WORKERS", "1"))
-    except ValueError:
-        return False  # Config says what is wrong with it, in its own words
-    return "serve" in args and "--dev" not in args and workers > 1
+        return Config(dict(env)).WEB_WORKERS > 1
+    except ConfigError:
+        return False  # said in its own words when the command reads the settings
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import os
 
 from gunicorn.app.base import BaseApplication
 
@@ -73,8 +74,6 @@ def options(app, host: str, port: int) -> dict:
 
 def _forget_worker_metrics(_server, worker) -> None:
     """Drop an ended worker's live gauges from the shared metrics (its counters stay counted)."""
-    import os
-
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
 

@@ -1,5 +1,6 @@
 """/metrics adds up every gunicorn worker: each worker counts its own, in one shared folder."""
 
+import os
 import re
 import shutil
 import signal
@@ -52,3 +53,6 @@ def test_only_gunicorn_with_several_workers_gets_a_shared_folder():
     assert not serves_several_workers(["serve", "--dev"], {"WEB_WORKERS": "4"})
     assert not serves_several_workers(["bootstrap"], {"WEB_WORKERS": "4"})
     assert not serves_several_workers(["serve"], {"WEB_WORKERS": "two"})
+    # No WEB_WORKERS, limits in Redis: Config's default of one a core, 2 here or more.
+    with_redis = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
+    assert serves_several_workers(["serve"], with_redis) == ((os.cpu_count() or 1) > 1)
