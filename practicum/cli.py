@@ -16,6 +16,7 @@ from practicum.batch import score_lines
 from practicum.db import session, transaction
 from practicum.errors import PracticumError
 from practicum.lti.cli import lti_cli
+from practicum.warmup import start_library_warmup
 from practicum.xapi.commands import xapi_cli
 from scenarios.loader import InvalidScenarioSet, load_scenario_set
 
@@ -177,6 +178,7 @@ def _serve_dev(app, host: str, port: int) -> None:
     if app.config["PRACTICUM"].WARM_MODELS:
         click.echo("Loading the embedding model and the language model…")
         runtime.warm(app)
+        start_library_warmup(app)
     # A stop asked for by SIGTERM is a clean exit, as Ctrl+C is.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     click.echo(f"Practicum (development server) is running on http://{host}:{port}/")

@@ -6,6 +6,7 @@ from sqlalchemy import text
 from ai.llm import MissingLLM
 from practicum import runtime
 from practicum.db import session
+from practicum.warmup import EXTENSION
 
 bp = Blueprint("health", __name__)
 
@@ -33,9 +34,12 @@ def readyz():
     language = current_app.extensions.get("practicum.llm")
     llm = _llm_state(language) if language is not None and checks["models"] else {"state": "loading"}
     checks["llm"] = llm["state"] == "ok"
+    # The library's warm-up only makes first answers faster: it is reported, never waited for.
+    warmup = current_app.extensions.get(EXTENSION)
+    extra = {"library_warmup": warmup.report()} if warmup is not None else {}
     if not (checks["database"] and checks["models"]):
-        return jsonify(status="not_ready", checks=checks, llm=llm), 503
-    return jsonify(status="ready" if checks["llm"] else "degraded", checks=checks, llm=llm), 200
+        return jsonify(status="not_ready", checks=checks, llm=llm, **extra), 503
+    return jsonify(status="ready" if checks["llm"] else "degraded", checks=checks, llm=llm, **extra), 200
 
 
 def _llm_state(language) -> dict:

@@ -9,6 +9,7 @@ from gunicorn.app.base import BaseApplication
 
 from practicum import runtime
 from practicum.lti import grades as lti_grades
+from practicum.warmup import start_library_warmup
 from practicum.xapi.sender import start_background_sender
 
 # Answers name no server software or version (gunicorn would send "Server: gunicorn").
@@ -47,6 +48,7 @@ def options(app, host: str, port: int) -> dict:
         # Models load in each worker, after the fork: llama.cpp's threads do not survive one.
         if config.WARM_MODELS:
             runtime.warm(app)
+            start_library_warmup(app)
         # Each worker sends queued xAPI statements (when XAPI_LRS_URL is set); row locks keep
         # two workers from sending the same one.
         start_background_sender(app)
