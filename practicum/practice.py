@@ -140,9 +140,12 @@ def start_session(
 ) -> PracticeSession:
     """Open a practice session on a current scenario."""
     scenario = current_scenario(db, scenario_id)
+    # The scenario and the (empty) attempts given here, not by id: the answer built from this
+    # session after the commit then reads them from memory instead of loading them again.
     session = PracticeSession(
         user_id=user.id,
-        scenario_id=scenario.id,
+        scenario=scenario,
+        attempts=[],
         confidence_before=validate_confidence(confidence_before, "confidence_before"),
     )
     db.add(session)

@@ -26,7 +26,9 @@ def embedder(app: Flask | None = None) -> Embedder:
     app = app or current_app._get_current_object()
     cfg = app.config["PRACTICUM"]
     return _cached(
-        app, "practicum.embedder", lambda: build_embedder(cfg.EMBEDDING_BACKEND, cfg.EMBEDDING_MODEL)
+        app,
+        "practicum.embedder",
+        lambda: build_embedder(cfg.EMBEDDING_BACKEND, cfg.EMBEDDING_MODEL, cfg.EMBEDDING_THREADS),
     )
 
 

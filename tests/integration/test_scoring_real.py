@@ -172,3 +172,17 @@ def test_the_database_path_scores_exactly_like_the_in_memory_one(make_app, minil
     assert result.score == memory.score
     assert result.dimension_dicts() == memory.dimension_dicts()
     assert [m.expert_response_id for m in result.matches] == [m.expert_response_id for m in memory.matches]
+
+
+def test_the_embedder_runs_minilm_on_the_threads_it_is_given(minilm):
+    import torch
+
+    before = torch.get_num_threads()
+    try:
+        one = SentenceTransformerEmbedder(default_embedding_model_path(), threads=1)
+        vector = one.embed("Let's look at the first step together.")
+        assert torch.get_num_threads() == 1
+        # The same vector as with torch's default threads: only the speed changes.
+        assert float(vector @ minilm.embed("Let's look at the first step together.")) > 0.9999
+    finally:
+        torch.set_num_threads(before)

@@ -121,6 +121,19 @@ def test_one_worker_while_rate_limits_live_in_memory_one_a_core_with_redis(monke
     assert (many.WEB_WORKERS, many.LLM_THREADS) == (4, 1)
 
 
+def test_minilm_keeps_torchs_threads_alone_and_shares_the_cores_out_between_workers(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert Config({}).EMBEDDING_THREADS == 0  # torch's own default
+    assert Config({"RATELIMIT_STORAGE_URI": "redis://r:6379/0"}).EMBEDDING_THREADS == 1
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    assert Config({"RATELIMIT_STORAGE_URI": "redis://r:6379/0"}).EMBEDDING_THREADS == 2
+    assert (
+        Config({"RATELIMIT_STORAGE_URI": "redis://r:6379/0", "EMBEDDING_THREADS": "3"}).EMBEDDING_THREADS == 3
+    )
+    with pytest.raises(ConfigError, match="EMBEDDING_THREADS must be a whole number of at least 0"):
+        Config({"EMBEDDING_THREADS": "-1"})
+
+
 def test_production_refuses_several_workers_counting_limits_apart(tmp_path):
     with pytest.raises(ConfigError, match="RATELIMIT_STORAGE_URI"):
         production(tmp_path, WEB_WORKERS="2").resolve()
