@@ -108,10 +108,10 @@ def main() -> None:
             apis.append(api)
         cold = running.cold_start_s
         workers = len(psutil.Process(running.server.pid).children())
-        warmed = library_warmed(running.base.replace("/api/v1", "/readyz")) + cold
+        waited = library_warmed(running.base.replace("/api/v1", "/readyz"))
         print(
             f"Load ({SECONDS:g} s a case, gunicorn defaults with rate limits in Redis: {workers} worker(s); "
-            f"cold start to ready {cold:.1f} s, library warm in every worker {warmed:.0f} s after the start)"
+            f"cold start to ready {cold:.1f} s, library warm in every worker after {waited:.0f} s more)"
         )
         for with_feedback, name in ((False, "scoring only"), (True, "full attempt")):
             if ("full" if with_feedback else "scoring") not in MODES:

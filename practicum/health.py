@@ -35,11 +35,12 @@ def readyz():
     llm = _llm_state(language) if language is not None and checks["models"] else {"state": "loading"}
     checks["llm"] = llm["state"] == "ok"
     # The library's warm-up only makes first answers faster: it is reported, never waited for.
-    warmup = current_app.extensions.get(EXTENSION)
-    extra = {"library_warmup": warmup.report()} if warmup is not None else {}
+    body = {"checks": checks, "llm": llm}
+    if (warmup := current_app.extensions.get(EXTENSION)) is not None:
+        body["library_warmup"] = warmup.report()
     if not (checks["database"] and checks["models"]):
-        return jsonify(status="not_ready", checks=checks, llm=llm, **extra), 503
-    return jsonify(status="ready" if checks["llm"] else "degraded", checks=checks, llm=llm, **extra), 200
+        return jsonify(status="not_ready", **body), 503
+    return jsonify(status="ready" if checks["llm"] else "degraded", **body), 200
 
 
 def _llm_state(language) -> dict:
