@@ -3,10 +3,9 @@
 ai/judge.json holds them, written by `make fit` (bench/fit_judge.py) from the graded classroom
 set (bench/data/graded), every scenario's expert responses and pitfalls, and the red-line bank:
 - `grade`: ridge regression of the educator's 0–4 grade on the answer's features;
-- one ridge head per rubric dimension (met 1, partly ½, missed 0), on the same features;
-- `levels`: for each dimension head, the raw values (partly, met) at which the educators' levels
-  begin, chosen on held-out folds; `predict_dimensions` maps them onto the rubric's thresholds
-  (ai/dimensions.PARTLY, MET), piecewise linearly, so a head's level is its best held-out guess;
+- one three-level head per rubric dimension (missed, partly, met): a multinomial logistic
+  classifier on the same features, so a dimension's level is the educators' likeliest one and its
+  value sits inside that level's band at the expected level (`LevelHead.value`);
 - `red_line`: a logistic classifier over one *sentence*, its embedding and its words
   (`word_grams`), so a single harmful sentence inside a long answer is judged on its own.
 An answer's features (ai/features.py) are named scalars (similarity to the experts and to the
@@ -21,7 +20,7 @@ import json
 import math
 import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -76,6 +75,52 @@ class Linear:
         return cls(np.array(data["weights"], dtype=np.float64), float(data["intercept"]))
 
 
+# Each level's value, and the band of values ai/dimensions reads as that level.
+LEVEL_VALUES = np.array([0.0, 0.5, 1.0])  # missed, partly, met
+LEVEL_BANDS = ((0.0, PARTLY - 1e-3), (PARTLY, MET - 1e-3), (MET, 1.0))
+
+
+@dataclass(frozen=True)
+class LevelHead:
+    """One dimension's classifier over three levels (missed, partly, met): multinomial logistic."""
+
+    weights: np.ndarray  # one row per level
+    intercepts: np.ndarray
+
+    def probabilities(self, row: np.ndarray) -> np.ndarray:
+        """Return the probability of each level (missed, partly, met)."""
+        logits = self.weights @ row + self.intercepts
+        exp = np.exp(logits - logits.max())
+        return exp / exp.sum()
+
+    def value(self, row: np.ndarray) -> float:
+        """The dimension's value (0 to 1): the expected level, kept inside the likeliest level's band.
+
+        The level a trainee is shown is the classifier's likeliest; the value still orders answers
+        of one level (the coaching works on the weakest weighted dimension).
+        """
+        p = self.probabilities(row)
+        low, high = LEVEL_BANDS[int(np.argmax(p))]
+        return float(np.clip(p @ LEVEL_VALUES, low, high))
+
+    def leaning(self) -> np.ndarray:
+        """Weights that push an input from missed towards met."""
+        return self.weights[2] - self.weights[0]
+
+    def as_json(self) -> dict:
+        """Return the JSON form."""
+        return {
+            "weights": [[round(float(v), 6) for v in level] for level in self.weights],
+            "intercepts": [round(float(v), 6) for v in self.intercepts],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> LevelHead:
+        """Build from the JSON form."""
+        weights, intercepts = data["weights"], data["intercepts"]
+        return cls(np.array(weights, dtype=np.float64), np.array(intercepts, dtype=np.float64))
+
+
 @dataclass(frozen=True)
 class Judge:
     """The fitted models and how to lay out their input."""
@@ -86,10 +131,9 @@ class Judge:
     scale: np.ndarray
     embedding_scale: float
     grade: Linear
-    dimensions: dict[str, Linear]
+    dimensions: dict[str, LevelHead]
     red_line: Linear
     red_line_threshold: float
-    levels: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def row(self, scalars: dict[str, float], vector: np.ndarray) -> np.ndarray:
         """Lay out one answer's input: standardised scalars, then the scaled embedding."""
@@ -101,20 +145,12 @@ class Judge:
         return float(self.grade(row))
 
     def predict_dimensions(self, row: np.ndarray) -> dict[str, float]:
-        """Return each dimension's value from 0 to 1."""
-        return {key: self.on_rubric_scale(key, float(head(row))) for key, head in self.dimensions.items()}
-
-    def on_rubric_scale(self, key: str, raw: float) -> float:
-        """Map a head's raw value so its fitted level thresholds fall on the rubric's (0 to 1)."""
-        if key not in self.levels:
-            return float(np.clip(raw, 0.0, 1.0))
-        partly, met = self.levels[key]
-        knots = [min(0.0, partly - 1e-6), partly, met, max(1.0, met + 1e-6)]
-        return float(np.interp(raw, knots, [0.0, PARTLY, MET, 1.0]))
+        """Return each dimension's value from 0 to 1 (its level by ai/dimensions' thresholds)."""
+        return {key: head.value(row) for key, head in self.dimensions.items()}
 
     def sentence_leaning(self, key: str, sentence_vectors: np.ndarray) -> np.ndarray:
-        """How much each sentence pushes one dimension up: its share of the embedding term."""
-        weights = self.dimensions[key].weights[len(self.features) :]
+        """How much each sentence pushes one dimension towards met: its share of the embedding term."""
+        weights = self.dimensions[key].leaning()[len(self.features) :]
         return self.embedding_scale * (sentence_vectors @ weights)
 
     def red_line_probabilities(self, sentences, sentence_vectors: np.ndarray) -> np.ndarray:
@@ -136,7 +172,6 @@ class Judge:
             "dimensions": {k: v.as_json() for k, v in self.dimensions.items()},
             "red_line": self.red_line.as_json(),
             "red_line_threshold": round(self.red_line_threshold, 6),
-            "levels": {k: [round(p, 6), round(m, 6)] for k, (p, m) in self.levels.items()},
         }
 
 
@@ -149,10 +184,9 @@ def judge_from_json(data: dict) -> Judge:
         np.array(data["scale"], dtype=np.float64),
         float(data["embedding_scale"]),
         Linear.from_json(data["grade"]),
-        {k: Linear.from_json(v) for k, v in data["dimensions"].items()},
+        {k: LevelHead.from_json(v) for k, v in data["dimensions"].items()},
         Linear.from_json(data["red_line"]),
         float(data["red_line_threshold"]),
-        {k: (float(p), float(m)) for k, (p, m) in data.get("levels", {}).items()},
     )
 
 

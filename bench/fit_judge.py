@@ -11,21 +11,23 @@ in cross-validation, so a scenario's own answers, experts and pitfalls never tra
 - for the sentence red-line classifier: the bank's phrasings, red-line pitfalls and the most
   red-line-like sentence of each red-line graded answer (positives); the bank's near misses,
   expert sentences and sentences of good graded answers (negatives).
-Fitting is closed-form ridge regression and L2 logistic regression (numpy, scipy): the same
-data gives the same judge.
+Fitting is closed-form ridge regression and L2 logistic regression (numpy, scipy, and
+scikit-learn's deterministic L-BFGS for the dimensions' three-level heads): the same data gives
+the same judge.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import time
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ai.dimensions import MET, PARTLY
-from ai.judge import GRAM_BUCKETS, JUDGE_PATH, Judge, Linear, sentence_rows
+from ai.dimensions import level_word
+from ai.judge import GRAM_BUCKETS, JUDGE_PATH, Judge, LevelHead, Linear, sentence_rows
 from ai.red_lines import shipped_bank
 from ai.rubric import DIMENSIONS
 from ai.scoring import prepare_response, read_answer
@@ -34,14 +36,14 @@ from bench.fitting import fit_logistic
 from bench.graded import GRADED, GradedAnswer, Moment, load_graded, moments
 
 RIDGE_ALPHA = 30.0
-DIMENSION_ALPHA = 30.0
 EMBEDDING_SCALE = 3.0
 RED_LINE_C = 1.0
 EXPERT_WEIGHT, PITFALL_WEIGHT, OFF_TOPIC_WEIGHT = 0.5, 0.5, 0.5
 # The red-line threshold keeps false alarms on held-out good answers (grade 3–4) at this share.
 FALSE_ALARM_SHARE = 0.05
 INNER_FOLDS = 5
-LEVEL_GRID = np.round(np.arange(0.15, 0.96, 0.025), 3)  # candidate cut-offs of a dimension's levels
+LEVEL_C_GRID = (0.01, 0.03, 0.1)  # candidate inverse penalties of a dimension's level head
+LEVELS = ("missed", "partly", "met")
 
 
 @dataclass(frozen=True)
@@ -206,39 +208,52 @@ def fit_judge(embedder, answers: list[GradedAnswer], by_ref: dict[str, Moment], 
     x = np.hstack([(scalars - mean) / scale, EMBEDDING_SCALE * np.array([e.vector for e in examples])])
     weights = np.array([e.weight for e in examples])
     grade = ridge(x, np.array([e.grade for e in examples]), weights, RIDGE_ALPHA)
-    heads, levels = {}, {}
+    heads = {}
     labelled = [i for i, e in enumerate(examples) if e.dimensions]
     for key in DIMENSIONS:
         rows = [i for i in labelled if key in examples[i].dimensions]
-        y = np.array([examples[i].dimensions[key] for i in rows])
-        heads[key] = ridge(x[rows], y, weights[rows], DIMENSION_ALPHA)
-        levels[key] = level_thresholds([examples[i] for i in rows], x[rows], y, weights[rows])
-    return Judge(version, names, mean, scale, EMBEDDING_SCALE, grade, heads, classifier, threshold, levels)
+        levels = np.array([LEVELS.index(level_word(examples[i].dimensions[key])) for i in rows])
+        refs = [examples[i].moment.ref for i in rows]
+        c = level_penalty(x[rows], levels, weights[rows], refs)
+        heads[key] = fit_level_head(x[rows], levels, weights[rows], c)
+    return Judge(version, names, mean, scale, EMBEDDING_SCALE, grade, heads, classifier, threshold)
 
 
-def level_thresholds(
-    examples: list[Example], x: np.ndarray, y: np.ndarray, weights: np.ndarray
-) -> tuple[float, float]:
-    """The raw head values (partly, met) that agree best with the educators' levels, held out.
+def fit_level_head(x: np.ndarray, levels: np.ndarray, weights: np.ndarray, c: float) -> LevelHead:
+    """Fit one dimension's multinomial logistic head; a level no example has is never predicted."""
+    from sklearn.linear_model import LogisticRegression
 
-    A ridge head's values are pulled towards the mean, so fixed cut-offs call too many answers
-    "partly"; the cut-offs are chosen on predictions for scenarios each inner fold's head never saw.
+    model = LogisticRegression(C=c, max_iter=5000)
+    model.fit(x, levels, sample_weight=weights)
+    coef = np.zeros((len(LEVELS), x.shape[1]))
+    intercepts = np.full(len(LEVELS), -30.0)
+    if len(model.classes_) == 2:  # sklearn fits one row for two classes: the second's log-odds
+        coef[model.classes_[1]], intercepts[model.classes_] = model.coef_[0], (0.0, model.intercept_[0])
+    else:
+        coef[model.classes_], intercepts[model.classes_] = model.coef_, model.intercept_
+    return LevelHead(coef, intercepts)
+
+
+def level_penalty(x: np.ndarray, levels: np.ndarray, weights: np.ndarray, refs: list[str]) -> float:
+    """The head's inverse penalty that agrees best with the educators' levels on scenarios held out.
+
+    Inner folds are grouped by scenario, as in `make eval`: a head is chosen for moments it never saw.
     """
-    refs = sorted({e.moment.ref for e in examples})
-    order = np.random.RandomState(3).permutation(len(refs))
-    predicted = np.zeros(len(examples))
-    for k in range(INNER_FOLDS):
-        fold = {refs[i] for i in order[k::INNER_FOLDS]}
-        inside = np.array([e.moment.ref in fold for e in examples])
-        if inside.any() and (~inside).any():
-            predicted[inside] = ridge(x[~inside], y[~inside], weights[~inside], DIMENSION_ALPHA)(x[inside])
-    best, chosen = -1.0, (PARTLY, MET)
-    for met in LEVEL_GRID:
-        for partly in LEVEL_GRID[LEVEL_GRID < met]:
-            levels = np.where(predicted >= met, 1.0, np.where(predicted >= partly, 0.5, 0.0))
-            agreement = float((levels == y).mean())
-            if agreement > best + 1e-9:
-                best, chosen = agreement, (float(partly), float(met))
+    names = sorted(set(refs))
+    order = np.random.RandomState(3).permutation(len(names))
+    folds = [{names[i] for i in order[k::INNER_FOLDS]} for k in range(INNER_FOLDS)]
+    best, chosen = -1.0, LEVEL_C_GRID[0]
+    for c in LEVEL_C_GRID:
+        hits = 0
+        for fold in folds:
+            inside = np.array([r in fold for r in refs])
+            if not inside.any() or len(set(levels[~inside])) < 2:
+                continue
+            head = fit_level_head(x[~inside], levels[~inside], weights[~inside], c)
+            predicted = np.argmax(x[inside] @ head.weights.T + head.intercepts, axis=1)
+            hits += int((predicted == levels[inside]).sum())
+        if hits > best:
+            best, chosen = hits, c
     return chosen
 
 
@@ -246,6 +261,16 @@ def _blank_judge() -> Judge:
     """A judge that reads features but predicts nothing (to compute the first features)."""
     zero = Linear(np.zeros(384 + GRAM_BUCKETS), 0.0)
     return Judge("blank", (), np.zeros(0), np.ones(0), 1.0, Linear(np.zeros(384), 0.0), {}, zero, 1.0)
+
+
+def versioned(data: dict) -> dict:
+    """Name the judge by its day and a digest of its content, so two different fits never share a version.
+
+    Attempts record this name (ai/scoring.py): a refit on the same day is still a new scorer.
+    """
+    content = json.dumps({k: v for k, v in data.items() if k != "version"}, sort_keys=True)
+    digest = hashlib.sha256(content.encode()).hexdigest()[:8]
+    return {**data, "version": f"graded-{time.strftime('%Y%m%d')}-{digest}"}
 
 
 def main(argv=None) -> None:
@@ -258,10 +283,8 @@ def main(argv=None) -> None:
     answers = load_graded(GRADED.__class__(args.graded))
     by_ref = moments(GRADED.__class__(args.graded))
     used = {a.moment.ref for a in answers} | {r for r in by_ref if not r.startswith("mrbench")}
-    judge = fit_judge(
-        real_embedder(), answers, {r: by_ref[r] for r in sorted(used)}, "graded-" + time.strftime("%Y%m%d")
-    )
-    JUDGE_PATH.write_text(json.dumps(judge.as_json(), indent=1) + "\n")
+    judge = fit_judge(real_embedder(), answers, {r: by_ref[r] for r in sorted(used)}, "")
+    JUDGE_PATH.write_text(json.dumps(versioned(judge.as_json()), indent=1) + "\n")
     print(
         f"wrote {JUDGE_PATH}: {len(answers)} graded answers, {len(used)} scenarios, "
         f"{time.perf_counter() - started:.0f} s"
