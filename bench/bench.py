@@ -1,7 +1,8 @@
 """`make bench`: Practicum's operations beside the same operation done with the raw library.
 
-Every figure is measured in this run, on the real parts: MiniLM (sentence-transformers),
-PostgreSQL with pgvector (embedded pgserver), SmolLM2-135M Q4_1 through llama-cpp-python.
+Every figure is measured in this run, on the real parts: MiniLM (run by ONNX Runtime, as served;
+torch beside it for scoring speed), PostgreSQL with pgvector (embedded pgserver), SmolLM2-135M
+Q4_1 through llama-cpp-python.
 """
 
 from __future__ import annotations
@@ -256,7 +257,14 @@ def _print_scoring_speed(app) -> None:
         from bench.scoring_speed import measure
     except ImportError:
         return
-    print("scoring speed (bench/scoring_speed.py):", measure(runtime.embedder(app)))
+    print("scoring speed (bench/scoring_speed.py), ONNX Runtime as served:", measure(runtime.embedder(app)))
+    from embeddings.embedder import build_embedder
+
+    torch_embedder = build_embedder("sentence_transformers", app.config["PRACTICUM"].EMBEDDING_MODEL)
+    print(
+        "scoring speed, the same MiniLM run by torch (EMBEDDING_BACKEND=sentence_transformers):",
+        measure(torch_embedder),
+    )
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ def build_app(folder: Path):
             INSTANCE_DIR=folder,
             SECRET_KEY="e" * 40,
             JWT_SECRET_KEY="e" * 40,
-            EMBEDDING_BACKEND="sentence_transformers",
+            EMBEDDING_BACKEND="onnx",
             LLM_BACKEND="fake",
             WARM_MODELS=False,
             RATELIMIT_ENABLED=False,

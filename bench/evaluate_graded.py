@@ -53,11 +53,11 @@ class MemoEmbedder(Embedder):
 
 
 def real_embedder() -> Embedder:
-    """MiniLM from its wheel, memoised."""
+    """MiniLM from its wheel, run by ONNX Runtime as served, memoised."""
     from embeddings.embedder import build_embedder
     from practicum.config import default_embedding_model_path
 
-    return MemoEmbedder(build_embedder("sentence_transformers", default_embedding_model_path()))
+    return MemoEmbedder(build_embedder("onnx", default_embedding_model_path()))
 
 
 def scenario_folds(answers: list[GradedAnswer], folds: int = FOLDS) -> list[set[str]]:

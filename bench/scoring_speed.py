@@ -86,7 +86,7 @@ def measure(embedder: Embedder, n: int = 50) -> dict:
 
 
 if __name__ == "__main__":
-    from embeddings.embedder import SentenceTransformerEmbedder
+    from embeddings.embedder import build_embedder
     from practicum.config import default_embedding_model_path
 
-    print(measure(SentenceTransformerEmbedder(default_embedding_model_path())))
+    print(measure(build_embedder("onnx", default_embedding_model_path())))

@@ -104,8 +104,24 @@ class FakeEmbedder(Embedder):
         return rows
 
 
-def build_embedder(backend: str, model_path: str, threads: int | None = None) -> Embedder:
-    """Create the configured embedder (not yet loaded); threads None leaves torch's default."""
+def build_embedder(
+    backend: str, model_path: str, threads: int | None = None, cache_dir: str | None = None
+) -> Embedder:
+    """Create the configured embedder (not yet loaded); threads None leaves the runtime's default.
+
+    "onnx" runs MiniLM by ONNX Runtime from an export kept in cache_dir (embeddings/onnx_embedder.py),
+    "sentence_transformers" by torch, "fake" is the unit tests' bag of words.
+    """
     if backend == "fake":
         return FakeEmbedder()
+    if backend == "onnx":
+        from embeddings.onnx_embedder import OnnxEmbedder
+
+        return OnnxEmbedder(model_path, cache_dir or default_cache_dir(), threads=threads)
     return SentenceTransformerEmbedder(model_path, threads=threads)
+
+
+def default_cache_dir() -> str:
+    """Where derived model files live: $XDG_CACHE_HOME/practicum, else ~/.cache/practicum."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "practicum")

@@ -9,6 +9,8 @@ import re
 import secrets
 from pathlib import Path
 
+from embeddings.embedder import default_cache_dir
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
 
@@ -94,8 +96,12 @@ class Config:
         # The default SmolLM2 passed the check too rarely to be the default (make bench).
         self.STUDENT_VOICE = env.get("STUDENT_VOICE", "authored")
         self.EMBEDDING_MODEL = env.get("EMBEDDING_MODEL", "")
-        self.EMBEDDING_BACKEND = env.get("EMBEDDING_BACKEND", "sentence_transformers")
-        # MiniLM's threads (torch's) in each process; 0: torch's own default (a thread a core),
+        # "onnx": MiniLM run by ONNX Runtime from a checked one-off export (a third less CPU a
+        # sentence, no torch in the process); "sentence_transformers": by torch; "fake": tests.
+        self.EMBEDDING_BACKEND = env.get("EMBEDDING_BACKEND", "onnx")
+        # Where the ONNX export is kept (outside site-packages; shared by workers and restarts).
+        self.EMBEDDING_CACHE_DIR = env.get("EMBEDDING_CACHE_DIR", "") or default_cache_dir()
+        # MiniLM's threads (ONNX Runtime's or torch's) in each process; 0: the runtime's own default,
         # kept for one worker. Several workers share the cores out: two threads in each of two
         # workers on two cores wait on each other (make bench-load).
         self.EMBEDDING_THREADS = _number(
@@ -211,9 +217,10 @@ class Config:
             raise ConfigError(f"LOG_FORMAT must be json or text, not {self.LOG_FORMAT!r}")
         if self.STUDENT_VOICE not in {"authored", "model"}:
             raise ConfigError(f"STUDENT_VOICE must be authored or model, not {self.STUDENT_VOICE!r}")
-        if self.EMBEDDING_BACKEND not in {"sentence_transformers", "fake"}:
+        if self.EMBEDDING_BACKEND not in {"onnx", "sentence_transformers", "fake"}:
             raise ConfigError(
-                f"EMBEDDING_BACKEND must be sentence_transformers or fake, not {self.EMBEDDING_BACKEND!r}"
+                "EMBEDDING_BACKEND must be onnx, sentence_transformers or fake, "
+                f"not {self.EMBEDDING_BACKEND!r}"
             )
         if self.XAPI_LRS_URL:
             self._check_xapi()

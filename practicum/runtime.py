@@ -28,7 +28,9 @@ def embedder(app: Flask | None = None) -> Embedder:
     return _cached(
         app,
         "practicum.embedder",
-        lambda: build_embedder(cfg.EMBEDDING_BACKEND, cfg.EMBEDDING_MODEL, cfg.EMBEDDING_THREADS),
+        lambda: build_embedder(
+            cfg.EMBEDDING_BACKEND, cfg.EMBEDDING_MODEL, cfg.EMBEDDING_THREADS, cfg.EMBEDDING_CACHE_DIR
+        ),
     )
 
 

@@ -34,7 +34,7 @@ def live_on_real_models(live):
     """Swap the live app onto the real models, with a copy of the mini set they embedded."""
     app = live.app
     usual = app.extensions["practicum.embedder"], app.extensions["practicum.llm"]
-    embedder = build_embedder("sentence_transformers", default_embedding_model_path())
+    embedder = build_embedder("onnx", default_embedding_model_path())
     llm = LlamaCppLLM(default_llm_model_path(), threads=app.config["PRACTICUM"].LLM_THREADS)
     embedder.load()
     llm.load()

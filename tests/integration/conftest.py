@@ -16,7 +16,7 @@ def real_models(tmp_path_factory, database_url):
         test_config(
             tmp_path_factory.mktemp("models"),
             database_url,
-            EMBEDDING_BACKEND="sentence_transformers",
+            EMBEDDING_BACKEND="onnx",
             LLM_BACKEND="llama_cpp",
         )
     )
@@ -34,7 +34,7 @@ def real_app(tmp_path_factory, database_url, engine, real_models):
         test_config(
             tmp_path_factory.mktemp("real"),
             database_url,
-            EMBEDDING_BACKEND="sentence_transformers",
+            EMBEDDING_BACKEND="onnx",
             LLM_BACKEND="llama_cpp",
         )
     )

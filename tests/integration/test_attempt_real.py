@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from ai.llm import LlamaCppLLM
-from embeddings.embedder import SentenceTransformerEmbedder
+from embeddings.onnx_embedder import OnnxEmbedder
 from practicum.db import session
 from practicum.models import Attempt, Scenario
 from tests.conftest import AuthActions
@@ -44,7 +44,8 @@ def a_misconception_key(app) -> str:
 def test_the_models_are_the_real_ones(real_app):
     from practicum import runtime
 
-    assert isinstance(runtime.embedder(real_app), SentenceTransformerEmbedder)
+    embedder = runtime.embedder(real_app)
+    assert isinstance(embedder, OnnxEmbedder) and embedder.runtime == "onnx"  # not its torch fallback
     assert isinstance(runtime.llm(real_app), LlamaCppLLM)
     assert runtime.llm(real_app).model_id.endswith(".gguf")
 

@@ -12,7 +12,7 @@ from ai.feedback import facts_text, feedback_facts, template_coaching
 from ai.scoring import RED_LINE_CAP, score_text
 from ai.signals import sentences
 from bench.graded import load_graded
-from embeddings.embedder import SentenceTransformerEmbedder
+from embeddings.embedder import SentenceTransformerEmbedder, build_embedder
 from embeddings.search import ExpertMatch
 from practicum.config import default_embedding_model_path
 from practicum.db import session
@@ -25,7 +25,10 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def minilm():
-    return SentenceTransformerEmbedder(default_embedding_model_path())
+    """MiniLM as served: run by ONNX Runtime (EMBEDDING_BACKEND's default)."""
+    embedder = build_embedder("onnx", default_embedding_model_path())
+    assert embedder.load().runtime == "onnx"
+    return embedder
 
 
 def shipped(key: str) -> tuple[ScenarioFacts, list[ExpertMatch]]:
@@ -158,7 +161,7 @@ def test_the_database_path_scores_exactly_like_the_in_memory_one(make_app, minil
     from practicum import library
     from practicum.practice import scenario_facts, score_for_scenario
 
-    app = make_app(EMBEDDING_BACKEND="sentence_transformers")
+    app = make_app(EMBEDDING_BACKEND="onnx")
     app.extensions["practicum.embedder"] = minilm
     import_file(app, FIXTURES / "mini-set.yaml")
     text = "Not quite, Maya. Which number has more tenths? Tell me what you notice."

@@ -1,0 +1,99 @@
+"""MiniLM run by ONNX Runtime: the vectors torch gives, one checked export a cache, torch as fallback."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from ai.signals import sentences
+from bench.graded import load_graded
+from embeddings import onnx_embedder
+from embeddings.embedder import SentenceTransformerEmbedder, build_embedder
+from embeddings.onnx_embedder import OnnxEmbedder
+from practicum.config import default_embedding_model_path
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def torch_minilm():
+    return SentenceTransformerEmbedder(default_embedding_model_path())
+
+
+@pytest.fixture(scope="module")
+def served():
+    embedder = build_embedder("onnx", default_embedding_model_path())
+    assert embedder.load().runtime == "onnx"
+    return embedder
+
+
+def test_onnx_vectors_are_torchs_on_every_graded_answer(served, torch_minilm):
+    """Every sentence of the graded set, batched as scoring batches them, plus one past 256 tokens."""
+    batches = [sentences(a.text)[:12] or [a.text] for a in load_graded()]
+    batches.append(["word " * 400, "Short one."])
+    worst = 1.0
+    for batch in batches:
+        ours, theirs = served.embed_batch(batch), torch_minilm.embed_batch(batch)
+        assert ours.shape == theirs.shape == (len(batch), 384)
+        assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+        worst = min(worst, float(np.min(np.sum(ours * theirs, axis=1))))
+    assert worst > 0.99999
+    assert served.model_id == torch_minilm.model_id  # stored vectors stay valid
+
+
+def test_rows_come_back_in_the_order_asked(served):
+    texts = ["A much longer sentence about comparing decimals and tenths.", "Hi.", "Medium length text."]
+    together = served.embed_batch(texts)
+    for text, row in zip(texts, together, strict=True):
+        assert float(row @ served.embed(text)) > 0.99999
+
+
+def test_workers_starting_together_export_once_and_restarts_reuse_it(tmp_path, monkeypatch):
+    calls = []
+    real_export = onnx_embedder.export_onnx
+
+    def counted(model_path, path):
+        calls.append(path)
+        return real_export(model_path, path)
+
+    monkeypatch.setattr(onnx_embedder, "export_onnx", counted)
+    workers = [OnnxEmbedder(default_embedding_model_path(), str(tmp_path), threads=1) for _ in range(2)]
+    threads = [threading.Thread(target=w.load) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [w.runtime for w in workers] == ["onnx", "onnx"]
+    assert len(calls) == 1
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".onnx"] == [
+        onnx_embedder.export_name(default_embedding_model_path())
+    ]
+    assert not list(tmp_path.glob("*.partial"))
+    restarted = OnnxEmbedder(default_embedding_model_path(), str(tmp_path))
+    restarted.load()
+    assert len(calls) == 1 and restarted.runtime == "onnx"
+
+
+def test_an_export_that_disagrees_with_torch_is_thrown_away_and_torch_serves(
+    tmp_path, monkeypatch, torch_minilm
+):
+    monkeypatch.setattr(onnx_embedder, "EXPORT_AGREEMENT", 1.5)  # no export can pass this
+    embedder = OnnxEmbedder(default_embedding_model_path(), str(tmp_path))
+    vector = embedder.embed("Let's look at the first step together.")
+    assert embedder.runtime == "sentence_transformers"
+    assert not list(tmp_path.glob("*.onnx")) and not list(tmp_path.glob("*.partial"))
+    assert float(vector @ torch_minilm.embed("Let's look at the first step together.")) > 0.99999
+
+
+def test_a_cache_folder_that_cannot_be_written_falls_back_to_torch(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    embedder = OnnxEmbedder(default_embedding_model_path(), str(blocked / "cache"))
+    assert embedder.embed("Thanks for telling me.").shape == (384,)
+    assert embedder.runtime == "sentence_transformers"
+
+
+def test_a_folder_that_is_not_mean_pooled_is_refused(tmp_path):
+    (tmp_path / "modules.json").write_text('[{"type": "sentence_transformers.models.Transformer"}]')
+    with pytest.raises(onnx_embedder.EmbeddingUnavailable):
+        onnx_embedder.sentence_transformers_layout(str(tmp_path))
