@@ -126,6 +126,13 @@ class OnnxEmbedder(Embedder):
             rows[chosen] = self._run([texts[i] for i in chosen])
         return rows
 
+    def encode(self, texts: list[str], batch_size: int | None = None, normalize_embeddings: bool = True):
+        """The runtime's own call, as bench/ times SentenceTransformer.encode: texts in order, in slices."""
+        if self._fallback is not None:
+            return self._fallback.load().encode(texts, batch_size=batch_size or self.batch_size)
+        size = batch_size or self.batch_size
+        return np.vstack([self._run(texts[i : i + size]) for i in range(0, len(texts), size)])
+
     def _run(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
         feed = {
