@@ -69,7 +69,7 @@ def bench_scoring(app, scenarios) -> None:
                         )
                     )
                 )
-    row("scoring without LLM", ours, raw, "raw SentenceTransformer.encode")
+    row("scoring without LLM", ours, raw, f"raw encode ({type(model).__name__})")
 
 
 def bench_pgvector(app, scenarios) -> None:

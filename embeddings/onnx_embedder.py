@@ -159,6 +159,8 @@ class OnnxEmbedder(Embedder):
 
         options = onnxruntime.SessionOptions()
         options.inter_op_num_threads = 1
+        # Idle runtime threads spin for work by default: CPU the web threads and the model need.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         if self.threads:
             options.intra_op_num_threads = self.threads
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
