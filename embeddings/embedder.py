@@ -20,6 +20,7 @@ class Embedder(ABC):
     """Turns texts into unit-length vectors of DIMENSIONS floats."""
 
     model_id: str = "abstract"
+    runtime: str = "abstract"  # what runs the model, as /readyz reports it
 
     @abstractmethod
     def embed_batch(self, texts: list[str]) -> np.ndarray:
@@ -36,6 +37,8 @@ class Embedder(ABC):
 
 class SentenceTransformerEmbedder(Embedder):
     """The real MiniLM model, loaded once from a local folder, never from a hub."""
+
+    runtime = "sentence_transformers"
 
     def __init__(self, model_path: str, batch_size: int = 64, threads: int | None = None):
         if not model_path or not os.path.isdir(model_path):
@@ -88,6 +91,7 @@ class FakeEmbedder(Embedder):
     """Deterministic bag-of-words vectors for fast unit tests: similar words, similar vectors."""
 
     model_id = "fake-bow-384"
+    runtime = "fake"
     loaded = True
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:

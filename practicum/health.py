@@ -36,6 +36,10 @@ def readyz():
     checks["llm"] = llm["state"] == "ok"
     # The library's warm-up only makes first answers faster: it is reported, never waited for.
     body = {"checks": checks, "llm": llm}
+    embedder = current_app.extensions.get("practicum.embedder")
+    if embedder is not None and checks["models"]:
+        # "sentence_transformers" where "onnx" was configured: the export failed (see the log).
+        body["embedding"] = {"model": embedder.model_id, "runtime": embedder.runtime}
     if (warmup := current_app.extensions.get(EXTENSION)) is not None:
         body["library_warmup"] = warmup.report()
     if not (checks["database"] and checks["models"]):

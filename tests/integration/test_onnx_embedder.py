@@ -99,3 +99,16 @@ def test_a_folder_that_is_not_mean_pooled_is_refused(tmp_path):
     (tmp_path / "modules.json").write_text('[{"type": "sentence_transformers.models.Transformer"}]')
     with pytest.raises(onnx_embedder.EmbeddingUnavailable):
         onnx_embedder.sentence_transformers_layout(str(tmp_path))
+
+
+def test_readiness_names_the_runtime_that_serves(make_app, tmp_path, monkeypatch):
+    from practicum import runtime
+
+    app = make_app(EMBEDDING_BACKEND="onnx")
+    runtime.warm(app)
+    assert app.test_client().get("/readyz").get_json()["embedding"]["runtime"] == "onnx"
+    monkeypatch.setattr(onnx_embedder, "EXPORT_AGREEMENT", 1.5)
+    fallen = make_app(EMBEDDING_BACKEND="onnx", EMBEDDING_CACHE_DIR=str(tmp_path))
+    runtime.warm(fallen)
+    body = fallen.test_client().get("/readyz").get_json()
+    assert body["status"] == "ready" and body["embedding"]["runtime"] == "sentence_transformers"
