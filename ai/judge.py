@@ -76,7 +76,8 @@ class Linear:
 
 
 # Each level's value, and the band of values ai/dimensions reads as that level.
-LEVEL_VALUES = np.array([0.0, 0.5, 1.0])  # missed, partly, met
+LEVELS = ("missed", "partly", "met")
+LEVEL_VALUES = np.array([0.0, 0.5, 1.0])
 LEVEL_BANDS = ((0.0, PARTLY - 1e-3), (PARTLY, MET - 1e-3), (MET, 1.0))
 
 
@@ -92,6 +93,10 @@ class LevelHead:
         logits = self.weights @ row + self.intercepts
         exp = np.exp(logits - logits.max())
         return exp / exp.sum()
+
+    def likeliest(self, rows: np.ndarray) -> np.ndarray:
+        """Return the index (into LEVELS) of each row's likeliest level."""
+        return np.argmax(rows @ self.weights.T + self.intercepts, axis=1)
 
     def value(self, row: np.ndarray) -> float:
         """The dimension's value (0 to 1): the expected level, kept inside the likeliest level's band.

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ai.dimensions import level_word
-from ai.judge import GRAM_BUCKETS, JUDGE_PATH, Judge, LevelHead, Linear, sentence_rows
+from ai.judge import GRAM_BUCKETS, JUDGE_PATH, LEVELS, Judge, LevelHead, Linear, sentence_rows
 from ai.red_lines import shipped_bank
 from ai.rubric import DIMENSIONS
 from ai.scoring import prepare_response, read_answer
@@ -43,7 +43,6 @@ EXPERT_WEIGHT, PITFALL_WEIGHT, OFF_TOPIC_WEIGHT = 0.5, 0.5, 0.5
 FALSE_ALARM_SHARE = 0.05
 INNER_FOLDS = 5
 LEVEL_C_GRID = (0.01, 0.03, 0.1)  # candidate inverse penalties of a dimension's level head
-LEVELS = ("missed", "partly", "met")
 
 
 @dataclass(frozen=True)
@@ -250,8 +249,7 @@ def level_penalty(x: np.ndarray, levels: np.ndarray, weights: np.ndarray, refs: 
             if not inside.any() or len(set(levels[~inside])) < 2:
                 continue
             head = fit_level_head(x[~inside], levels[~inside], weights[~inside], c)
-            predicted = np.argmax(x[inside] @ head.weights.T + head.intercepts, axis=1)
-            hits += int((predicted == levels[inside]).sum())
+            hits += int((head.likeliest(x[inside]) == levels[inside]).sum())
         if hits > best:
             best, chosen = hits, c
     return chosen

@@ -99,12 +99,11 @@ class OnnxEmbedder(Embedder):
         with self._lock:
             if not self.loaded:
                 try:
-                    max_length = sentence_transformers_layout(self.model_path)
-                    self._session = self._open(self._exported())
-                    self._tokenizer = self._read_tokenizer(max_length)
+                    tokenizer = self._read_tokenizer(sentence_transformers_layout(self.model_path))
+                    self._session, self._tokenizer = self._open(self._exported(tokenizer)), tokenizer
                 except Exception as error:  # noqa: BLE001 - any failure means: run it by torch
                     log.warning("MiniLM runs by torch, not ONNX Runtime: %s", error)
-                    self._session, self.runtime = None, "sentence_transformers"
+                    self.runtime = "sentence_transformers"
                     self._fallback = SentenceTransformerEmbedder(
                         self.model_path, self.batch_size, self.threads
                     )
@@ -116,14 +115,11 @@ class OnnxEmbedder(Embedder):
         self.load()
         if self._fallback is not None:
             return self._fallback.embed_batch(texts)
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        # Like sentence-transformers: batches of similar length, so little padding is computed.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
         rows = np.zeros((len(texts), 384), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            chosen = order[start : start + self.batch_size]
-            rows[chosen] = self._run([texts[i] for i in chosen])
+        if texts:
+            # Like sentence-transformers: batches of similar length, so little padding is computed.
+            order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+            rows[order] = self.encode([texts[i] for i in order])
         return rows
 
     def encode(self, texts: list[str], batch_size: int | None = None, normalize_embeddings: bool = True):
@@ -131,19 +127,9 @@ class OnnxEmbedder(Embedder):
         if self._fallback is not None:
             return self._fallback.load().encode(texts, batch_size=batch_size or self.batch_size)
         size = batch_size or self.batch_size
-        return np.vstack([self._run(texts[i : i + size]) for i in range(0, len(texts), size)])
-
-    def _run(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
-        feed = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-        }
-        tokens = self._session.run(None, feed)[0]
-        mask = feed["attention_mask"][..., None].astype(np.float32)
-        mean = (tokens * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
-        return mean / np.clip(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12, None)
+        return np.vstack(
+            [pooled(self._session, self._tokenizer, texts[i : i + size]) for i in range(0, len(texts), size)]
+        )
 
     def _read_tokenizer(self, max_length: int):
         from tokenizers import Tokenizer
@@ -166,7 +152,7 @@ class OnnxEmbedder(Embedder):
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
-    def _exported(self) -> Path:
+    def _exported(self, tokenizer) -> Path:
         """Return the checked export, making it first if this cache has none."""
         target = self.cache_dir / export_name(self.model_path)
         if target.is_file():
@@ -178,29 +164,36 @@ class OnnxEmbedder(Embedder):
                 partial = target.with_suffix(f".{os.getpid()}.partial")
                 try:
                     reference = export_onnx(self.model_path, partial)
-                    self._check(partial, reference)
+                    self._check(self._open(partial), tokenizer, reference)
                     os.replace(partial, target)
                 finally:
                     partial.unlink(missing_ok=True)
         return target
 
-    def _check(self, path: Path, reference) -> None:
+    def _check(self, session, tokenizer, reference) -> None:
         """Refuse an export whose vectors differ from torch's on the probe texts."""
-        session, self._tokenizer = (
-            self._open(path),
-            self._read_tokenizer(sentence_transformers_layout(self.model_path)),
-        )
-        self._session = session
-        try:
-            for texts in PROBES:
-                ours, theirs = self._run(texts), reference.encode(texts, normalize_embeddings=True)
-                agreement = float(np.min(np.sum(ours * theirs, axis=1)))
-                if agreement < EXPORT_AGREEMENT:
-                    raise EmbeddingUnavailable(
-                        f"the ONNX export disagrees with torch (cosine {agreement:.6f})"
-                    )
-        finally:
-            self._session = None
+        for texts in PROBES:
+            ours, theirs = (
+                pooled(session, tokenizer, texts),
+                reference.encode(texts, normalize_embeddings=True),
+            )
+            agreement = float(np.min(np.sum(ours * theirs, axis=1)))
+            if agreement < EXPORT_AGREEMENT:
+                raise EmbeddingUnavailable(f"the ONNX export disagrees with torch (cosine {agreement:.6f})")
+
+
+def pooled(session, tokenizer, texts: list[str]) -> np.ndarray:
+    """Run texts through the exported model in one call: masked mean of the tokens, L2-normalised."""
+    encodings = tokenizer.encode_batch(texts)
+    feed = {
+        "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+        "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+        "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+    }
+    tokens = session.run(None, feed)[0]
+    mask = feed["attention_mask"][..., None].astype(np.float32)
+    mean = (tokens * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+    return mean / np.clip(np.linalg.norm(mean, axis=1, keepdims=True), 1e-12, None)
 
 
 def export_onnx(model_path: str, path: Path):

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from ai.dimensions import level_word
-from ai.judge import LevelHead, shipped_judge
-from bench.fit_judge import LEVELS, fit_level_head, versioned
+from ai.judge import LEVELS, LevelHead, shipped_judge
+from bench.fit_judge import fit_level_head, versioned
 
 
 def _clusters(seed=0, levels=(0, 1, 2), per=30):
