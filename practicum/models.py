@@ -187,7 +187,8 @@ class ExpertResponse(Base):
     rationale: Mapped[str] = mapped_column(Text, default="")
     moves: Mapped[list[str]] = mapped_column(JSONB, default=list)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
-    embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False)
+    # Deferred: only SQL reads it (ranking); parsing 384 floats from text on every load costs CPU.
+    embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False, deferred=True)
     beat: Mapped[str | None] = mapped_column(String(80))  # None: the opening
 
     scenario: Mapped[Scenario] = relationship()
@@ -206,7 +207,8 @@ class Pitfall(Base):
     reason: Mapped[str] = mapped_column(Text)
     severity: Mapped[str] = mapped_column(String(16))
     content_hash: Mapped[str] = mapped_column(String(64))
-    embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False)
+    # Deferred: only SQL reads it (ranking); parsing 384 floats from text on every load costs CPU.
+    embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False, deferred=True)
     beat: Mapped[str | None] = mapped_column(String(80))  # None: the opening
 
     scenario: Mapped[Scenario] = relationship()
@@ -252,7 +254,7 @@ class Attempt(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="RESTRICT"))
     response_text: Mapped[str] = mapped_column(Text)
-    response_embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False)
+    response_embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False, deferred=True)
     score: Mapped[int] = mapped_column(Integer)
     band: Mapped[str] = mapped_column(String(16))
     dimensions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)

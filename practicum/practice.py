@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ai.dimensions import ScenarioFacts
 from ai.features import Pitfall
@@ -168,9 +168,9 @@ def open_session(db: Session, user: User, scenario_id: int) -> PracticeSession |
     )
 
 
-def owned_session(db: Session, user: User, session_id: int) -> PracticeSession:
-    """Return the user's own session; another person's is reported as not found."""
-    session = db.get(PracticeSession, session_id)
+def owned_session(db: Session, user: User, session_id: int, *options) -> PracticeSession:
+    """Return the user's own session (loaded with options); another person's is reported as not found."""
+    session = db.get(PracticeSession, session_id, options=list(options))
     if session is None or session.user_id != user.id:
         raise NotFound(f"No practice session {session_id}.")
     return session
@@ -225,6 +225,7 @@ class ScoredAttempt:
     beat: str | None = None
     reply: dict | None = None  # the student's reply: {line, next | end, note, source}
     brief: Brief | None = None  # what a model needs to word the reply in the student's voice
+    previous_score: int | None = None  # the session's latest earlier attempt, for the change shown
 
     @property
     def facts(self) -> FeedbackFacts:
@@ -274,7 +275,7 @@ def score_attempt(
     (after an ending, revising the last turn is the only answer left).
     """
     text = validate_response(response)
-    session = owned_session(db, user, session_id)
+    session = owned_session(db, user, session_id, joinedload(PracticeSession.scenario))
     if session.ended_at is not None:
         raise Conflict("This rehearsal has ended; start a new one to answer again.")
     scenario = session.scenario
@@ -305,6 +306,7 @@ def score_attempt(
         beat=beat,
         reply=reply,
         brief=brief,
+        previous_score=session.attempts[-1].score if session.attempts else None,  # ordered by id
     )
 
 
@@ -352,6 +354,16 @@ def store_attempt(db: Session, scored: ScoredAttempt, feedback: Feedback) -> Att
     db.commit()
     metrics.attempt_stored(attempt.band, attempt.feedback_source, attempt.timings or {})
     return attempt
+
+
+def stored_session(db: Session, session_id: int) -> PracticeSession:
+    """Load a session with its scenario and attempts in one statement (to say where it stands)."""
+    return db.get(
+        PracticeSession,
+        session_id,
+        options=[joinedload(PracticeSession.scenario), joinedload(PracticeSession.attempts)],
+        populate_existing=True,  # a just-stored attempt must be among its attempts
+    )
 
 
 def previous_score(db: Session, session_id: int, before_id: int | None = None) -> int | None:

@@ -29,11 +29,10 @@ DATABASE_DOWN = "The database is not answering just now. Nothing was saved; try 
 def prepare_attempt(user, session_id: int, response, with_model: bool = True, revise: bool = False):
     """Score an answer and return (scored, previous score, writer), holding no connection."""
     scored = practice.score_attempt(session, user, session_id, response, runtime.embedder(), revise)
-    previous = practice.previous_score(session, session_id)
     # Retrieval and scoring are done: give the connection back before any token flows.
     session.commit()
     session.close()
-    return scored, previous, runtime.feedback_writer(with_model=with_model)
+    return scored, scored.previous_score, runtime.feedback_writer(with_model=with_model)
 
 
 def sse(event: str, data: dict) -> str:
@@ -102,7 +101,7 @@ def done_json(attempt, previous: int | None) -> dict:
     return {
         "attempt_id": attempt.id,
         "attempt": attempt_json(attempt, previous),
-        "conversation": conversation_json(attempt.session),  # committed: its attempts reload
+        "conversation": conversation_json(practice.stored_session(session, attempt.session_id)),
     }
 
 

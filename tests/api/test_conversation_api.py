@@ -7,7 +7,7 @@ import io
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from practicum.db import session
 from practicum.models import Cohort, User
@@ -178,3 +178,25 @@ def test_the_trainer_sees_the_transcript_with_turns_replies_and_the_ending(app, 
     api = client.get(f"/api/v1/trainer/trainees/{tina_id}", headers=token_headers(app, terry_id))
     [talk] = [s["conversation"] for s in api.get_json()["sessions"]]
     assert talk["ending"] == "escalated" and [t["turn"] for t in talk["turns"]] == [1, 2]
+
+
+def test_an_answer_reads_its_session_once_and_reports_the_change_and_the_turns(app, walk):
+    answer, state, _, _, _ = walk
+    first = answer(PLAIN)
+    statements = []
+
+    def count(conn, cursor, statement, *rest):
+        statements.append(statement.split()[0])
+
+    engine = app.extensions["practicum.engine"]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        second = answer(THREAT)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    # Sign-in check, user, session with scenario, attempts, experts, pitfalls, ranking,
+    # calibration, other scenarios' experts (and its search width), the insert, the stored turns.
+    assert len(statements) <= 12, statements
+    assert second["score_change"] == second["score"] - first["score"]
+    assert [t["turn"] for t in second["conversation"]["turns"]] == [1, 2]
+    assert second["conversation"] == state()
