@@ -9,8 +9,11 @@ set (bench/data/graded), every scenario's expert responses and pitfalls, and the
 - `red_line`: a logistic classifier over one *sentence*, its embedding and its words
   (`word_grams`), so a single harmful sentence inside a long answer is judged on its own.
 An answer's features (ai/features.py) are named scalars (similarity to the experts and to the
-pitfalls, move cues, the category) standardised here, followed by the answer's MiniLM vector
-scaled by `embedding_scale`. Scoring needs numpy only; refitting changes scores, so the
+pitfalls, move cues, the category) standardised here, followed by the answer's MiniLM vector and
+the elementwise maximum over its sentences' vectors (`answer_embedding`), scaled by
+`embedding_scale`. The grade reads the scalars and the vector; the dimension heads read the
+maximum too, because one sentence that names the feeling or sets the next step shows a move
+that the answer's mean dilutes. Scoring needs numpy only; refitting changes scores, so the
 scorer version (ai/scoring.SCORER_VERSION) carries the judge's version.
 """
 
@@ -45,6 +48,12 @@ def word_grams(sentence: str) -> np.ndarray:
     for gram in set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}:
         row[zlib.crc32(gram.encode()) % GRAM_BUCKETS] = 1.0
     return row
+
+
+def answer_embedding(vector: np.ndarray, sentence_vectors: np.ndarray) -> np.ndarray:
+    """The answer's embedding input: its vector, then the elementwise maximum over its sentences."""
+    strongest = np.max(sentence_vectors, axis=0) if len(sentence_vectors) else np.zeros_like(vector)
+    return np.concatenate([vector, strongest])
 
 
 def sentence_rows(sentences, sentence_vectors: np.ndarray) -> np.ndarray:
@@ -140,23 +149,25 @@ class Judge:
     red_line: Linear
     red_line_threshold: float
 
-    def row(self, scalars: dict[str, float], vector: np.ndarray) -> np.ndarray:
-        """Lay out one answer's input: standardised scalars, then the scaled embedding."""
+    def row(self, scalars: dict[str, float], vector: np.ndarray, sentence_vectors: np.ndarray) -> np.ndarray:
+        """Lay out one answer's input: standardised scalars, then the scaled answer embedding."""
         values = np.array([scalars.get(name, 0.0) for name in self.features], dtype=np.float64)
-        return np.concatenate([(values - self.mean) / self.scale, self.embedding_scale * vector])
+        embedding = answer_embedding(vector, sentence_vectors)
+        return np.concatenate([(values - self.mean) / self.scale, self.embedding_scale * embedding])
 
     def predict_grade(self, row: np.ndarray) -> float:
-        """Return the predicted 0–4 grade (not clipped)."""
-        return float(self.grade(row))
+        """Return the predicted 0–4 grade (not clipped), from the scalars and the answer's vector."""
+        return float(self.grade(row[: len(self.grade.weights)]))
 
     def predict_dimensions(self, row: np.ndarray) -> dict[str, float]:
         """Return each dimension's value from 0 to 1 (its level by ai/dimensions' thresholds)."""
         return {key: head.value(row) for key, head in self.dimensions.items()}
 
     def sentence_leaning(self, key: str, sentence_vectors: np.ndarray) -> np.ndarray:
-        """How much each sentence pushes one dimension towards met: its share of the embedding term."""
+        """How much each sentence pushes one dimension towards met, read as if it were the whole answer."""
+        size = sentence_vectors.shape[1]
         weights = self.dimensions[key].leaning()[len(self.features) :]
-        return self.embedding_scale * (sentence_vectors @ weights)
+        return self.embedding_scale * (sentence_vectors @ (weights[:size] + weights[size:]))
 
     def red_line_probabilities(self, sentences, sentence_vectors: np.ndarray) -> np.ndarray:
         """Return each sentence's probability of being a red-line move."""

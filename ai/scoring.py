@@ -45,7 +45,7 @@ from ai.signals import SCENARIO_VECTORS, EmbeddedResponse, embed_response, respo
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch
 
-SCORER_VERSION = "judge-2"  # the pipeline's version; attempts record it with the judge's
+SCORER_VERSION = "judge-3"  # the pipeline's version; attempts record it with the judge's
 GRADE_BASE, GRADE_POINTS = 10.0, 20.0
 MIN_SUBSTANCE_WORDS = 4
 NO_SUBSTANCE_CAP = 15
@@ -158,7 +158,9 @@ def read_answer(
     features = moment_features(signals, contrast_features(embedded, contrast), facts.category, text)
     odds = judge.red_line_probabilities(embedded.sentences, embedded.sentence_vectors)
     features["red_line_odds"] = float(odds.max()) if len(odds) else 0.0
-    return Reading(features, judge.row(features, embedded.vector), odds, scenario.move_vectors), contrast
+    return Reading(
+        features, judge.row(features, embedded.vector, embedded.sentence_vectors), odds, scenario.move_vectors
+    ), contrast
 
 
 def score_response(

@@ -27,7 +27,16 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ai.dimensions import level_word
-from ai.judge import GRAM_BUCKETS, JUDGE_PATH, LEVELS, Judge, LevelHead, Linear, sentence_rows
+from ai.judge import (
+    GRAM_BUCKETS,
+    JUDGE_PATH,
+    LEVELS,
+    Judge,
+    LevelHead,
+    Linear,
+    answer_embedding,
+    sentence_rows,
+)
 from ai.red_lines import shipped_bank
 from ai.rubric import DIMENSIONS
 from ai.scoring import prepare_response, read_answer
@@ -204,9 +213,13 @@ def fit_judge(embedder, answers: list[GradedAnswer], by_ref: dict[str, Moment], 
     names = tuple(sorted(examples[0].features))
     scalars = np.array([[e.features.get(n, 0.0) for n in names] for e in examples])
     mean, scale = scalars.mean(axis=0), scalars.std(axis=0) + 1e-6
-    x = np.hstack([(scalars - mean) / scale, EMBEDDING_SCALE * np.array([e.vector for e in examples])])
+    embeddings = np.array([answer_embedding(e.vector, e.sentence_vectors) for e in examples])
+    x = np.hstack([(scalars - mean) / scale, EMBEDDING_SCALE * embeddings])
     weights = np.array([e.weight for e in examples])
-    grade = ridge(x, np.array([e.grade for e in examples]), weights, RIDGE_ALPHA)
+    # The grade reads the scalars and the answer's vector: its sentences' maximum added nothing
+    # to the grade held out (rho 0.669 against 0.675), while the dimension heads gain from it.
+    grade_columns = len(names) + len(examples[0].vector)
+    grade = ridge(x[:, :grade_columns], np.array([e.grade for e in examples]), weights, RIDGE_ALPHA)
     heads = {}
     labelled = [i for i, e in enumerate(examples) if e.dimensions]
     for key in DIMENSIONS:

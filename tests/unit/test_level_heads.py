@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ai.dimensions import level_word
-from ai.judge import LEVELS, LevelHead, shipped_judge
+from ai.judge import LEVELS, LevelHead, answer_embedding, shipped_judge
 from bench.fit_judge import fit_level_head, versioned
 
 
@@ -57,10 +57,30 @@ def test_a_head_survives_its_json_form():
 
 def test_the_shipped_judge_has_a_three_level_head_for_every_dimension():
     judge = shipped_judge()
-    width = len(judge.features) + 384
+    width = len(judge.features) + 2 * 384  # the answer's vector and its sentences' maximum
     assert judge.dimensions
     for head in judge.dimensions.values():
         assert head.weights.shape == (3, width) and head.intercepts.shape == (3,)
+    assert judge.grade.weights.shape == (len(judge.features) + 384,)  # the grade reads no maximum
+
+
+def test_the_heads_read_the_strongest_sentence_beside_the_mean():
+    sentences = np.array([[1.0, 0.0, 0.2], [0.0, 1.0, -0.4]])
+    mean = sentences.mean(axis=0)
+    assert answer_embedding(mean, sentences).tolist() == [0.5, 0.5, -0.1, 1.0, 1.0, 0.2]
+    assert answer_embedding(mean, np.zeros((0, 3))).tolist() == [0.5, 0.5, -0.1, 0.0, 0.0, 0.0]
+
+
+def test_a_sentence_leans_as_it_would_as_the_whole_answer():
+    judge = shipped_judge()
+    rng = np.random.default_rng(0)
+    sentence = rng.normal(size=384)
+    scalars = dict.fromkeys(judge.features, 0.0)
+    head = judge.dimensions["warmth"]
+    alone = judge.row(scalars, sentence, sentence[None, :])
+    empty = judge.row(scalars, np.zeros(384), np.zeros((0, 384)))
+    pushed = head.leaning() @ (alone - empty)
+    assert judge.sentence_leaning("warmth", sentence[None, :])[0] == pytest.approx(pushed)
 
 
 def test_two_different_fits_never_share_a_version():
