@@ -3,8 +3,9 @@
 Stage 5 of the scorer. The eight dimensions and their category weights are shared/PEDAGOGY.md
 §3–4 (ai/rubric.py); the judge's heads (ai/judge.py) give each a value from 0 to 1. Reasons and
 tips are data (ai/rubric_text.yaml), worded for the kind of moment (learning, behaviour, harm,
-care, family), so a behaviour moment never gets a maths tip. A dimension weighted 0 for the
-scenario's category is not shown.
+belonging, care, family), so a behaviour moment never gets a maths tip and a newcomer answering
+in Spanish is never told about "the hurt student". A dimension weighted 0 for the scenario's
+category is not shown.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ GROUPS = {
     "low-level-disruption": "behaviour",
     "defiance": "behaviour",
     "peer-conflict": "harm",
-    "identity-belonging": "harm",
+    "identity-belonging": "belonging",
     "wellbeing-disclosure": "care",
     "family-communication": "family",
 }

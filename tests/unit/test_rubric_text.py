@@ -8,7 +8,7 @@ import yaml
 
 from ai.dimensions import GROUPS, ScenarioFacts, pick, reason_for, rubric_text, tips_for
 from ai.red_lines import shipped_bank
-from ai.rubric import CATEGORY_WEIGHTS, LEVELS
+from ai.rubric import CATEGORY_WEIGHTS, DIMENSIONS, LEVELS
 from tests.scenario_items import scoring_inputs
 
 SETS = Path(__file__).parents[2] / "scenarios" / "sets"
@@ -58,7 +58,7 @@ def pairs_of_written_and_template(category: str, key: str):
 
 def test_every_category_has_a_group_of_wordings():
     assert set(CATEGORY_WEIGHTS) == set(GROUPS)
-    assert set(GROUPS.values()) == {"learning", "behaviour", "harm", "care", "family"}
+    assert set(GROUPS.values()) == {"learning", "behaviour", "harm", "belonging", "care", "family"}
 
 
 @pytest.mark.parametrize("category, key", PAIRS)
@@ -100,6 +100,22 @@ def test_the_maths_check_would_catch_maths_talk():
     )
     assert len(MATHS.findall(learning)) >= 3
     assert MATHS.search("Point to the exact step in Sam's working.")
+
+
+# A belonging moment (a newcomer answers in Spanish, a student asks to be called "Sean") often
+# has no one who did harm: its wording must not presume an incident, a victim or a target.
+PRESUMED_HARM = re.compile(r"\b(incident|hurt student|who was hurt|targeted|the harm|bully)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("key", [k for c, k in PAIRS if c == "identity-belonging"])
+def test_a_belonging_moment_is_not_worded_as_an_incident_of_harm(key):
+    for _, text, _ in pairs_of_written_and_template("identity-belonging", key):
+        assert not PRESUMED_HARM.search(text), text
+
+
+def test_the_harm_check_would_catch_harm_wording():
+    harm = " ".join(t for k in DIMENSIONS for ts in written(k, "peer-conflict").values() for t in ts)
+    assert len(PRESUMED_HARM.findall(harm)) >= 5
 
 
 @pytest.mark.parametrize("category, key", PAIRS)
