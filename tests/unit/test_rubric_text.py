@@ -98,7 +98,7 @@ def test_the_maths_check_would_catch_maths_talk():
     learning = " ".join(
         t for c, k in PAIRS if c == "misconception" for ts in written(k, c).values() for t in ts
     )
-    assert len(MATHS.findall(learning)) >= 3
+    assert len(MATHS.findall(learning)) >= 2
     assert MATHS.search("Point to the exact step in Sam's working.")
 
 
@@ -116,6 +116,21 @@ def test_a_belonging_moment_is_not_worded_as_an_incident_of_harm(key):
 def test_the_harm_check_would_catch_harm_wording():
     harm = " ".join(t for k in DIMENSIONS for ts in written(k, "peer-conflict").values() for t in ts)
     assert len(PRESUMED_HARM.findall(harm)) >= 5
+
+
+# A cold-called "I don't know" or "I'm not a maths person" is no mistake: learning wording, shared
+# with misconceptions, must not presume one.
+PRESUMED_MISTAKE = re.compile(r"\b(mistake|error|wrong|off track|the problem lies)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("category, key", [(c, k) for c, k in PAIRS if c in LEARNING])
+def test_a_learning_moment_is_not_worded_as_a_mistake(category, key):
+    for _, text, _ in pairs_of_written_and_template(category, key):
+        assert not PRESUMED_MISTAKE.search(text), text
+
+
+def test_the_mistake_check_would_catch_mistake_wording():
+    assert PRESUMED_MISTAKE.search("You pinpointed the exact step where Sam's thinking went off track.")
 
 
 @pytest.mark.parametrize("category, key", PAIRS)
