@@ -13,7 +13,7 @@ from practicum.db import session
 from practicum.errors import ValidationFailed
 from practicum.extensions import limiter, user_rate_key
 from practicum.lti import grades as lti_grades
-from practicum.serialize import attempt_json, scenario_json, scored_json, session_json
+from practicum.serialize import attempt_json, scenario_json, session_json
 from practicum.streaming import (
     attempt_events,
     done_json,
@@ -115,15 +115,15 @@ def _score_request(session_id: int):
 @attempt_rate_limit
 def submit_attempt(session_id: int):
     """Score an answer, write feedback, store the attempt and return it."""
-    scored, previous, writer = _score_request(session_id)
+    scored, writer = _score_request(session_id)
     feedback = writer.write(scored.facts)
     say_reply(scored)
     attempt = practice.store_attempt(session, scored, feedback)
-    done = done_json(attempt, previous)
+    done = done_json(attempt, scored.previous_score)
     return jsonify(
         {
             **done["attempt"],
-            "related": scored_json(scored, previous)["related"],
+            "related": [m.as_dict() for m in scored.related],
             "follow_up": (scored.reply or {}).get("line", ""),
             "reply": reply_json(scored.reply) if scored.reply else None,
             "conversation": done["conversation"],

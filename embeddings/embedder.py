@@ -41,11 +41,9 @@ class SentenceTransformerEmbedder(Embedder):
     runtime = "sentence_transformers"
 
     def __init__(self, model_path: str, batch_size: int = 64, threads: int | None = None):
-        if not model_path or not os.path.isdir(model_path):
-            raise EmbeddingUnavailable(f"embedding model folder not found: {model_path!r}")
+        self.model_id = model_folder_id(model_path)
         self.model_path = model_path
         self.threads = threads
-        self.model_id = os.path.basename(model_path.rstrip("/")) or model_path
         self.batch_size = batch_size
         self._model = None
         self._lock = threading.Lock()
@@ -85,6 +83,13 @@ class SentenceTransformerEmbedder(Embedder):
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def model_folder_id(model_path: str) -> str:
+    """Check a model folder exists and return its id (its name), which stored vectors carry."""
+    if not model_path or not os.path.isdir(model_path):
+        raise EmbeddingUnavailable(f"embedding model folder not found: {model_path!r}")
+    return os.path.basename(model_path.rstrip("/")) or model_path
 
 
 class FakeEmbedder(Embedder):

@@ -24,7 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from embeddings.embedder import Embedder, EmbeddingUnavailable, SentenceTransformerEmbedder
+from embeddings.embedder import (
+    DIMENSIONS,
+    Embedder,
+    EmbeddingUnavailable,
+    SentenceTransformerEmbedder,
+    model_folder_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +82,10 @@ class OnnxEmbedder(Embedder):
     """The real MiniLM, exported once to ONNX and run by ONNX Runtime on the CPU."""
 
     def __init__(self, model_path: str, cache_dir: str, batch_size: int = 64, threads: int | None = None):
-        if not model_path or not os.path.isdir(model_path):
-            raise EmbeddingUnavailable(f"embedding model folder not found: {model_path!r}")
+        self.model_id = model_folder_id(model_path)
         self.model_path = model_path
         self.cache_dir = Path(cache_dir)
         self.threads = threads
-        self.model_id = os.path.basename(model_path.rstrip("/")) or model_path
         self.batch_size = batch_size
         self.runtime = "onnx"  # "sentence_transformers" once it has fallen back
         self._session = None
@@ -115,7 +119,7 @@ class OnnxEmbedder(Embedder):
         self.load()
         if self._fallback is not None:
             return self._fallback.embed_batch(texts)
-        rows = np.zeros((len(texts), 384), dtype=np.float32)
+        rows = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         if texts:
             # Like sentence-transformers: batches of similar length, so little padding is computed.
             order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))

@@ -57,7 +57,7 @@ def attempt_json(attempt, previous_score: int | None = None) -> dict:
     }
 
 
-def scored_json(scored, previous_score: int | None) -> dict:
+def scored_json(scored) -> dict:
     """Return what is known before feedback: score, band, dimensions, matches."""
     result = scored.result
     return {
@@ -75,7 +75,7 @@ def scored_json(scored, previous_score: int | None) -> dict:
         "turn": scored.turn,
         "beat": scored.beat,
         "scorer_version": result.scorer_version,
-        "score_change": None if previous_score is None else result.score - previous_score,
+        "score_change": None if scored.previous_score is None else result.score - scored.previous_score,
     }
 
 

@@ -27,12 +27,12 @@ DATABASE_DOWN = "The database is not answering just now. Nothing was saved; try 
 
 
 def prepare_attempt(user, session_id: int, response, with_model: bool = True, revise: bool = False):
-    """Score an answer and return (scored, previous score, writer), holding no connection."""
+    """Score an answer and return (scored, writer), holding no connection."""
     scored = practice.score_attempt(session, user, session_id, response, runtime.embedder(), revise)
     # Retrieval and scoring are done: give the connection back before any token flows.
     session.commit()
     session.close()
-    return scored, scored.previous_score, runtime.feedback_writer(with_model=with_model)
+    return scored, runtime.feedback_writer(with_model=with_model)
 
 
 def sse(event: str, data: dict) -> str:
@@ -45,9 +45,9 @@ def error_event(code: str, message: str, details=None) -> str:
     return sse("error", {"error": {"code": code, "message": message, "details": details or {}}})
 
 
-def attempt_events(scored: ScoredAttempt, previous: int | None, writer: FeedbackWriter) -> Iterator[str]:
+def attempt_events(scored: ScoredAttempt, writer: FeedbackWriter) -> Iterator[str]:
     """Yield the score first, then the coaching tokens, then store the attempt."""
-    yield sse("scored", scored_json(scored, previous))
+    yield sse("scored", scored_json(scored))
     feedback = None
     for kind, value in writer.stream(scored.facts):
         if kind == "token":
@@ -79,7 +79,7 @@ def attempt_events(scored: ScoredAttempt, previous: int | None, writer: Feedback
             "internal_error", f"{INTERNAL_ERROR[:-1]} (reference {reference}).", {"request_id": reference}
         )
         return
-    yield sse("done", done_json(attempt, previous))
+    yield sse("done", done_json(attempt, scored.previous_score))
 
 
 def say_reply(scored: ScoredAttempt) -> None:

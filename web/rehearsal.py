@@ -97,7 +97,7 @@ def submit_attempt(session_id: int):
     draft = request.form.get("response", "")
     try:
         revise = request.form.get("revise") == "1"
-        scored, _previous, writer = prepare_attempt(g.user, session_id, draft, revise=revise)
+        scored, writer = prepare_attempt(g.user, session_id, draft, revise=revise)
     except ValidationFailed as error:
         db.rollback()  # a refused write may have broken the transaction; read afresh
         flash(error.message, "danger")
