@@ -22,6 +22,9 @@ def user_rate_key() -> str:
     token = g.get("api_token")  # an API token's owner counts as that person (api/access.py)
     if token is not None:
         return f"user:{token.user_id}"
-    verify_jwt_in_request(optional=True)
+    if "_jwt_extended_jwt" not in g:
+        # Routes verify their sign-in before their limits are checked (api/access.py); only a
+        # limit checked first verifies here, so each request decodes and checks its token once.
+        verify_jwt_in_request(optional=True)
     identity = get_jwt_identity()
     return f"user:{identity}" if identity else f"addr:{get_remote_address()}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     CheckConstraint,
@@ -25,6 +26,27 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from practicum.db import Base
 
 EMBEDDING_DIMENSIONS = 384
+
+
+class Embedding(Vector):
+    """A pgvector column whose numpy vectors are sent as nine significant digits.
+
+    pgvector writes each float32 through numpy's str(), twice the CPU of formatting Python floats
+    (each answer sends five vectors); nine digits give back exactly the same float32.
+    """
+
+    cache_ok = True
+
+    def bind_processor(self, dialect):
+        """Format numpy vectors compactly; anything else as pgvector does."""
+        default = super().bind_processor(dialect)
+
+        def process(value):
+            if isinstance(value, np.ndarray) and value.ndim == 1:
+                return "[" + ",".join([f"{x:.9g}" for x in value.tolist()]) + "]"
+            return default(value)
+
+        return process
 ROLES = ("trainee", "trainer", "admin")
 BANDS = ("needs_work", "developing", "proficient", "exemplary")
 
@@ -188,7 +210,7 @@ class ExpertResponse(Base):
     moves: Mapped[list[str]] = mapped_column(JSONB, default=list)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     # Deferred: only SQL reads it (ranking); parsing 384 floats from text on every load costs CPU.
-    embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False, deferred=True)
+    embedding = mapped_column(Embedding(EMBEDDING_DIMENSIONS), nullable=False, deferred=True)
     beat: Mapped[str | None] = mapped_column(String(80))  # None: the opening
 
     scenario: Mapped[Scenario] = relationship()
@@ -208,7 +230,7 @@ class Pitfall(Base):
     severity: Mapped[str] = mapped_column(String(16))
     content_hash: Mapped[str] = mapped_column(String(64))
     # Deferred: only SQL reads it (ranking); parsing 384 floats from text on every load costs CPU.
-    embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False, deferred=True)
+    embedding = mapped_column(Embedding(EMBEDDING_DIMENSIONS), nullable=False, deferred=True)
     beat: Mapped[str | None] = mapped_column(String(80))  # None: the opening
 
     scenario: Mapped[Scenario] = relationship()
@@ -254,7 +276,7 @@ class Attempt(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="RESTRICT"))
     response_text: Mapped[str] = mapped_column(Text)
-    response_embedding = mapped_column(Vector(EMBEDDING_DIMENSIONS), nullable=False, deferred=True)
+    response_embedding = mapped_column(Embedding(EMBEDDING_DIMENSIONS), nullable=False, deferred=True)
     score: Mapped[int] = mapped_column(Integer)
     band: Mapped[str] = mapped_column(String(16))
     dimensions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
