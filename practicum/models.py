@@ -47,6 +47,8 @@ class Embedding(Vector):
             return default(value)
 
         return process
+
+
 ROLES = ("trainee", "trainer", "admin")
 BANDS = ("needs_work", "developing", "proficient", "exemplary")
 

@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from ai.dimensions import GROUPS, ScenarioFacts, pick, reason_for, rubric_text, tips_for
+from ai.feedback import REPAIR
 from ai.red_lines import shipped_bank
 from ai.rubric import CATEGORY_WEIGHTS, DIMENSIONS, LEVELS
 from tests.scenario_items import scoring_inputs
@@ -131,6 +132,35 @@ def test_a_learning_moment_is_not_worded_as_a_mistake(category, key):
 
 def test_the_mistake_check_would_catch_mistake_wording():
     assert PRESUMED_MISTAKE.search("You pinpointed the exact step where Sam's thinking went off track.")
+
+
+# A tip that answers a harm the answer did not do ("instead of an ultimatum" to an answer with
+# none) tells the trainee they did it. Such tips are repairs (ai/feedback.REPAIR), kept for a
+# dimension missed outright or broken by a red line; every other tip must fit an answer that
+# merely did too little. Read in the graded set: "Treat Leila the way you would treat any other
+# student" to an exemplary answer; "Avoid promising secrecy" to an answer that promised none;
+# "missed assignments or quiz results" to a parent's worry about friendships.
+PRESUMED_ACT = re.compile(
+    r"\b(any other student|not quite|calling them smart|cannot keep it secret|missed assignments"
+    r"|homework|ultimatum|public punishment|help them focus)\b",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("category, key", PAIRS)
+def test_a_tip_for_an_answer_that_did_too_little_presumes_no_harm_it_did(category, key):
+    for tip in tips_for(key, facts_for(category)):
+        if not REPAIR.search(tip):
+            assert not PRESUMED_ACT.search(tip), tip
+
+
+def test_the_presumption_check_would_catch_the_old_wording():
+    for old in (
+        "Treat Sam the way you would treat any other student in the same moment.",
+        "Tell Sam honestly that you cannot keep it secret, and say who you will share it with.",
+        "Agree one concrete step with the parent, such as a weekly note home about Sam's homework.",
+    ):
+        assert PRESUMED_ACT.search(old), old
 
 
 @pytest.mark.parametrize("category, key", PAIRS)
