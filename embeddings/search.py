@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
-from sqlalchemy import func, literal, select, text, union_all
+from sqlalchemy import bindparam, func, literal, select, text, union_all
 from sqlalchemy.orm import Session
 
-from practicum.models import ExpertResponse, Pitfall, Scenario, ScenarioSet, ScenarioSetVersion
+from practicum.models import (
+    EMBEDDING_DIMENSIONS,
+    Embedding,
+    ExpertResponse,
+    Pitfall,
+    Scenario,
+    ScenarioSet,
+    ScenarioSetVersion,
+)
 
 
 @dataclass(frozen=True)
@@ -55,28 +64,9 @@ def closest_references(
     Both come through the scenario_id indexes (a scenario has a handful of each), so the rank
     is exact; being near a pitfall is read as clearly as being near an expert.
     """
-    experts = select(
-        literal("expert").label("kind"),
-        ExpertResponse.id,
-        ExpertResponse.text,
-        ExpertResponse.strategy.label("detail"),
-        literal("").label("severity"),
-        ExpertResponse.position,
-        (1 - ExpertResponse.embedding.cosine_distance(vector)).label("similarity"),
-    ).where(ExpertResponse.scenario_id == scenario_id, _same_beat(ExpertResponse.beat, beat))
-    pitfalls = select(
-        literal("pitfall").label("kind"),
-        Pitfall.id,
-        Pitfall.text,
-        Pitfall.reason.label("detail"),
-        Pitfall.severity,
-        Pitfall.position,
-        (1 - Pitfall.embedding.cosine_distance(vector)).label("similarity"),
-    ).where(Pitfall.scenario_id == scenario_id, _same_beat(Pitfall.beat, beat))
-    both = union_all(experts, pitfalls).subquery()
-    rows = db.execute(select(both).order_by(both.c.similarity.desc(), both.c.kind, both.c.position))
+    params = {"scenario_id": scenario_id, "vector": vector, "beat": beat}
     found_experts, found_pitfalls = [], []
-    for row in rows:
+    for row in db.execute(_references_query(beat is None), params):
         if row.kind == "expert":
             found_experts.append(
                 ExpertMatch(row.id, scenario_id, row.text, row.detail or "", float(row.similarity))
@@ -86,22 +76,59 @@ def closest_references(
     return found_experts, found_pitfalls
 
 
-def _same_beat(column, beat: str | None):
-    return column.is_(None) if beat is None else column == beat
+# Both searches are built once, with bound parameters: building and keying a statement on every
+# answer cost more CPU than running it, and the vector, named once, is formatted once.
+@cache
+def _references_query(opening: bool):
+    vector = bindparam("vector", type_=Embedding(EMBEDDING_DIMENSIONS))
+
+    def beat_of(column):
+        return column.is_(None) if opening else column == bindparam("beat")
+
+    experts = select(
+        literal("expert").label("kind"),
+        ExpertResponse.id,
+        ExpertResponse.text,
+        ExpertResponse.strategy.label("detail"),
+        literal("").label("severity"),
+        ExpertResponse.position,
+        (1 - ExpertResponse.embedding.cosine_distance(vector)).label("similarity"),
+    ).where(ExpertResponse.scenario_id == bindparam("scenario_id"), beat_of(ExpertResponse.beat))
+    pitfalls = select(
+        literal("pitfall").label("kind"),
+        Pitfall.id,
+        Pitfall.text,
+        Pitfall.reason.label("detail"),
+        Pitfall.severity,
+        Pitfall.position,
+        (1 - Pitfall.embedding.cosine_distance(vector)).label("similarity"),
+    ).where(Pitfall.scenario_id == bindparam("scenario_id"), beat_of(Pitfall.beat))
+    both = union_all(experts, pitfalls).subquery()
+    return select(both).order_by(both.c.similarity.desc(), both.c.kind, both.c.position)
 
 
 def closest_in_category(
     db: Session, category: str, vector: np.ndarray, exclude_scenario_key: str, limit: int = 3
 ) -> list[ExpertMatch]:
     """Find expert responses of other current scenarios in a category (HNSW index scan)."""
+    # The HNSW scan filters after it searches; widen its candidate list so filters keep enough.
+    db.execute(text("SET LOCAL hnsw.ef_search = 200"))
+    params = {"category": category, "vector": vector, "exclude_key": exclude_scenario_key}
+    return [_as_match(row) for row in db.execute(_category_query(limit), params)]
+
+
+@cache
+def _category_query(limit: int):
     latest_version = (
         select(func.max(ScenarioSetVersion.id))
         .where(ScenarioSetVersion.set_id == ScenarioSet.id)
         .correlate(ScenarioSet)
         .scalar_subquery()
     )
-    distance = ExpertResponse.embedding.cosine_distance(vector)
-    query = (
+    distance = ExpertResponse.embedding.cosine_distance(
+        bindparam("vector", type_=Embedding(EMBEDDING_DIMENSIONS))
+    )
+    return (
         select(
             ExpertResponse.id,
             ExpertResponse.scenario_id,
@@ -113,8 +140,8 @@ def closest_in_category(
         .join(ScenarioSetVersion, ScenarioSetVersion.id == Scenario.set_version_id)
         .join(ScenarioSet, ScenarioSet.id == ScenarioSetVersion.set_id)
         .where(
-            Scenario.category == category,
-            Scenario.key != exclude_scenario_key,
+            Scenario.category == bindparam("category"),
+            Scenario.key != bindparam("exclude_key"),
             ExpertResponse.beat.is_(None),  # a later beat's answer reads oddly out of its conversation
             ScenarioSet.status == "active",
             ScenarioSetVersion.id == latest_version,
@@ -122,6 +149,3 @@ def closest_in_category(
         .order_by(distance)
         .limit(limit)
     )
-    # The HNSW scan filters after it searches; widen its candidate list so filters keep enough.
-    db.execute(text("SET LOCAL hnsw.ef_search = 200"))
-    return [_as_match(row) for row in db.execute(query)]
