@@ -17,7 +17,7 @@ from pathlib import Path
 from ai.bands import band_label
 from ai.dimensions import MET, PARTLY, ScenarioFacts, pick, tips_for
 from ai.evidence import quote
-from ai.guard import check_coaching
+from ai.guard import KEEP_NOTES, check_coaching
 from ai.llm import LLM
 from ai.scoring import MIN_SUBSTANCE_WORDS, ScoreResult
 from ai.sentence_shape import SentenceShape
@@ -76,10 +76,6 @@ ALREADY = {
 REPAIR = re.compile(
     r"\b(avoid|drop|sarcasm|phrases like|assumptions|ultimatum|rather than calling|instead of)\b", re.I
 )
-
-
-# The notes for an answer that meets every weighted dimension: keep doing it.
-KEEP_NOTES = ("Keep using this move", "Keep doing what worked")
 
 
 def already_does(tip: str, text: str) -> bool:

@@ -18,8 +18,15 @@ WIDENING = re.compile(
     r"\b(any(one|body|thing|where)|every(one|body|thing|where)|always|all|nobody|nothing|whatever|whoever)\b",
     re.IGNORECASE,
 )
+# The trainee is "you": a rephrasing that brings in another "you" or "your" moves the student's part
+# onto the teacher ("test their own idea" came back as "test your idea", "their child" as "your child").
+SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
+# A capitalised word after the note's first: a name ("Tomás", "Ms Rahman") or a named thing ("Source A").
+NAMED = re.compile(r"(?<!^)\b[A-Z][\w-]*")
 LOW_BANDS = {"needs_work", "developing"}
 MIN_WORDS, MAX_WORDS = 6, 45
+# The notes for an answer that meets every weighted dimension: keep doing it.
+KEEP_NOTES = ("Keep using this move", "Keep doing what worked")
 
 
 def check_coaching(text: str, note: str, band: str) -> str | None:
@@ -37,8 +44,16 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
         return "mentions numbers or scores the facts did not give it"
     if band in LOW_BANDS and PRAISE.search(text):
         return "praise that contradicts the band"
-    if NEGATION.search(text) and not NEGATION.search(note):
+    if _negations(text) - _negations(note):
         return "adds a negation the note does not have"
+    if note.startswith(KEEP_NOTES) and not re.search(r"\bkeep\b", text, re.IGNORECASE):
+        return "turns a move to keep into something new to try"
+    said = re.sub(r"^Next time,\s*(you (could|might|can|may) )?", "", text)  # "you could try" is the form
+    if len(SECOND_PERSON.findall(said)) > len(SECOND_PERSON.findall(note)):
+        return "adds 'you' or 'your' the note does not have"
+    missing = {name for name in NAMED.findall(note) if name not in text}
+    if missing:
+        return "drops or changes a name the note has (" + ", ".join(sorted(missing)) + ")"
     widened = {m.group(0).lower() for m in WIDENING.finditer(text)}
     if widened - {m.group(0).lower() for m in WIDENING.finditer(note)}:
         return "widens the note with a word it does not have (" + ", ".join(sorted(widened)) + ")"
@@ -51,6 +66,11 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
 
 # Numbers and score words the model may only repeat from the note ("Point to …" is a verb).
 SCORE_WORDS = re.compile(r"\d+|\bscores?\b|\bbands?\b|\bpoints\b|\bmarks?\b", re.IGNORECASE)
+
+
+def _negations(text: str) -> set[str]:
+    """The negating words of a text; "without" is its own ("without using Ruby" is not "not about Ruby")."""
+    return {"not" if word.lower() in {"don't", "dont"} else word.lower() for word in NEGATION.findall(text)}
 
 
 def _new_numbers_or_scores(text: str, note: str) -> bool:

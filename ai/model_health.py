@@ -6,10 +6,11 @@ import threading
 import time
 
 # A model that writes text the guard refuses this many times in a row is reported as garbage.
-# Refusals are ordinary: the guard refused 12 of SmolLM2's 40 coaching replies on the shipped
-# library (2026-12-04), so three in a row would flag a healthy model about once in 40 attempts;
-# ten in a row happens to a healthy one about once in 170,000 (0.3 ** 10).
-REJECTIONS_FOR_GARBAGE = 10
+# Refusals are ordinary: the guard refused 51 of SmolLM2's 100 coaching replies to graded answers
+# (2026-12-05, after it learnt to refuse a changed name, 'you' or 'your' and a keep-note turned
+# into something to try), so ten in a row would flag a healthy model about once in 1,000 replies;
+# twenty in a row happens to a healthy one about once in 700,000 (0.51 ** 20).
+REJECTIONS_FOR_GARBAGE = 20
 FAULTS = ("missing", "unreachable", "hanging", "garbage")
 
 

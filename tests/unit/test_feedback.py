@@ -142,3 +142,69 @@ def test_a_keep_note_is_said_as_it_is_not_as_something_to_try():
     assert template_coaching(keep) == "Next time, keep using this move: ask the student what she wants."
     done = FeedbackFacts(90, "exemplary", [], [], "", "", "Keep doing what worked.")
     assert template_coaching(done) == "Next time, keep doing what worked."
+
+
+# SmolLM2 wrote each of these for a graded answer, and the guard let it through (2026-12-05).
+@pytest.mark.parametrize(
+    "note, text, reason",
+    [
+        (
+            "Hold back the answer and invite Kwame to test their own idea on a simpler example.",
+            "Next time, try asking Kwame to test your idea on a simpler example.",
+            "adds 'you' or 'your'",
+        ),
+        (
+            "Frame the conversation as a partnership, asking the parent to work with you on one shared "
+            "goal for their child.",
+            "Next time, try framing the conversation as a partnership where you work together to achieve "
+            "one shared goal for your child.",
+            "adds 'you' or 'your'",
+        ),
+        (
+            "Offer Tomás a face-saving choice, so the moment can end without a standoff.",
+            "Next time, try offering Tomas a face-saving choice without giving the standoff.",
+            "drops or changes a name the note has (Tomás)",
+        ),
+        (
+            "Keep using this move: revoice the concern, then set group roles.",
+            "Next time, try using this move to set up a new group role.",
+            "turns a move to keep",
+        ),
+        (
+            "Keep the work separate from Ruby as a person by talking about the idea, not about them.",
+            "Next time, try talking about the idea without using Ruby as a person.",
+            "adds a negation",
+        ),
+    ],
+)
+def test_a_rephrasing_that_changes_who_does_what_is_refused(note, text, reason):
+    assert reason in (check_coaching(text, note, "developing") or "")
+
+
+@pytest.mark.parametrize(
+    "note, text",
+    [
+        (
+            "Close by confirming who will do what next, and when you will speak again about their child.",
+            "Next time, try confirming who will do what next and when you'll speak about their child again.",
+        ),
+        (
+            "Ask Marcus for their side briefly before you decide what comes next.",
+            "Next time, you could try asking Marcus for their side before you decide what comes next.",
+        ),
+        (
+            "Describe the specific part of Kwame's answer that needs work, such as the second line.",
+            "Next time, try describing the specific part of Kwame's answer that needs work.",
+        ),
+        (
+            "Keep using this move: ask simple restorative questions to both children.",
+            "Next time, keep asking simple restorative questions to both children.",
+        ),
+        (
+            "Keep your face and voice calm, so Aaliyah does not feel they have shocked you.",
+            "Next time, try keeping your face and voice calm so Aaliyah does not feel she has shocked you.",
+        ),
+    ],
+)
+def test_a_faithful_rephrasing_still_passes(note, text):
+    assert check_coaching(text, note, "developing") is None
