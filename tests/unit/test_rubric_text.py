@@ -142,7 +142,8 @@ def test_the_mistake_check_would_catch_mistake_wording():
 # "missed assignments or quiz results" to a parent's worry about friendships.
 PRESUMED_ACT = re.compile(
     r"\b(any other student|not quite|calling them smart|cannot keep it secret|missed assignments"
-    r"|homework|ultimatum|public punishment|help them focus)\b",
+    r"|homework|ultimatum|public punishment|help them focus"
+    r"|for having told you|promis\w* (secrecy|to keep it secret))\b",
     re.IGNORECASE,
 )
 
@@ -154,11 +155,21 @@ def test_a_tip_for_an_answer_that_did_too_little_presumes_no_harm_it_did(categor
             assert not PRESUMED_ACT.search(tip), tip
 
 
+@pytest.mark.parametrize("category, key", PAIRS)
+def test_a_met_or_partly_met_reason_presumes_nothing_the_moment_may_not_have(category, key):
+    # A teacher who noticed marks on an arm was not told anything; a hungry pupil asked no secrecy.
+    for level in ("met", "partly"):
+        reason = reason_for(key, level, facts_for(category))
+        assert not PRESUMED_ACT.search(reason), reason
+
+
 def test_the_presumption_check_would_catch_the_old_wording():
     for old in (
         "Treat Sam the way you would treat any other student in the same moment.",
         "Tell Sam honestly that you cannot keep it secret, and say who you will share it with.",
         "Agree one concrete step with the parent, such as a weekly note home about Sam's homework.",
+        "You stayed calm and kind, and made Sam feel safe for having told you.",
+        "You followed safe procedure, saying who you will tell instead of promising to keep it secret.",
     ):
         assert PRESUMED_ACT.search(old), old
 
