@@ -64,7 +64,9 @@ def closest_references(
     Both come through the scenario_id indexes (a scenario has a handful of each), so the rank
     is exact; being near a pitfall is read as clearly as being near an expert.
     """
-    params = {"scenario_id": scenario_id, "vector": vector, "beat": beat}
+    params = {"scenario_id": scenario_id, "vector": vector}
+    if beat is not None:
+        params["beat"] = beat
     found_experts, found_pitfalls = [], []
     for row in db.execute(_references_query(beat is None), params):
         if row.kind == "expert":

@@ -32,7 +32,8 @@ class Embedding(Vector):
     """A pgvector column whose numpy vectors are sent as nine significant digits.
 
     pgvector writes each float32 through numpy's str(), twice the CPU of formatting Python floats
-    (each answer sends five vectors); nine digits give back exactly the same float32.
+    (an answer sends three vectors: two searches and the insert); nine digits give back exactly
+    the same float32.
     """
 
     cache_ok = True

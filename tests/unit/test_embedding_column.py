@@ -12,7 +12,7 @@ def sent(value) -> str:
     return Embedding(3).bind_processor(postgresql.dialect())(value)
 
 
-def test_a_vector_is_sent_compactly_and_read_back_as_the_same_float32():
+def test_a_vector_is_sent_as_nine_digits_and_read_back_as_the_same_float32():
     vector = np.random.default_rng(7).standard_normal(384).astype(np.float32) / 20
     text = sent(vector)
     parsed = np.array([float(x) for x in text[1:-1].split(",")], dtype=np.float32)
