@@ -223,13 +223,12 @@ def only_current(query: Select) -> Select:
     )
 
 
-def current_scenarios_query():
+def current_scenarios_query(with_pitfalls: bool = True):
     """Select the scenarios of the newest version of every active set, with their references."""
-    return (
-        only_current(select(Scenario))
-        .options(selectinload(Scenario.expert_responses), selectinload(Scenario.pitfalls))
-        .order_by(Scenario.category, Scenario.title)
-    )
+    loads = [selectinload(Scenario.expert_responses)]
+    if with_pitfalls:
+        loads.append(selectinload(Scenario.pitfalls))
+    return only_current(select(Scenario)).options(*loads).order_by(Scenario.category, Scenario.title)
 
 
 def current_scenarios(db: Session) -> list[Scenario]:
@@ -243,8 +242,7 @@ def current_scenario(db: Session, scenario_id: int) -> Scenario:
     Its expert responses come with it (a rehearsal's start names their strategies); its pitfalls
     load when scoring reads them, so starting a rehearsal costs one statement less.
     """
-    query = only_current(select(Scenario)).options(selectinload(Scenario.expert_responses))
-    scenario = db.scalar(query.where(Scenario.id == scenario_id))
+    scenario = db.scalar(current_scenarios_query(with_pitfalls=False).where(Scenario.id == scenario_id))
     if scenario is None:
         raise NotFound(f"No current scenario with id {scenario_id}.")
     return scenario
