@@ -6,8 +6,9 @@ in cross-validation, so a scenario's own answers, experts and pitfalls never tra
 - each scenario's expert responses as grade 4, judged against its *other* experts;
 - each scenario's pitfalls: red-line pitfalls as grade 0, weak ones as grade 1, each judged
   with itself taken out of the pitfalls;
-- for each scenario, an expert response to a scenario of another category, as grade 0 (an
-  answer to another moment is no answer to this one);
+- for each scenario, an expert response to a scenario of another category and two answers
+  about something else altogether (bench/data/off_topic.yaml), as grade 0 (an answer to another
+  moment, or to none, is no answer to this one);
 - for the sentence red-line classifier: the bank's phrasings, red-line pitfalls and the most
   red-line-like sentence of each red-line graded answer (positives); the bank's near misses,
   expert sentences and sentences of good graded answers (negatives).
@@ -25,6 +26,7 @@ import time
 from dataclasses import dataclass, replace
 
 import numpy as np
+import yaml
 
 from ai.dimensions import level_word
 from ai.judge import (
@@ -51,6 +53,8 @@ EXPERT_WEIGHT, PITFALL_WEIGHT, OFF_TOPIC_WEIGHT = 0.5, 0.5, 0.5
 # The red-line threshold keeps false alarms on held-out good answers (grade 3–4) at this share.
 FALSE_ALARM_SHARE = 0.05
 INNER_FOLDS = 5
+OFF_TOPIC = GRADED.parent / "off_topic.yaml"
+SMALL_TALK = tuple(yaml.safe_load(OFF_TOPIC.read_text(encoding="utf-8"))["answers"])
 LEVEL_C_GRID = (0.01, 0.03, 0.1)  # candidate inverse penalties of a dimension's level head
 
 
@@ -105,7 +109,7 @@ def examples_for(
 
 
 def off_topic_answers(moments: list[Moment]) -> list[tuple[Moment, str]]:
-    """Pair each moment with an expert response to a moment of another category (grade 0).
+    """Pair each moment with another category's expert response and two off-topic answers (grade 0).
 
     A fine answer to a different moment is no answer to this one: these teach the judge that
     an answer must be about this student and this moment.
@@ -115,6 +119,8 @@ def off_topic_answers(moments: list[Moment]) -> list[tuple[Moment, str]]:
         others = [m for m in moments[i + 1 :] + moments[:i] if m.facts.category != moment.facts.category]
         if others and others[0].experts:
             pairs.append((moment, others[0].experts[i % len(others[0].experts)].text))
+        # Two answers about nothing in the classroom, a different pair for each moment.
+        pairs += [(moment, SMALL_TALK[(2 * i + k) % len(SMALL_TALK)]) for k in range(2)]
     return pairs
 
 

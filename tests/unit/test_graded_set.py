@@ -47,3 +47,20 @@ def test_every_shipped_scenario_has_a_red_line_and_a_weak_pitfall():
             severities = Counter(p["severity"] for p in item.get("pitfalls", []))
             assert severities["red_line"] >= 1 and severities["weak"] >= 1, item["key"]
             assert sum(severities.values()) >= 2, item["key"]
+
+
+def test_every_scenario_trains_on_an_answer_to_another_moment_and_two_about_nothing():
+    from bench.fit_judge import SMALL_TALK, off_topic_answers
+    from bench.graded import moments
+
+    by_ref = {r: m for r, m in moments(GRADED).items() if not r.startswith("mrbench")}
+    pairs = off_topic_answers(list(by_ref.values()))
+    per_moment = defaultdict(list)
+    for moment, text in pairs:
+        per_moment[moment.ref].append(text)
+    assert set(per_moment) == set(by_ref)
+    for ref, texts in per_moment.items():
+        talk = [t for t in texts if t in SMALL_TALK]
+        assert len(talk) == 2 and len(set(talk)) == 2, ref
+        assert not {t for t in texts if t not in SMALL_TALK} & {e.text for e in by_ref[ref].experts}
+    assert len({t for texts in per_moment.values() for t in texts if t in SMALL_TALK}) == len(SMALL_TALK)
