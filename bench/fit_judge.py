@@ -111,8 +111,8 @@ def examples_for(
 def off_topic_answers(moments: list[Moment]) -> list[tuple[Moment, str]]:
     """Pair each moment with another category's expert response and two off-topic answers (grade 0).
 
-    A fine answer to a different moment is no answer to this one: these teach the judge that
-    an answer must be about this student and this moment.
+    A fine answer to a different moment is no answer to this one, and talk about the weekend is
+    none at all: these teach the judge that an answer must be about this student and this moment.
     """
     pairs = []
     for i, moment in enumerate(moments):

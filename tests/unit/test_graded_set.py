@@ -5,7 +5,8 @@ from collections import Counter, defaultdict
 import yaml
 
 from bench.check_graded import problems_in
-from bench.graded import GRADED, load_graded
+from bench.fit_judge import SMALL_TALK, off_topic_answers
+from bench.graded import GRADED, load_graded, moments
 from scenarios.loader import SETS_DIR
 
 
@@ -50,9 +51,6 @@ def test_every_shipped_scenario_has_a_red_line_and_a_weak_pitfall():
 
 
 def test_every_scenario_trains_on_an_answer_to_another_moment_and_two_about_nothing():
-    from bench.fit_judge import SMALL_TALK, off_topic_answers
-    from bench.graded import moments
-
     by_ref = {r: m for r, m in moments(GRADED).items() if not r.startswith("mrbench")}
     pairs = off_topic_answers(list(by_ref.values()))
     per_moment = defaultdict(list)
