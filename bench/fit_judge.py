@@ -53,8 +53,8 @@ EXPERT_WEIGHT, PITFALL_WEIGHT, OFF_TOPIC_WEIGHT = 0.5, 0.5, 0.5
 # The red-line threshold keeps false alarms on held-out good answers (grade 3–4) at this share.
 FALSE_ALARM_SHARE = 0.05
 INNER_FOLDS = 5
-OFF_TOPIC = GRADED.parent / "off_topic.yaml"
-SMALL_TALK = tuple(yaml.safe_load(OFF_TOPIC.read_text(encoding="utf-8"))["answers"])
+OFF_TOPIC_FILE = GRADED.parent / "off_topic.yaml"
+OFF_TOPIC_TEXTS = tuple(yaml.safe_load(OFF_TOPIC_FILE.read_text(encoding="utf-8"))["answers"])
 LEVEL_C_GRID = (0.01, 0.03, 0.1)  # candidate inverse penalties of a dimension's level head
 
 
@@ -120,7 +120,7 @@ def off_topic_answers(moments: list[Moment]) -> list[tuple[Moment, str]]:
         if others and others[0].experts:
             pairs.append((moment, others[0].experts[i % len(others[0].experts)].text))
         # Two answers about nothing in the classroom, a different pair for each moment.
-        pairs += [(moment, SMALL_TALK[(2 * i + k) % len(SMALL_TALK)]) for k in range(2)]
+        pairs += [(moment, OFF_TOPIC_TEXTS[(2 * i + k) % len(OFF_TOPIC_TEXTS)]) for k in range(2)]
     return pairs
 
 

@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 import yaml
 
 from bench.check_graded import problems_in
-from bench.fit_judge import SMALL_TALK, off_topic_answers
+from bench.fit_judge import OFF_TOPIC_TEXTS, off_topic_answers
 from bench.graded import GRADED, load_graded, moments
 from scenarios.loader import SETS_DIR
 
@@ -58,7 +58,9 @@ def test_every_scenario_trains_on_an_answer_to_another_moment_and_two_about_noth
         per_moment[moment.ref].append(text)
     assert set(per_moment) == set(by_ref)
     for ref, texts in per_moment.items():
-        talk = [t for t in texts if t in SMALL_TALK]
+        talk = [t for t in texts if t in OFF_TOPIC_TEXTS]
         assert len(talk) == 2 and len(set(talk)) == 2, ref
-        assert not {t for t in texts if t not in SMALL_TALK} & {e.text for e in by_ref[ref].experts}
-    assert len({t for texts in per_moment.values() for t in texts if t in SMALL_TALK}) == len(SMALL_TALK)
+        assert not {t for t in texts if t not in OFF_TOPIC_TEXTS} & {e.text for e in by_ref[ref].experts}
+    assert len({t for texts in per_moment.values() for t in texts if t in OFF_TOPIC_TEXTS}) == len(
+        OFF_TOPIC_TEXTS
+    )
