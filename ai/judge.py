@@ -2,7 +2,8 @@
 
 ai/judge.json holds them, written by `make fit` (bench/fit_judge.py) from the graded classroom
 set (bench/data/graded), every scenario's expert responses and pitfalls, and the red-line bank:
-- `grade`: ridge regression of the educator's 0–4 grade on the answer's features;
+- `grade`: support-vector regression (Gaussian kernel) of the educator's 0–4 grade on the
+  answer's features and vector (`KernelGrade`);
 - one three-level head per rubric dimension (missed, partly, met): a multinomial logistic
   classifier on the same features, so a dimension's level is the educators' likeliest one and its
   value sits inside that level's band at the expected level (`LevelHead.value`);
@@ -19,6 +20,7 @@ scorer version (ai/scoring.SCORER_VERSION) carries the judge's version.
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import re
@@ -84,6 +86,67 @@ class Linear:
         return cls(np.array(data["weights"], dtype=np.float64), float(data["intercept"]))
 
 
+@dataclass(frozen=True)
+class KernelGrade:
+    """The grade: support-vector regression with a Gaussian (RBF) kernel over the judge's row.
+
+    It reads the standardised scalars and the answer's vector, the vector boosted by
+    `vector_boost` over the row's embedding scale. A kernel lets the grade bend where a linear
+    one cannot: held out by scenario it ordered the graded answers better (README, Scores).
+    """
+
+    support: np.ndarray  # one input row per support vector
+    dual: np.ndarray
+    intercept: float
+    gamma: float
+    scalars: int  # how many of the row's leading columns are scalars
+    vector_boost: float
+
+    def inputs(self, rows: np.ndarray) -> np.ndarray:
+        """The kernel's input from judge rows: the scalars, then the answer's vector boosted."""
+        rows = np.atleast_2d(rows)
+        size = self.support.shape[1] - self.scalars
+        vector = rows[:, self.scalars : self.scalars + size]
+        return np.hstack([rows[:, : self.scalars], self.vector_boost * vector])
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        return self.on_inputs(self.inputs(rows))
+
+    def on_inputs(self, x: np.ndarray) -> np.ndarray:
+        """Return the grade of each kernel input row."""
+        distances = (
+            (x * x).sum(axis=1)[:, None] - 2 * x @ self.support.T + (self.support * self.support).sum(axis=1)
+        )
+        return np.exp(-self.gamma * np.maximum(distances, 0.0)) @ self.dual + self.intercept
+
+    def as_json(self) -> dict:
+        """Return the JSON form."""
+        return {
+            # Half precision, base64: a thousand rows of 433 numbers stay near 1 MB (a grade moves by
+            # under 0.01 for it, `make fit` prints by how much).
+            "support": base64.b64encode(self.support.astype("<f2").tobytes()).decode("ascii"),
+            "support_shape": list(self.support.shape),
+            "dual": [round(float(v), 6) for v in self.dual],
+            "intercept": round(self.intercept, 6),
+            "gamma": self.gamma,
+            "scalars": self.scalars,
+            "vector_boost": self.vector_boost,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> KernelGrade:
+        """Build from the JSON form."""
+        raw = np.frombuffer(base64.b64decode(data["support"]), dtype="<f2")
+        return cls(
+            raw.reshape(data["support_shape"]).astype(np.float64),
+            np.array(data["dual"], dtype=np.float64),
+            float(data["intercept"]),
+            float(data["gamma"]),
+            int(data["scalars"]),
+            float(data["vector_boost"]),
+        )
+
+
 # Each level's value, and the band of values ai/dimensions reads as that level.
 LEVELS = ("missed", "partly", "met")
 LEVEL_VALUES = np.array([0.0, 0.5, 1.0])
@@ -144,7 +207,7 @@ class Judge:
     mean: np.ndarray
     scale: np.ndarray
     embedding_scale: float
-    grade: Linear
+    grade: KernelGrade | Linear
     dimensions: dict[str, LevelHead]
     red_line: Linear
     red_line_threshold: float
@@ -157,7 +220,9 @@ class Judge:
 
     def predict_grade(self, row: np.ndarray) -> float:
         """Return the predicted 0–4 grade (not clipped), from the scalars and the answer's vector."""
-        return float(self.grade(row[: len(self.grade.weights)]))
+        if isinstance(self.grade, Linear):
+            return float(self.grade(row[: len(self.grade.weights)]))
+        return float(self.grade(row)[0])
 
     def predict_dimensions(self, row: np.ndarray) -> dict[str, float]:
         """Return each dimension's value from 0 to 1 (its level by ai/dimensions' thresholds)."""
@@ -199,7 +264,7 @@ def judge_from_json(data: dict) -> Judge:
         np.array(data["mean"], dtype=np.float64),
         np.array(data["scale"], dtype=np.float64),
         float(data["embedding_scale"]),
-        Linear.from_json(data["grade"]),
+        KernelGrade.from_json(data["grade"]),
         {k: LevelHead.from_json(v) for k, v in data["dimensions"].items()},
         Linear.from_json(data["red_line"]),
         float(data["red_line_threshold"]),

@@ -12,9 +12,9 @@ in cross-validation, so a scenario's own answers, experts and pitfalls never tra
 - for the sentence red-line classifier: the bank's phrasings, red-line pitfalls and the most
   red-line-like sentence of each red-line graded answer (positives); the bank's near misses,
   expert sentences and sentences of good graded answers (negatives).
-Fitting is closed-form ridge regression and L2 logistic regression (numpy, scipy, and
-scikit-learn's deterministic L-BFGS for the dimensions' three-level heads): the same data gives
-the same judge.
+Fitting is deterministic: libsvm's support-vector regression for the grade, L2 logistic
+regression for the red-line classifier (numpy, scipy) and scikit-learn's L-BFGS for the
+dimensions' three-level heads, so the same data gives the same judge.
 """
 
 from __future__ import annotations
@@ -34,9 +34,11 @@ from ai.judge import (
     JUDGE_PATH,
     LEVELS,
     Judge,
+    KernelGrade,
     LevelHead,
     Linear,
     answer_embedding,
+    judge_from_json,
     sentence_rows,
 )
 from ai.red_lines import shipped_bank
@@ -46,8 +48,11 @@ from ai.signals import SCENARIO_VECTORS
 from bench.fitting import fit_logistic
 from bench.graded import GRADED, GradedAnswer, Moment, load_graded, moments
 
-RIDGE_ALPHA = 30.0
 EMBEDDING_SCALE = 3.0
+# The grade's support-vector regression: its penalty, its tube, and how much louder than the
+# row's scale the answer's vector speaks in its kernel (chosen held out by scenario on the graded
+# set: the vector at 15 rather than 3 gave rho 0.659 against 0.646 at 6 and 0.632 at 3).
+GRADE_C, GRADE_EPSILON, GRADE_VECTOR_BOOST = 1.0, 0.1, 5.0
 RED_LINE_C = 1.0
 EXPERT_WEIGHT, PITFALL_WEIGHT, OFF_TOPIC_WEIGHT = 0.5, 0.5, 0.5
 # The red-line threshold keeps false alarms on held-out good answers (grade 3–4) at this share.
@@ -197,14 +202,25 @@ def red_line_threshold(embedder, examples: list[Example]) -> float:
     return float(max(0.5, 1 / (1 + np.exp(-margin))))
 
 
-def ridge(x: np.ndarray, y: np.ndarray, weights: np.ndarray, alpha: float) -> Linear:
-    """Weighted ridge regression with an unpenalised intercept."""
-    sw = np.sqrt(weights)[:, None]
-    mean_x = np.average(x, axis=0, weights=weights)
-    mean_y = float(np.average(y, weights=weights))
-    xc, yc = (x - mean_x) * sw, (y - mean_y) * sw[:, 0]
-    w = np.linalg.solve(xc.T @ xc + alpha * np.eye(x.shape[1]), xc.T @ yc)
-    return Linear(w, mean_y - float(mean_x @ w))
+def fit_grade(x: np.ndarray, grades: np.ndarray, weights: np.ndarray, scalars: int) -> KernelGrade:
+    """Fit the grade's support-vector regression (libsvm, deterministic) on the judge's rows.
+
+    The kernel's width is scikit-learn's "scale" rule on the training inputs, kept in the judge
+    so that scoring needs numpy only.
+    """
+    from sklearn.svm import SVR
+
+    layout = KernelGrade(np.zeros((0, scalars + 384)), np.zeros(0), 0.0, 1.0, scalars, GRADE_VECTOR_BOOST)
+    inputs = layout.inputs(x)
+    gamma = float(1.0 / (inputs.shape[1] * inputs.var()))
+    model = SVR(C=GRADE_C, epsilon=GRADE_EPSILON, gamma=gamma).fit(inputs, grades, sample_weight=weights)
+    return replace(
+        layout,
+        support=model.support_vectors_,
+        dual=model.dual_coef_[0],
+        intercept=float(model.intercept_[0]),
+        gamma=gamma,
+    )
 
 
 def fit_judge(embedder, answers: list[GradedAnswer], by_ref: dict[str, Moment], version: str) -> Judge:
@@ -224,8 +240,7 @@ def fit_judge(embedder, answers: list[GradedAnswer], by_ref: dict[str, Moment], 
     weights = np.array([e.weight for e in examples])
     # The grade reads the scalars and the answer's vector: its sentences' maximum added nothing
     # to the grade held out (rho 0.669 against 0.675), while the dimension heads gain from it.
-    grade_columns = len(names) + len(examples[0].vector)
-    grade = ridge(x[:, :grade_columns], np.array([e.grade for e in examples]), weights, RIDGE_ALPHA)
+    grade = fit_grade(x, np.array([e.grade for e in examples]), weights, len(names))
     heads = {}
     labelled = [i for i, e in enumerate(examples) if e.dimensions]
     for key in DIMENSIONS:
@@ -302,9 +317,13 @@ def main(argv=None) -> None:
     used = {a.moment.ref for a in answers} | {r for r in by_ref if not r.startswith("mrbench")}
     judge = fit_judge(real_embedder(), answers, {r: by_ref[r] for r in sorted(used)}, "")
     JUDGE_PATH.write_text(json.dumps(versioned(judge.as_json()), indent=1) + "\n")
+    stored = judge_from_json(json.loads(JUDGE_PATH.read_text())).grade
+    drift = float(
+        np.max(np.abs(stored.on_inputs(judge.grade.support) - judge.grade.on_inputs(judge.grade.support)))
+    )
     print(
         f"wrote {JUDGE_PATH}: {len(answers)} graded answers, {len(used)} scenarios, "
-        f"{time.perf_counter() - started:.0f} s"
+        f"{time.perf_counter() - started:.0f} s; stored grade within {drift:.4f} of the fitted one"
     )
 
 

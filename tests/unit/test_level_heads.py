@@ -61,7 +61,8 @@ def test_the_shipped_judge_has_a_three_level_head_for_every_dimension():
     assert judge.dimensions
     for head in judge.dimensions.values():
         assert head.weights.shape == (3, width) and head.intercepts.shape == (3,)
-    assert judge.grade.weights.shape == (len(judge.features) + 384,)  # the grade reads no maximum
+    # The grade's kernel reads the scalars and the answer's vector, not its sentences' maximum.
+    assert judge.grade.support.shape[1] == len(judge.features) + 384
 
 
 def test_the_heads_read_the_strongest_sentence_beside_the_mean():

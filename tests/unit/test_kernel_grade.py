@@ -1,0 +1,56 @@
+"""The grade's kernel regression: numpy scoring agrees with libsvm's fit and survives its JSON form."""
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.svm import SVR
+
+from ai.judge import KernelGrade, shipped_judge
+from bench.fit_judge import GRADE_C, GRADE_EPSILON, GRADE_VECTOR_BOOST, fit_grade
+
+SCALARS = 3
+
+
+def _rows(seed: int, n: int = 120) -> tuple[np.ndarray, np.ndarray]:
+    """Judge-shaped rows (3 scalars, a 384-wide vector, its sentences' maximum) and a bent grade."""
+    rng = np.random.RandomState(seed)
+    rows = rng.normal(0, 1, size=(n, SCALARS + 2 * 384)) * 0.2
+    grades = np.clip(2 + 2 * np.tanh(rows[:, 0] * 4) - rows[:, SCALARS] * 3, 0, 4)
+    return rows, grades
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_numpy_scoring_matches_libsvm_on_the_same_inputs(seed):
+    rows, grades = _rows(seed)
+    grade = fit_grade(rows, grades, np.ones(len(grades)), SCALARS)
+    inputs = grade.inputs(rows)
+    model = SVR(C=GRADE_C, epsilon=GRADE_EPSILON, gamma=grade.gamma).fit(inputs, grades)
+    fresh, _ = _rows(100 + seed, 40)
+    assert np.allclose(grade(fresh), model.predict(grade.inputs(fresh)), atol=1e-6)
+
+
+def test_the_kernel_reads_the_scalars_and_the_boosted_vector_but_not_the_maximum():
+    rows, grades = _rows(7)
+    grade = fit_grade(rows, grades, np.ones(len(grades)), SCALARS)
+    inputs = grade.inputs(rows[:2])
+    assert inputs.shape == (2, SCALARS + 384)
+    assert np.allclose(inputs[:, SCALARS:], GRADE_VECTOR_BOOST * rows[:2, SCALARS : SCALARS + 384])
+    changed = rows[:2].copy()
+    changed[:, SCALARS + 384 :] += 5.0  # the sentences' maximum
+    assert np.allclose(grade(changed), grade(rows[:2]))
+
+
+def test_the_json_form_keeps_predictions_within_a_hundredth_of_a_grade():
+    rows, grades = _rows(3)
+    grade = fit_grade(rows, grades, np.ones(len(grades)), SCALARS)
+    again = KernelGrade.from_json(json.loads(json.dumps(grade.as_json())))
+    assert again.support.shape == grade.support.shape
+    assert np.max(np.abs(again(rows) - grade(rows))) < 0.01
+
+
+def test_the_shipped_grade_is_a_kernel_over_scalars_and_vector():
+    judge = shipped_judge()
+    assert isinstance(judge.grade, KernelGrade)
+    assert judge.grade.scalars == len(judge.features)
+    assert len(judge.grade.dual) == judge.grade.support.shape[0] > 0
