@@ -166,6 +166,8 @@ def review_history(page) -> None:
     rows = page.locator("#attempts-table tbody tr")
     assert rows.count() == 2
     assert rows.first.locator(".band-pill").inner_text()
+    # The chart's script comes after the table: wait for it rather than race it on a busy machine.
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('score-chart'))")
     points = page.evaluate(
         "Chart.getChart(document.getElementById('score-chart')).data.datasets[0].data.length"
     )
