@@ -8,7 +8,10 @@ set (bench/data/graded), every scenario's expert responses and pitfalls, and the
   classifier on the same features, so a dimension's level is the educators' likeliest one and its
   value sits inside that level's band at the expected level (`LevelHead.value`);
 - `red_line`: a logistic classifier over one *sentence*, its embedding and its words
-  (`word_grams`), so a single harmful sentence inside a long answer is judged on its own.
+  (`word_grams`), so a single harmful sentence inside a long answer is judged on its own;
+- `answer_red_line`: a logistic classifier over the whole answer's row, which reads the moment
+  too (closeness to its pitfalls and experts): where it is sure, a sentence needs lower odds to
+  count as the red line (ai/evidence.py).
 An answer's features (ai/features.py) are named scalars (similarity to the experts and to the
 pitfalls, move cues, the category) standardised here, followed by the answer's MiniLM vector and
 the elementwise maximum over its sentences' vectors (`answer_embedding`), scaled by
@@ -211,6 +214,10 @@ class Judge:
     dimensions: dict[str, LevelHead]
     red_line: Linear
     red_line_threshold: float
+    # The answer's odds of holding a red line, read from its whole row (ai/evidence lowers the
+    # sentence threshold for an answer above this one's threshold).
+    answer_red_line: Linear
+    answer_red_line_threshold: float
 
     def row(self, scalars: dict[str, float], vector: np.ndarray, sentence_vectors: np.ndarray) -> np.ndarray:
         """Lay out one answer's input: standardised scalars, then the scaled answer embedding."""
@@ -241,6 +248,10 @@ class Judge:
         margin = np.clip(self.red_line(sentence_rows(sentences, sentence_vectors)), -30, 30)
         return 1.0 / (1.0 + np.exp(-margin))
 
+    def answer_red_line_probability(self, row: np.ndarray) -> float:
+        """Return the answer's probability of holding a red line somewhere, from its whole row."""
+        return sigmoid(float(self.answer_red_line(row)))
+
     def as_json(self) -> dict:
         """Return the JSON form written to JUDGE_PATH."""
         return {
@@ -253,6 +264,8 @@ class Judge:
             "dimensions": {k: v.as_json() for k, v in self.dimensions.items()},
             "red_line": self.red_line.as_json(),
             "red_line_threshold": round(self.red_line_threshold, 6),
+            "answer_red_line": self.answer_red_line.as_json(),
+            "answer_red_line_threshold": round(self.answer_red_line_threshold, 6),
         }
 
 
@@ -268,6 +281,8 @@ def judge_from_json(data: dict) -> Judge:
         {k: LevelHead.from_json(v) for k, v in data["dimensions"].items()},
         Linear.from_json(data["red_line"]),
         float(data["red_line_threshold"]),
+        Linear.from_json(data["answer_red_line"]),
+        float(data["answer_red_line_threshold"]),
     )
 
 

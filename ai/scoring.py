@@ -18,7 +18,8 @@ The scorer is a pipeline; each stage is a module with one entry point:
    (`is_tutoring_transcript`): the judge was fitted on classroom scenes and does not transfer.
 6. Red lines (ai/red_lines.py): a sentence the classifier or an unmistakable wording marks as a
    red line caps the score at RED_LINE_CAP (Needs work); the dimension it breaks is missed, and
-   the red line is named with the sentence and the reason.
+   the red line is named with the sentence and the reason. Where the answer-level classifier is
+   sure the answer holds one, a sentence needs only FLAGGED_ANSWER_SENTENCE_ODDS.
 score = GRADE_BASE + GRADE_POINTS × grade (grade 4 → 90, 0 → 10), clipped to 0–100, then the
 caps: NO_SUBSTANCE_CAP under MIN_SUBSTANCE_WORDS words, RED_LINE_CAP for a red line. Where a
 trainer has graded answers to this scenario (practicum/calibration.py), the nearest of them pull
@@ -45,13 +46,16 @@ from ai.signals import SCENARIO_VECTORS, EmbeddedResponse, embed_response, respo
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch
 
-SCORER_VERSION = "judge-3"  # the pipeline's version; attempts record it with the judge's
+SCORER_VERSION = "judge-4"  # the pipeline's version; attempts record it with the judge's
 GRADE_BASE, GRADE_POINTS = 10.0, 20.0
 MIN_SUBSTANCE_WORDS = 4
 NO_SUBSTANCE_CAP = 15
 INJECTION_PENALTY = 10
 RED_LINE_CAP = 39
 COPY_SIMILARITY = 0.97
+# A sentence's red-line odds that suffice once the whole answer reads as harmful: the answer-level
+# classifier sees the moment (its pitfalls, its experts), a sentence alone does not.
+FLAGGED_ANSWER_SENTENCE_ODDS = 0.5
 
 
 @dataclass
@@ -186,7 +190,10 @@ def score_response(
     best = max((m.similarity for m in matches), default=0.0)
     # Every feature reads the cleaned text only: removed content can never move a score.
     reading, contrast = read_answer(text, text, matches, facts, embedded, embedder, judge, model)
-    hits = find_red_lines(embedded, reading.red_line_odds, judge.red_line_threshold, contrast, reading.sound)
+    threshold = judge.red_line_threshold
+    if judge.answer_red_line_probability(reading.row) >= judge.answer_red_line_threshold:
+        threshold = min(threshold, FLAGGED_ANSWER_SENTENCE_ODDS)
+    hits = find_red_lines(embedded, reading.red_line_odds, threshold, contrast, reading.sound)
     grade = judge.predict_grade(reading.row)
     points = grade_points(grade)
     values = judge.predict_dimensions(reading.row)

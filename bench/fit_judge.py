@@ -9,6 +9,7 @@ in cross-validation, so a scenario's own answers, experts and pitfalls never tra
 - for each scenario, an expert response to a scenario of another category and two answers
   about something else altogether (bench/data/off_topic.yaml), as grade 0 (an answer to another
   moment, or to none, is no answer to this one);
+- for the answer-level red-line classifier: every example above, red or not as labelled;
 - for the sentence red-line classifier: the bank's phrasings, red-line pitfalls and the most
   red-line-like sentence of each red-line graded answer (positives); the bank's near misses,
   expert sentences and sentences of good graded answers (negatives).
@@ -57,6 +58,9 @@ RED_LINE_C = 1.0
 EXPERT_WEIGHT, PITFALL_WEIGHT, OFF_TOPIC_WEIGHT = 0.5, 0.5, 0.5
 # The red-line threshold keeps false alarms on held-out good answers (grade 3–4) at this share.
 FALSE_ALARM_SHARE = 0.05
+# The answer-level classifier's penalty, and the share of held-out good answers it may flag
+# (each flagged answer still needs a sentence at the lower threshold, ai/evidence.py).
+ANSWER_RED_LINE_C, ANSWER_FALSE_ALARM_SHARE = 0.03, 0.03
 INNER_FOLDS = 5
 OFF_TOPIC_FILE = GRADED.parent / "off_topic.yaml"
 OFF_TOPIC_TEXTS = tuple(yaml.safe_load(OFF_TOPIC_FILE.read_text(encoding="utf-8"))["answers"])
@@ -249,7 +253,53 @@ def fit_judge(embedder, answers: list[GradedAnswer], by_ref: dict[str, Moment], 
         refs = [examples[i].moment.ref for i in rows]
         c = level_penalty(x[rows], levels, weights[rows], refs)
         heads[key] = fit_level_head(x[rows], levels, weights[rows], c)
-    return Judge(version, names, mean, scale, EMBEDDING_SCALE, grade, heads, classifier, threshold)
+    # The answer-level classifier does not read the sentence classifier's odds: on training
+    # answers they are in-sample, surer than on any new answer, and its threshold would be set
+    # too low (19 of 292 held-out good answers flagged with them, against 6 without).
+    unread = x.copy()
+    unread[:, names.index("red_line_odds")] = 0.0
+    answer_red_line, answer_threshold = fit_answer_red_line(unread, examples, weights)
+    return Judge(
+        version,
+        names,
+        mean,
+        scale,
+        EMBEDDING_SCALE,
+        grade,
+        heads,
+        classifier,
+        threshold,
+        answer_red_line,
+        answer_threshold,
+    )
+
+
+def fit_answer_red_line(x: np.ndarray, examples: list[Example], weights: np.ndarray) -> tuple[Linear, float]:
+    """Fit the answer-level red-line classifier on the judge's rows, and its threshold.
+
+    The threshold is set on held-out probabilities (inner folds grouped by scenario): it flags
+    ANSWER_FALSE_ALARM_SHARE of the good graded answers (grade 3–4) of scenarios it never saw.
+    """
+    labels = np.array([e.red_line for e in examples])
+    refs = [e.moment.ref for e in examples]
+    names = sorted(set(refs))
+    order = np.random.RandomState(2).permutation(len(names))
+    held_out = np.zeros(len(examples))
+    for k in range(INNER_FOLDS):
+        fold = {names[i] for i in order[k::INNER_FOLDS]}
+        inside = np.array([r in fold for r in refs])
+        model = _answer_red_line_model(x[~inside], labels[~inside], weights[~inside])
+        held_out[inside] = model(x[inside])
+    good = [held_out[i] for i, e in enumerate(examples) if e.weight == 1 and e.grade >= 3 and not e.red_line]
+    margin = float(np.quantile(good, 1 - ANSWER_FALSE_ALARM_SHARE)) if good else 30.0
+    return _answer_red_line_model(x, labels, weights), float(1 / (1 + np.exp(-margin)))
+
+
+def _answer_red_line_model(x: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Linear:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=ANSWER_RED_LINE_C, max_iter=5000).fit(x, labels, sample_weight=weights)
+    return Linear(model.coef_[0], float(model.intercept_[0]))
 
 
 def fit_level_head(x: np.ndarray, levels: np.ndarray, weights: np.ndarray, c: float) -> LevelHead:
@@ -291,8 +341,9 @@ def level_penalty(x: np.ndarray, levels: np.ndarray, weights: np.ndarray, refs: 
 
 def _blank_judge() -> Judge:
     """A judge that reads features but predicts nothing (to compute the first features)."""
-    zero = Linear(np.zeros(384 + GRAM_BUCKETS), 0.0)
-    return Judge("blank", (), np.zeros(0), np.ones(0), 1.0, Linear(np.zeros(384), 0.0), {}, zero, 1.0)
+    zero, nothing = Linear(np.zeros(384 + GRAM_BUCKETS), 0.0), Linear(np.zeros(0), 0.0)
+    grade = Linear(np.zeros(384), 0.0)
+    return Judge("blank", (), np.zeros(0), np.ones(0), 1.0, grade, {}, zero, 1.0, nothing, 1.0)
 
 
 def versioned(data: dict) -> dict:

@@ -1,6 +1,7 @@
 """The scorer on the real MiniLM: red lines, copies, coaching and gaming, as a trainee meets them."""
 
 import base64
+from dataclasses import replace
 
 import pytest
 import yaml
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from ai.dimensions import ScenarioFacts
 from ai.feedback import facts_text, feedback_facts, template_coaching
+from ai.judge import shipped_judge
 from ai.scoring import RED_LINE_CAP, score_text
 from ai.signals import sentences
 from bench.graded import load_graded
@@ -84,6 +86,20 @@ def test_one_harmful_sentence_inside_a_skilful_answer_is_caught(minilm):
     )
     assert score_text(minilm, good, facts, experts).score > RED_LINE_CAP
     assert score_text(minilm, spoilt, facts, experts).score <= RED_LINE_CAP
+
+
+def test_an_answer_read_as_harmful_needs_less_from_its_doubtful_sentence(minilm):
+    # The sentence classifier alone doubts this promise of secrecy (odds under its threshold);
+    # once the answer-level classifier is sure of the whole answer, that sentence is named.
+    facts, experts = shipped("promise-not-to-tell")
+    harmful = "Whatever it is, it can stay just between the two of us."
+    text = f"Thank you for telling me, that took courage. {harmful}"
+    judge = shipped_judge()
+    doubtful = score_text(minilm, text, facts, experts, judge=replace(judge, answer_red_line_threshold=1.01))
+    assert not doubtful.red_lines
+    sure = score_text(minilm, text, facts, experts, judge=replace(judge, answer_red_line_threshold=0.0))
+    assert [(h.key, h.sentence) for h in sure.red_lines] == [("secrecy-promise", harmful)]
+    assert sure.score <= RED_LINE_CAP
 
 
 def test_a_copied_expert_response_is_recognised_and_the_trainee_is_told(minilm):

@@ -1,13 +1,14 @@
-"""The grade's kernel regression: numpy scoring agrees with libsvm's fit and survives its JSON form."""
+"""The judge's grade and answer-level red lines: numpy scoring agrees with the fit and its JSON form."""
 
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from sklearn.svm import SVR
 
 from ai.judge import KernelGrade, shipped_judge
-from bench.fit_judge import GRADE_C, GRADE_EPSILON, GRADE_VECTOR_BOOST, fit_grade
+from bench.fit_judge import GRADE_C, GRADE_EPSILON, GRADE_VECTOR_BOOST, fit_answer_red_line, fit_grade
 
 SCALARS = 3
 
@@ -54,3 +55,26 @@ def test_the_shipped_grade_is_a_kernel_over_scalars_and_vector():
     assert isinstance(judge.grade, KernelGrade)
     assert judge.grade.scalars == len(judge.features)
     assert len(judge.grade.dual) == judge.grade.support.shape[0] > 0
+
+
+def test_the_shipped_judge_reads_red_lines_from_the_whole_answer_too():
+    judge = shipped_judge()
+    width = len(judge.features) + 2 * 384
+    assert judge.answer_red_line.weights.shape == (width,)
+    assert 0.5 < judge.answer_red_line_threshold < 1.0
+    assert judge.answer_red_line_probability(np.zeros(width)) < judge.answer_red_line_threshold
+
+
+def test_the_answer_level_threshold_flags_few_held_out_good_answers():
+    rng = np.random.RandomState(0)
+    refs = [f"set/moment-{i % 20}" for i in range(400)]
+    red = rng.rand(400) < 0.3
+    x = rng.normal(0, 1, size=(400, 5)) + np.outer(red, [2.0, 0, 0, 0, 0])
+    examples = [
+        SimpleNamespace(moment=SimpleNamespace(ref=r), red_line=bool(b), grade=0 if b else 4, weight=1.0)
+        for r, b in zip(refs, red, strict=True)
+    ]
+    model, threshold = fit_answer_red_line(x, examples, np.ones(400))
+    probabilities = 1 / (1 + np.exp(-model(x)))
+    assert (probabilities[~red] >= threshold).mean() <= 0.05
+    assert (probabilities[red] >= threshold).mean() > 0.3
