@@ -1,4 +1,4 @@
-"""The judge: linear models fitted on graded answers that read a moment and an answer together.
+"""The judge: models fitted on graded answers that read a moment and an answer together.
 
 ai/judge.json holds them, written by `make fit` (bench/fit_judge.py) from the graded classroom
 set (bench/data/graded), every scenario's expert responses and pitfalls, and the red-line bank:
@@ -11,7 +11,7 @@ set (bench/data/graded), every scenario's expert responses and pitfalls, and the
   (`word_grams`), so a single harmful sentence inside a long answer is judged on its own;
 - `answer_red_line`: a logistic classifier over the whole answer's row, which reads the moment
   too (closeness to its pitfalls and experts): where it is sure, a sentence needs lower odds to
-  count as the red line (ai/evidence.py).
+  count as the red line (ai/scoring.py).
 An answer's features (ai/features.py) are named scalars (similarity to the experts and to the
 pitfalls, move cues, the category) standardised here, followed by the answer's MiniLM vector and
 the elementwise maximum over its sentences' vectors (`answer_embedding`), scaled by
@@ -214,7 +214,7 @@ class Judge:
     dimensions: dict[str, LevelHead]
     red_line: Linear
     red_line_threshold: float
-    # The answer's odds of holding a red line, read from its whole row (ai/evidence lowers the
+    # The answer's odds of holding a red line, read from its whole row (ai/scoring lowers the
     # sentence threshold for an answer above this one's threshold).
     answer_red_line: Linear
     answer_red_line_threshold: float

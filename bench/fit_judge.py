@@ -59,7 +59,7 @@ EXPERT_WEIGHT, PITFALL_WEIGHT, OFF_TOPIC_WEIGHT = 0.5, 0.5, 0.5
 # The red-line threshold keeps false alarms on held-out good answers (grade 3–4) at this share.
 FALSE_ALARM_SHARE = 0.05
 # The answer-level classifier's penalty, and the share of held-out good answers it may flag
-# (each flagged answer still needs a sentence at the lower threshold, ai/evidence.py).
+# (each flagged answer still needs a sentence at the lower threshold, ai/scoring.py).
 ANSWER_RED_LINE_C, ANSWER_FALSE_ALARM_SHARE = 0.03, 0.03
 INNER_FOLDS = 5
 OFF_TOPIC_FILE = GRADED.parent / "off_topic.yaml"
