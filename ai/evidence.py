@@ -9,6 +9,7 @@ those of the cleaned answer (ai/sanitize.py), so removed text is never quoted.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -90,13 +91,15 @@ def find_red_lines(
     threshold: float,
     contrast: Contrast,
     sound: np.ndarray | None = None,
+    namer: Callable[[np.ndarray], str] | None = None,
 ) -> list[RedLineHit]:
     """Return the red lines the answer's sentences cross, one per red line, in answer order.
 
     A sentence crosses one when it uses an unmistakable wording, or when the classifier's odds
     reach the threshold *and* the sentence is at least as close to a red-line phrasing as to
     anything sound (the bank's near misses, `sound`: the scenario's expert sentences): the
-    classifier alone flagged plain maths explanations.
+    classifier alone flagged plain maths explanations. `namer` (the judge's RedLineNamer) says
+    which red line a flagged sentence crosses; without one, its nearest phrasing does.
     """
     bank, hits = shipped_bank(), {}
     sound = contrast.near_vectors if sound is None else np.vstack([contrast.near_vectors, sound])
@@ -106,7 +109,8 @@ def find_red_lines(
         if not keys and i < len(odds) and odds[i] >= threshold and len(contrast.bank_keys):
             closeness = contrast.bank_vectors @ vector
             if float(closeness.max()) >= float((sound @ vector).max(initial=-1.0)) - SOUND_MARGIN:
-                keys = [contrast.bank_keys[int(np.argmax(closeness))]]
+                named = namer(vector) if namer else None
+                keys = [named if named in bank else contrast.bank_keys[int(np.argmax(closeness))]]
         for key in keys:
             line = bank[key]
             hits.setdefault(key, RedLineHit(key, line.title, line.dimension, line.reason, sentence))

@@ -11,7 +11,9 @@ set (bench/data/graded), every scenario's expert responses and pitfalls, and the
   (`word_grams`), so a single harmful sentence inside a long answer is judged on its own;
 - `answer_red_line`: a logistic classifier over the whole answer's row, which reads the moment
   too (closeness to its pitfalls and experts): where it is sure, a sentence needs lower odds to
-  count as the red line (ai/scoring.py).
+  count as the red line (ai/scoring.py);
+- `red_line_names`: a multinomial logistic classifier over a flagged sentence's vector that
+  names which red line of the bank it crosses (`RedLineNamer`).
 An answer's features (ai/features.py) are named scalars (similarity to the experts and to the
 pitfalls, move cues, the category) standardised here, followed by the answer's MiniLM vector and
 the elementwise maximum over its sentences' vectors (`answer_embedding`), scaled by
@@ -202,6 +204,41 @@ class LevelHead:
 
 
 @dataclass(frozen=True)
+class RedLineNamer:
+    """Names the red line a flagged sentence crosses: multinomial logistic over its vector.
+
+    Fitted on the bank's phrasings and the harmful sentences of graded red-line answers, each
+    labelled with its red line: the single nearest phrasing named the educators' red line for 45
+    of 88 caught answers held out by scenario, this classifier for 57.
+    """
+
+    keys: tuple[str, ...]
+    weights: np.ndarray  # one row per key
+    intercepts: np.ndarray
+
+    def __call__(self, vector: np.ndarray) -> str:
+        """Return the key of the likeliest red line for one sentence's vector."""
+        return self.keys[int(np.argmax(self.weights @ vector + self.intercepts))]
+
+    def as_json(self) -> dict:
+        """Return the JSON form."""
+        return {
+            "keys": list(self.keys),
+            "weights": [[round(float(v), 6) for v in row] for row in self.weights],
+            "intercepts": [round(float(v), 6) for v in self.intercepts],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> RedLineNamer:
+        """Build from the JSON form."""
+        return cls(
+            tuple(data["keys"]),
+            np.array(data["weights"], dtype=np.float64),
+            np.array(data["intercepts"], dtype=np.float64),
+        )
+
+
+@dataclass(frozen=True)
 class Judge:
     """The fitted models and how to lay out their input."""
 
@@ -218,6 +255,8 @@ class Judge:
     # sentence threshold for an answer above this one's threshold).
     answer_red_line: Linear
     answer_red_line_threshold: float
+    # Which red line a flagged sentence crosses (None: the nearest phrasing of the bank names it).
+    red_line_names: RedLineNamer | None = None
 
     def row(self, scalars: dict[str, float], vector: np.ndarray, sentence_vectors: np.ndarray) -> np.ndarray:
         """Lay out one answer's input: standardised scalars, then the scaled answer embedding."""
@@ -266,6 +305,7 @@ class Judge:
             "red_line_threshold": round(self.red_line_threshold, 6),
             "answer_red_line": self.answer_red_line.as_json(),
             "answer_red_line_threshold": round(self.answer_red_line_threshold, 6),
+            "red_line_names": self.red_line_names.as_json() if self.red_line_names else None,
         }
 
 
@@ -283,6 +323,7 @@ def judge_from_json(data: dict) -> Judge:
         float(data["red_line_threshold"]),
         Linear.from_json(data["answer_red_line"]),
         float(data["answer_red_line_threshold"]),
+        RedLineNamer.from_json(data["red_line_names"]) if data.get("red_line_names") else None,
     )
 
 

@@ -7,9 +7,10 @@ bank is data, validated against scenarios/red_lines.schema.json like the scenari
 
 Spotting works per sentence, so one harmful sentence inside a skilful answer is caught:
 a sentence classifier fitted on the bank, the scenarios' red-line pitfalls and graded answers
-(ai/judge.py holds its weights) gives each sentence a probability; the sentence's nearest
-phrasing names which red line it is. A few unmistakable phrases (PATTERNS) are caught by rule
-as well, because a short bank cannot hold every wording of "I promise I won't tell anyone".
+(ai/judge.py holds its weights) gives each sentence a probability, and the judge's namer, fitted
+on the bank's phrasings and graded answers' harmful sentences, says which red line it is. A few
+unmistakable phrases (PATTERNS) are caught by rule as well, because a short bank cannot hold
+every wording of "I promise I won't tell anyone".
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ from ai.signals import SCENARIO_VECTORS, EmbeddedResponse, embed_response, respo
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch
 
-SCORER_VERSION = "judge-4"  # the pipeline's version; attempts record it with the judge's
+SCORER_VERSION = "judge-5"  # the pipeline's version; attempts record it with the judge's
 GRADE_BASE, GRADE_POINTS = 10.0, 20.0
 MIN_SUBSTANCE_WORDS = 4
 NO_SUBSTANCE_CAP = 15
@@ -193,7 +193,9 @@ def score_response(
     threshold = judge.red_line_threshold
     if judge.answer_red_line_probability(reading.row) >= judge.answer_red_line_threshold:
         threshold = min(threshold, FLAGGED_ANSWER_SENTENCE_ODDS)
-    hits = find_red_lines(embedded, reading.red_line_odds, threshold, contrast, reading.sound)
+    hits = find_red_lines(
+        embedded, reading.red_line_odds, threshold, contrast, reading.sound, judge.red_line_names
+    )
     grade = judge.predict_grade(reading.row)
     points = grade_points(grade)
     values = judge.predict_dimensions(reading.row)

@@ -11,7 +11,8 @@ For each graded folder (bench/data/graded/README.md):
 Printed, in one run, beside raw best similarity to the experts (MiniLM cosine of the raw answer,
 nothing else): Spearman ρ of score against grade, the share of within-scenario pairs with
 different grades ordered right (ties count half), the mean score per grade, the largest score
-any red-line answer got, red-line answers caught, good answers (grade 3–4) wrongly flagged, and
+any red-line answer got, red-line answers caught (and how many of them under the red line the
+educator named), good answers (grade 3–4) wrongly flagged, and
 exact agreement of each dimension's level with the educator's (met / partly / missed).
 """
 
@@ -137,6 +138,9 @@ def report(title: str, answers: list[GradedAnswer], results: list[ScoreResult], 
     scores = np.array([r.score for r in results])
     red = [r.score for a, r in zip(answers, results, strict=True) if a.red_line]
     caught = sum(1 for a, r in zip(answers, results, strict=True) if a.red_line and r.red_lines)
+    named = sum(
+        1 for a, r in zip(answers, results, strict=True) if a.red_line in {h.key for h in r.red_lines}
+    )
     false_flags = sum(1 for a, r in zip(answers, results, strict=True) if a.grade >= 3 and r.red_lines)
     good = int((grades >= 3).sum())
     rho, base_rho = spearmanr(scores, grades)[0], spearmanr(baseline, grades)[0]
@@ -151,8 +155,8 @@ def report(title: str, answers: list[GradedAnswer], results: list[ScoreResult], 
     )
     print(
         f"  red-line answers: {len(red)}, largest score {max(red, default=0)}, above {RED_LINE_CAP}: "
-        f"{sum(s > RED_LINE_CAP for s in red)}; caught as red lines {caught}; "
-        f"good answers flagged {false_flags} of {good}"
+        f"{sum(s > RED_LINE_CAP for s in red)}; caught as red lines {caught} "
+        f"({named} named as the educator named them); good answers flagged {false_flags} of {good}"
     )
     dims = agreement(answers, results)
     print(

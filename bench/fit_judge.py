@@ -12,10 +12,12 @@ in cross-validation, so a scenario's own answers, experts and pitfalls never tra
 - for the answer-level red-line classifier: every example above, red or not as labelled;
 - for the sentence red-line classifier: the bank's phrasings, red-line pitfalls and the most
   red-line-like sentence of each red-line graded answer (positives); the bank's near misses,
-  expert sentences and sentences of good graded answers (negatives).
+  expert sentences and sentences of good graded answers (negatives);
+- for the red-line namer: the bank's phrasings and that sentence of each red-line graded
+  answer, each labelled with its red line.
 Fitting is deterministic: libsvm's support-vector regression for the grade, L2 logistic
 regression for the red-line classifier (numpy, scipy) and scikit-learn's L-BFGS for the
-dimensions' three-level heads, so the same data gives the same judge.
+dimensions' three-level heads and the red-line namer, so the same data gives the same judge.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from ai.judge import (
     KernelGrade,
     LevelHead,
     Linear,
+    RedLineNamer,
     answer_embedding,
     judge_from_json,
     sentence_rows,
@@ -55,6 +58,7 @@ EMBEDDING_SCALE = 3.0
 # set: the vector at 15 rather than 3 gave rho 0.659 against 0.646 at 6 and 0.632 at 3).
 GRADE_C, GRADE_EPSILON, GRADE_VECTOR_BOOST = 1.0, 0.1, 5.0
 RED_LINE_C = 1.0
+NAMER_C = 1.0  # the red-line namer's inverse penalty (held out: 57 of 88 named right at 1, 55 at 10)
 EXPERT_WEIGHT, PITFALL_WEIGHT, OFF_TOPIC_WEIGHT = 0.5, 0.5, 0.5
 # The red-line threshold keeps false alarms on held-out good answers (grade 3–4) at this share.
 FALSE_ALARM_SHARE = 0.05
@@ -81,6 +85,7 @@ class Example:
     vector: np.ndarray
     sentences: tuple[str, ...]
     sentence_vectors: np.ndarray
+    red_line_key: str = ""  # the red line the educator named (graded answers only)
 
 
 def examples_for(
@@ -88,7 +93,10 @@ def examples_for(
 ) -> list[Example]:
     """Read every training answer of the given moments: graded answers, experts and pitfalls."""
     found = [
-        _read(embedder, a.moment, a.text, a.grade, a.dimensions, a.red_line is not None, 1.0, judge)
+        replace(
+            _read(embedder, a.moment, a.text, a.grade, a.dimensions, a.red_line is not None, 1.0, judge),
+            red_line_key=a.red_line or "",
+        )
         for a in answers
     ]
     found += [
@@ -182,6 +190,27 @@ def fit_red_line_classifier(embedder, examples: list[Example]) -> Linear:
     return fit_red_lines(embedder, examples, first=fit_red_lines(embedder, examples))
 
 
+def fit_red_line_namer(embedder, examples: list[Example], classifier: Linear) -> RedLineNamer:
+    """Fit the namer on the bank's phrasings and each red-line graded answer's likeliest sentence."""
+    from sklearn.linear_model import LogisticRegression
+
+    bank = shipped_bank()
+    keys = tuple(sorted(bank))
+    labelled = [(key, text) for key in keys for text in bank[key].phrasings]
+    rows = [SCENARIO_VECTORS.expert_vectors(embedder, [t for _, t in labelled])]
+    labels = [keys.index(k) for k, _ in labelled]
+    for e in examples:
+        if e.red_line_key in bank and len(e.sentences):
+            worst = int(np.argmax(classifier(_sentence_rows(e))))
+            rows.append(e.sentence_vectors[[worst]])
+            labels.append(keys.index(e.red_line_key))
+    model = LogisticRegression(C=NAMER_C, max_iter=5000).fit(np.vstack(rows), np.array(labels))
+    weights = np.zeros((len(keys), rows[0].shape[1]))
+    intercepts = np.full(len(keys), -30.0)  # a red line no example has is never named
+    weights[model.classes_], intercepts[model.classes_] = model.coef_, model.intercept_
+    return RedLineNamer(keys, weights, intercepts)
+
+
 def red_line_threshold(embedder, examples: list[Example]) -> float:
     """The probability above which a sentence counts as a red line.
 
@@ -271,6 +300,7 @@ def fit_judge(embedder, answers: list[GradedAnswer], by_ref: dict[str, Moment], 
         threshold,
         answer_red_line,
         answer_threshold,
+        fit_red_line_namer(embedder, examples, classifier),
     )
 
 

@@ -102,6 +102,17 @@ def test_an_answer_read_as_harmful_needs_less_from_its_doubtful_sentence(minilm)
     assert sure.score <= RED_LINE_CAP
 
 
+def test_a_red_line_is_named_by_what_the_sentence_does_not_by_its_nearest_phrasing(minilm):
+    # Its nearest phrasing in the bank is a stereotype; the namer, fitted on graded answers too,
+    # reads a class told to clap at one pupil as public shaming.
+    facts, experts = shipped("calling-out-answers")
+    text = "Everyone, look: Marcus thinks he's running the lesson now. Let's all clap for him."
+    result = score_text(minilm, text, facts, experts)
+    assert [h.key for h in result.red_lines] == ["public-shaming"]
+    unnamed = score_text(minilm, text, facts, experts, judge=replace(shipped_judge(), red_line_names=None))
+    assert [h.key for h in unnamed.red_lines] != ["public-shaming"]
+
+
 def test_a_copied_expert_response_is_recognised_and_the_trainee_is_told(minilm):
     facts, experts = shipped("decimal-comparison")
     result = score_text(minilm, experts[0].text, facts, experts)

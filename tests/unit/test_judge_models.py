@@ -1,4 +1,4 @@
-"""The judge's grade and answer-level red lines: numpy scoring agrees with the fit and its JSON form."""
+"""The judge's grade, answer-level red lines and namer: numpy scoring agrees with the fit and its JSON."""
 
 import json
 from types import SimpleNamespace
@@ -7,7 +7,11 @@ import numpy as np
 import pytest
 from sklearn.svm import SVR
 
-from ai.judge import KernelGrade, shipped_judge
+from ai.evidence import find_red_lines
+from ai.features import Contrast
+from ai.judge import KernelGrade, RedLineNamer, shipped_judge
+from ai.red_lines import shipped_bank
+from ai.signals import EmbeddedResponse
 from bench.fit_judge import GRADE_C, GRADE_EPSILON, GRADE_VECTOR_BOOST, fit_answer_red_line, fit_grade
 
 SCALARS = 3
@@ -78,3 +82,40 @@ def test_the_answer_level_threshold_flags_few_held_out_good_answers():
     probabilities = 1 / (1 + np.exp(-model(x)))
     assert (probabilities[~red] >= threshold).mean() <= 0.05
     assert (probabilities[red] >= threshold).mean() > 0.3
+
+
+def test_the_red_line_namer_names_by_vector_and_survives_its_json_form():
+    keys = ("put-down", "secrecy-promise")
+    namer = RedLineNamer(keys, np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([0.0, 0.2]))
+    again = RedLineNamer.from_json(json.loads(json.dumps(namer.as_json())))
+    for vector, key in [(np.array([1.0, 0.0]), "put-down"), (np.array([0.0, 1.0]), "secrecy-promise")]:
+        assert namer(vector) == again(vector) == key
+
+
+def test_the_shipped_namer_knows_every_red_line_of_the_bank():
+    namer = shipped_judge().red_line_names
+    assert namer is not None and set(namer.keys) == set(shipped_bank())
+    assert namer.weights.shape == (len(namer.keys), 384)
+
+
+def _one_sentence(text: str, vector: np.ndarray) -> EmbeddedResponse:
+    return EmbeddedResponse(vector, (text,), vector[None, :])
+
+
+def test_a_flagged_sentence_is_named_by_the_namer_and_by_its_nearest_phrasing_without_one():
+    contrast = Contrast(
+        (),
+        np.zeros((0, 2)),
+        (),
+        np.array([[1.0, 0.0], [0.0, 1.0]]),
+        ("put-down", "gives-up"),
+        np.zeros((0, 2)),
+    )
+    embedded = _one_sentence("You will never manage this, so I give up on you.", np.array([0.9, 0.1]))
+    odds = np.array([0.99])
+    assert [h.key for h in find_red_lines(embedded, odds, 0.5, contrast)] == ["put-down"]
+    named = find_red_lines(embedded, odds, 0.5, contrast, namer=lambda vector: "gives-up")
+    assert [h.key for h in named] == ["gives-up"]
+    # A key the bank no longer has (a judge older than the bank) falls back to the nearest phrasing.
+    unknown = find_red_lines(embedded, odds, 0.5, contrast, namer=lambda vector: "retired-line")
+    assert [h.key for h in unknown] == ["put-down"]
