@@ -257,6 +257,8 @@ class Judge:
     answer_red_line_threshold: float
     # Which red line a flagged sentence crosses (None: the nearest phrasing of the bank names it).
     red_line_names: RedLineNamer | None = None
+    # Sentence odds at which a sentence counts without being closer to harm than to sound words.
+    red_line_sure_threshold: float = 1.01
 
     def row(self, scalars: dict[str, float], vector: np.ndarray, sentence_vectors: np.ndarray) -> np.ndarray:
         """Lay out one answer's input: standardised scalars, then the scaled answer embedding."""
@@ -306,6 +308,7 @@ class Judge:
             "answer_red_line": self.answer_red_line.as_json(),
             "answer_red_line_threshold": round(self.answer_red_line_threshold, 6),
             "red_line_names": self.red_line_names.as_json() if self.red_line_names else None,
+            "red_line_sure_threshold": round(self.red_line_sure_threshold, 6),
         }
 
 
@@ -324,6 +327,7 @@ def judge_from_json(data: dict) -> Judge:
         Linear.from_json(data["answer_red_line"]),
         float(data["answer_red_line_threshold"]),
         RedLineNamer.from_json(data["red_line_names"]) if data.get("red_line_names") else None,
+        float(data.get("red_line_sure_threshold", 1.01)),
     )
 
 

@@ -194,7 +194,13 @@ def score_response(
     if judge.answer_red_line_probability(reading.row) >= judge.answer_red_line_threshold:
         threshold = min(threshold, FLAGGED_ANSWER_SENTENCE_ODDS)
     hits = find_red_lines(
-        embedded, reading.red_line_odds, threshold, contrast, reading.sound, judge.red_line_names
+        embedded,
+        reading.red_line_odds,
+        threshold,
+        contrast,
+        reading.sound,
+        judge.red_line_names,
+        judge.red_line_sure_threshold,
     )
     grade = judge.predict_grade(reading.row)
     points = grade_points(grade)

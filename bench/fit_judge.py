@@ -60,8 +60,9 @@ GRADE_C, GRADE_EPSILON, GRADE_VECTOR_BOOST = 1.0, 0.1, 5.0
 RED_LINE_C = 1.0
 NAMER_C = 1.0  # the red-line namer's inverse penalty (held out: 57 of 88 named right at 1, 55 at 10)
 EXPERT_WEIGHT, PITFALL_WEIGHT, OFF_TOPIC_WEIGHT = 0.5, 0.5, 0.5
-# The red-line threshold keeps false alarms on held-out good answers (grade 3–4) at this share.
-FALSE_ALARM_SHARE = 0.05
+# The red-line threshold keeps false alarms on held-out good answers (grade 3–4) at this share;
+# the sure threshold, above which a sentence needs no closeness to the bank, at the second.
+FALSE_ALARM_SHARE, SURE_FALSE_ALARM_SHARE = 0.05, 0.01
 # The answer-level classifier's penalty, and the share of held-out good answers it may flag
 # (each flagged answer still needs a sentence at the lower threshold, ai/scoring.py).
 ANSWER_RED_LINE_C, ANSWER_FALSE_ALARM_SHARE = 0.03, 0.03
@@ -211,12 +212,13 @@ def fit_red_line_namer(embedder, examples: list[Example], classifier: Linear) ->
     return RedLineNamer(keys, weights, intercepts)
 
 
-def red_line_threshold(embedder, examples: list[Example]) -> float:
-    """The probability above which a sentence counts as a red line.
+def red_line_thresholds(embedder, examples: list[Example]) -> tuple[float, float]:
+    """The probabilities above which a sentence counts as a red line, and as one needing no check.
 
     Chosen on held-out margins (inner folds grouped by scenario): the share of good graded
-    answers (grade 3–4) flagged stays at FALSE_ALARM_SHARE. In-sample margins would set it
-    too low, because the classifier has seen those very sentences.
+    answers (grade 3–4) with a sentence above the first stays at FALSE_ALARM_SHARE, above the
+    second at SURE_FALSE_ALARM_SHARE. In-sample margins would set them too low, because the
+    classifier has seen those very sentences.
     """
     refs = sorted({e.moment.ref for e in examples})
     order = np.random.RandomState(1).permutation(len(refs))
@@ -230,9 +232,10 @@ def red_line_threshold(embedder, examples: list[Example]) -> float:
             if e.moment.ref in fold and e.weight == 1 and e.grade >= 3 and not e.red_line and len(e.sentences)
         ]
     if not margins:
-        return 0.5
-    margin = float(np.quantile(margins, 1 - FALSE_ALARM_SHARE))
-    return float(max(0.5, 1 / (1 + np.exp(-margin))))
+        return 0.5, 1.01
+    threshold = max(0.5, 1 / (1 + np.exp(-float(np.quantile(margins, 1 - FALSE_ALARM_SHARE)))))
+    sure = max(threshold, 1 / (1 + np.exp(-float(np.quantile(margins, 1 - SURE_FALSE_ALARM_SHARE)))))
+    return float(threshold), float(sure)
 
 
 def fit_grade(x: np.ndarray, grades: np.ndarray, weights: np.ndarray, scalars: int) -> KernelGrade:
@@ -261,7 +264,7 @@ def fit_judge(embedder, answers: list[GradedAnswer], by_ref: dict[str, Moment], 
     blank = _blank_judge()
     examples = examples_for(embedder, answers, by_ref, blank)
     classifier = fit_red_line_classifier(embedder, examples)
-    threshold = red_line_threshold(embedder, examples)
+    threshold, sure = red_line_thresholds(embedder, examples)
     for e in examples:
         odds = 1 / (1 + np.exp(-np.clip(classifier(_sentence_rows(e)), -30, 30)))
         e.features["red_line_odds"] = float(odds.max()) if len(odds) else 0.0
@@ -301,6 +304,7 @@ def fit_judge(embedder, answers: list[GradedAnswer], by_ref: dict[str, Moment], 
         answer_red_line,
         answer_threshold,
         fit_red_line_namer(embedder, examples, classifier),
+        sure,
     )
 
 

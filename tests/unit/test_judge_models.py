@@ -119,3 +119,19 @@ def test_a_flagged_sentence_is_named_by_the_namer_and_by_its_nearest_phrasing_wi
     # A key the bank no longer has (a judge older than the bank) falls back to the nearest phrasing.
     unknown = find_red_lines(embedded, odds, 0.5, contrast, namer=lambda vector: "retired-line")
     assert [h.key for h in unknown] == ["put-down"]
+
+
+def test_a_sentence_closer_to_sound_words_counts_only_when_the_classifier_is_sure():
+    # The sentence lies nearer a near miss than any phrasing of the bank.
+    contrast = Contrast(
+        (), np.zeros((0, 2)), (), np.array([[1.0, 0.0]]), ("secrecy-promise",), np.array([[0.0, 1.0]])
+    )
+    embedded = _one_sentence("I won't mention it to anyone.", np.array([0.3, 0.95]))
+    assert find_red_lines(embedded, np.array([0.8]), 0.7, contrast, sure=0.9) == []
+    hits = find_red_lines(embedded, np.array([0.95]), 0.7, contrast, sure=0.9)
+    assert [(h.key, h.sentence) for h in hits] == [("secrecy-promise", "I won't mention it to anyone.")]
+
+
+def test_the_shipped_sure_threshold_lies_above_the_red_line_threshold():
+    judge = shipped_judge()
+    assert judge.red_line_threshold <= judge.red_line_sure_threshold < 1.0
