@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ai.fair_lock import FairLock
+from ai.fair_lock import FairLock, SharedFairLock
 from ai.model_health import ModelHealth
 from ai.sentence_shape import SentenceShape, ShapeMasks
 from practicum.errors import ModelUnavailable
@@ -89,7 +89,13 @@ class LlamaCppLLM(LLM):
     """A GGUF run in-process by llama.cpp; loaded once per process."""
 
     def __init__(
-        self, model_path: str, threads: int = 2, context: int = 2048, seed: int = 7, queue_wait_s: float = 60
+        self,
+        model_path: str,
+        threads: int = 2,
+        context: int = 2048,
+        seed: int = 7,
+        queue_wait_s: float = 60,
+        order_url: str = "",
     ):
         if not model_path or not os.path.isfile(model_path):
             raise ModelUnavailable(f"GGUF model not found: {model_path!r}")
@@ -101,8 +107,9 @@ class LlamaCppLLM(LLM):
         self._grammars: dict[str, object] = {}
         self._shapes: dict[SentenceShape, ShapeMasks] = {}
         # llama.cpp contexts are not thread-safe: one generation at a time per process, taken
-        # in arrival order so that under load no trainee is overtaken again and again.
-        self._lock = FairLock()
+        # in arrival order so that under load no trainee is overtaken again and again; with a
+        # Redis at order_url, in arrival order across every worker.
+        self._lock = SharedFairLock.from_url(order_url) if order_url else FairLock()
 
     @property
     def loaded(self) -> bool:
@@ -365,7 +372,10 @@ def build_llm(config) -> LLM:
         )
     try:
         return LlamaCppLLM(
-            config.LLM_MODEL_PATH, threads=config.LLM_THREADS, queue_wait_s=config.LLM_QUEUE_WAIT_S
+            config.LLM_MODEL_PATH,
+            threads=config.LLM_THREADS,
+            queue_wait_s=config.LLM_QUEUE_WAIT_S,
+            order_url=config.LLM_ORDER_URL,
         )
     except ModelUnavailable as error:
         # Scoring needs no language model: the app serves with template coaching and

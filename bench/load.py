@@ -86,7 +86,7 @@ def row(
     return (
         f"{name:13} {clients:3} clients: {stored / seconds:6.1f} attempts/s "
         f"({stored / seconds * 3600:8,.0f}/h), p50 {statistics.median(ordered) * 1000:6.0f} ms, "
-        f"p95 {p95 * 1000:6.0f} ms, failed requests {failures}"
+        f"p95 {p95 * 1000:6.0f} ms, max {ordered[-1] * 1000:6.0f} ms, failed requests {failures}"
         + (f", template coaching {sources['fallback']}/{stored}" if "none" not in sources else "")
     )
 

@@ -111,6 +111,13 @@ class Config:
             least=0,
         )
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        # The Redis that orders every worker's answers for their in-process models by arrival
+        # (ai/fair_lock.SharedFairLock); by default the rate limits' own Redis, "none" for none.
+        # Without it each worker orders only its own answers.
+        order = env.get("LLM_ORDER_URL", "")
+        if not order and self.RATELIMIT_STORAGE_URI.startswith(("redis://", "rediss://", "unix://")):
+            order = self.RATELIMIT_STORAGE_URI
+        self.LLM_ORDER_URL = "" if order == "none" else order
         self.RATELIMIT_ENABLED = env.get("RATELIMIT_ENABLED", "1") != "0"
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "5 per minute")
         self.ATTEMPT_RATE_LIMIT = env.get("ATTEMPT_RATE_LIMIT", "30 per minute")

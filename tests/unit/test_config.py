@@ -139,3 +139,12 @@ def test_production_refuses_several_workers_counting_limits_apart(tmp_path):
         production(tmp_path, WEB_WORKERS="2").resolve()
     production(tmp_path, WEB_WORKERS="2", RATELIMIT_STORAGE_URI="redis://r:6379/0").resolve()
     production(tmp_path, WEB_WORKERS="1").resolve()
+
+
+def test_answers_are_ordered_across_workers_on_the_rate_limits_redis_unless_told_otherwise():
+    assert Config({}).LLM_ORDER_URL == ""  # one worker: its own lock orders its answers
+    assert Config({"RATELIMIT_STORAGE_URI": "redis://r:6379/0"}).LLM_ORDER_URL == "redis://r:6379/0"
+    own = {"RATELIMIT_STORAGE_URI": "redis://r:6379/0", "LLM_ORDER_URL": "redis://q:6379/1"}
+    assert Config(own).LLM_ORDER_URL == "redis://q:6379/1"
+    assert Config({"RATELIMIT_STORAGE_URI": "redis://r:6379/0", "LLM_ORDER_URL": "none"}).LLM_ORDER_URL == ""
+    assert Config({"RATELIMIT_STORAGE_URI": "memcached://m:11211"}).LLM_ORDER_URL == ""
