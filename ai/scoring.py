@@ -19,7 +19,8 @@ The scorer is a pipeline; each stage is a module with one entry point:
 6. Red lines (ai/red_lines.py): a sentence the classifier or an unmistakable wording marks as a
    red line caps the score at RED_LINE_CAP (Needs work); the dimension it breaks is missed, and
    the red line is named with the sentence and the reason. Where the answer-level classifier is
-   sure the answer holds one, a sentence needs only FLAGGED_ANSWER_SENTENCE_ODDS.
+   sure the answer holds one, a sentence needs only FLAGGED_ANSWER_SENTENCE_ODDS, and need not
+   be closer to the bank than to sound words.
 score = GRADE_BASE + GRADE_POINTS × grade (grade 4 → 90, 0 → 10), clipped to 0–100, then the
 caps: NO_SUBSTANCE_CAP under MIN_SUBSTANCE_WORDS words, RED_LINE_CAP for a red line. Where a
 trainer has graded answers to this scenario (practicum/calibration.py), the nearest of them pull
@@ -54,7 +55,8 @@ INJECTION_PENALTY = 10
 RED_LINE_CAP = 39
 COPY_SIMILARITY = 0.97
 # A sentence's red-line odds that suffice once the whole answer reads as harmful: the answer-level
-# classifier sees the moment (its pitfalls, its experts), a sentence alone does not.
+# classifier sees the moment (its pitfalls, its experts), a sentence alone does not. It has also
+# weighed the answer's closeness to sound words, so the sentence is not checked for it again.
 FLAGGED_ANSWER_SENTENCE_ODDS = 0.5
 
 
@@ -190,9 +192,9 @@ def score_response(
     best = max((m.similarity for m in matches), default=0.0)
     # Every feature reads the cleaned text only: removed content can never move a score.
     reading, contrast = read_answer(text, text, matches, facts, embedded, embedder, judge, model)
-    threshold = judge.red_line_threshold
+    threshold, sure = judge.red_line_threshold, judge.red_line_sure_threshold
     if judge.answer_red_line_probability(reading.row) >= judge.answer_red_line_threshold:
-        threshold = min(threshold, FLAGGED_ANSWER_SENTENCE_ODDS)
+        threshold = sure = min(threshold, FLAGGED_ANSWER_SENTENCE_ODDS)
     hits = find_red_lines(
         embedded,
         reading.red_line_odds,
@@ -200,7 +202,7 @@ def score_response(
         contrast,
         reading.sound,
         judge.red_line_names,
-        judge.red_line_sure_threshold,
+        sure,
     )
     grade = judge.predict_grade(reading.row)
     points = grade_points(grade)
