@@ -140,10 +140,16 @@ class SharedFairLock:
             self._client.zrem(f"{self._name}:waiting", str(head))  # its process died waiting
 
     def _drop(self, ticket: int) -> None:
-        with self._client.pipeline(transaction=False) as both:
-            both.zrem(f"{self._name}:waiting", str(ticket))
-            both.delete(f"{self._name}:alive:{ticket}")
-            both.execute()
+        """Take a ticket out of the queue; if Redis fails here, its lease lets it expire."""
+        from redis.exceptions import RedisError
+
+        try:
+            with self._client.pipeline(transaction=False) as both:
+                both.zrem(f"{self._name}:waiting", str(ticket))
+                both.delete(f"{self._name}:alive:{ticket}")
+                both.execute()
+        except RedisError:
+            pass
 
     def __enter__(self) -> SharedFairLock:
         self.acquire()

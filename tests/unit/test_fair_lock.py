@@ -65,3 +65,60 @@ def test_a_busy_model_is_not_a_faulty_one():
     feedback = FeedbackWriter(model).write(facts())
     assert feedback.source == "fallback" and "busy" in feedback.rejected_because
     assert model.health.report()["state"] == "ok"
+
+
+class _RedisFailingOnDrop:
+    """A Redis stand-in: tickets and the queue work, taking a ticket out fails (Redis gone)."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def incr(self, key):
+        return 1
+
+    def pipeline(self, transaction=True):
+        client = self
+
+        class Pipeline:
+            def __init__(self):
+                self.commands = []
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return False
+
+            def set(self, *args, **kwargs):
+                self.commands.append("set")
+
+            def zadd(self, *args, **kwargs):
+                self.commands.append("zadd")
+
+            def zrange(self, *args):
+                self.commands.append("zrange")
+
+            def zrem(self, *args):
+                self.commands.append("zrem")
+
+            def delete(self, *args):
+                self.commands.append("delete")
+
+            def execute(self):
+                from redis.exceptions import ConnectionError as RedisConnectionError
+
+                client.calls += 1
+                if "zrem" in self.commands:
+                    raise RedisConnectionError("Redis went away")
+                return [True] * (len(self.commands) - 1) + ([[b"1"]] if "zrange" in self.commands else [True])
+
+        return Pipeline()
+
+
+def test_a_shared_lock_whose_redis_fails_after_the_turn_still_holds_its_model():
+    from ai.fair_lock import SharedFairLock
+
+    lock = SharedFairLock(_RedisFailingOnDrop())
+    assert lock.acquire(timeout=1) is True  # the ticket is left to expire with its lease
+    assert lock.acquire(timeout=0.05) is False  # the model is still held: one generation at a time
+    lock.release()
