@@ -16,7 +16,7 @@ import numpy as np
 
 from ai.dimensions import PARTLY, DimensionResult
 from ai.features import Contrast
-from ai.judge import Judge
+from ai.judge import NEVER, Judge
 from ai.red_lines import pattern_hits, shipped_bank
 from ai.signals import EmbeddedResponse
 
@@ -92,7 +92,7 @@ def find_red_lines(
     contrast: Contrast,
     sound: np.ndarray | None = None,
     namer: Callable[[np.ndarray], str] | None = None,
-    sure: float = 1.01,
+    sure: float = NEVER,
 ) -> list[RedLineHit]:
     """Return the red lines the answer's sentences cross, one per red line, in answer order.
 

@@ -41,6 +41,7 @@ from ai.dimensions import MET, PARTLY
 JUDGE_PATH = Path(__file__).with_name("judge.json")
 GRAM_BUCKETS = 4096
 GRAM_SCALE = 0.5
+NEVER = 1.01  # a probability threshold nothing reaches
 WORD = re.compile(r"[a-z']+")
 
 
@@ -247,7 +248,7 @@ class Judge:
     mean: np.ndarray
     scale: np.ndarray
     embedding_scale: float
-    grade: KernelGrade | Linear
+    grade: KernelGrade
     dimensions: dict[str, LevelHead]
     red_line: Linear
     red_line_threshold: float
@@ -258,7 +259,7 @@ class Judge:
     # Which red line a flagged sentence crosses (None: the nearest phrasing of the bank names it).
     red_line_names: RedLineNamer | None = None
     # Sentence odds at which a sentence counts without being closer to harm than to sound words.
-    red_line_sure_threshold: float = 1.01
+    red_line_sure_threshold: float = NEVER
 
     def row(self, scalars: dict[str, float], vector: np.ndarray, sentence_vectors: np.ndarray) -> np.ndarray:
         """Lay out one answer's input: standardised scalars, then the scaled answer embedding."""
@@ -268,8 +269,6 @@ class Judge:
 
     def predict_grade(self, row: np.ndarray) -> float:
         """Return the predicted 0–4 grade (not clipped), from the scalars and the answer's vector."""
-        if isinstance(self.grade, Linear):
-            return float(self.grade(row[: len(self.grade.weights)]))
         return float(self.grade(row)[0])
 
     def predict_dimensions(self, row: np.ndarray) -> dict[str, float]:
@@ -327,7 +326,7 @@ def judge_from_json(data: dict) -> Judge:
         Linear.from_json(data["answer_red_line"]),
         float(data["answer_red_line_threshold"]),
         RedLineNamer.from_json(data["red_line_names"]) if data.get("red_line_names") else None,
-        float(data.get("red_line_sure_threshold", 1.01)),
+        float(data.get("red_line_sure_threshold", NEVER)),
     )
 
 

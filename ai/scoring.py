@@ -9,9 +9,9 @@ The scorer is a pipeline; each stage is a module with one entry point:
 3. Retrieve and contrast (ai/signals.py, ai/features.py): similarity to each expert response,
    to the scenario's pitfalls and to the red-line bank's phrasings; move cues; the maths-tutoring
    heads fitted on MRBench (ai/rubric_model.py) as four more features.
-4. Judge (ai/judge.py): linear models fitted on the graded classroom set read those features and
-   the answer's vector together: a 0–4 grade, a value for each of the eight dimensions, and a
-   red-line probability for every sentence.
+4. Judge (ai/judge.py): models fitted on the graded classroom set read those features and the
+   answer's vector together: a 0–4 grade, a value for each of the eight dimensions, a red-line
+   probability for every sentence and one for the whole answer.
 5. Dimensions and evidence (ai/dimensions.py, ai/evidence.py): each dimension the category
    weighs gets a level, a reason for this kind of moment and, when met, the sentence showing it.
    A maths-tutoring transcript (MRBench's form) is scored by the tutoring heads instead

@@ -36,6 +36,7 @@ from ai.judge import (
     GRAM_BUCKETS,
     JUDGE_PATH,
     LEVELS,
+    NEVER,
     Judge,
     KernelGrade,
     LevelHead,
@@ -44,6 +45,7 @@ from ai.judge import (
     answer_embedding,
     judge_from_json,
     sentence_rows,
+    sigmoid,
 )
 from ai.red_lines import shipped_bank
 from ai.rubric import DIMENSIONS
@@ -191,8 +193,11 @@ def fit_red_line_classifier(embedder, examples: list[Example]) -> Linear:
     return fit_red_lines(embedder, examples, first=fit_red_lines(embedder, examples))
 
 
-def fit_red_line_namer(embedder, examples: list[Example], classifier: Linear) -> RedLineNamer:
-    """Fit the namer on the bank's phrasings and each red-line graded answer's likeliest sentence."""
+def fit_red_line_namer(embedder, examples: list[Example], odds: list[np.ndarray]) -> RedLineNamer:
+    """Fit the namer on the bank's phrasings and each red-line graded answer's likeliest sentence.
+
+    `odds` holds each example's sentence probabilities from the fitted red-line classifier.
+    """
     from sklearn.linear_model import LogisticRegression
 
     bank = shipped_bank()
@@ -200,10 +205,9 @@ def fit_red_line_namer(embedder, examples: list[Example], classifier: Linear) ->
     labelled = [(key, text) for key in keys for text in bank[key].phrasings]
     rows = [SCENARIO_VECTORS.expert_vectors(embedder, [t for _, t in labelled])]
     labels = [keys.index(k) for k, _ in labelled]
-    for e in examples:
-        if e.red_line_key in bank and len(e.sentences):
-            worst = int(np.argmax(classifier(_sentence_rows(e))))
-            rows.append(e.sentence_vectors[[worst]])
+    for e, sentence_odds in zip(examples, odds, strict=True):
+        if e.red_line_key in bank and len(sentence_odds):
+            rows.append(e.sentence_vectors[[int(np.argmax(sentence_odds))]])
             labels.append(keys.index(e.red_line_key))
     model = LogisticRegression(C=NAMER_C, max_iter=5000).fit(np.vstack(rows), np.array(labels))
     weights = np.zeros((len(keys), rows[0].shape[1]))
@@ -232,10 +236,10 @@ def red_line_thresholds(embedder, examples: list[Example]) -> tuple[float, float
             if e.moment.ref in fold and e.weight == 1 and e.grade >= 3 and not e.red_line and len(e.sentences)
         ]
     if not margins:
-        return 0.5, 1.01
-    threshold = max(0.5, 1 / (1 + np.exp(-float(np.quantile(margins, 1 - FALSE_ALARM_SHARE)))))
-    sure = max(threshold, 1 / (1 + np.exp(-float(np.quantile(margins, 1 - SURE_FALSE_ALARM_SHARE)))))
-    return float(threshold), float(sure)
+        return 0.5, NEVER
+    threshold = max(0.5, sigmoid(float(np.quantile(margins, 1 - FALSE_ALARM_SHARE))))
+    sure = max(threshold, sigmoid(float(np.quantile(margins, 1 - SURE_FALSE_ALARM_SHARE))))
+    return threshold, sure
 
 
 def fit_grade(x: np.ndarray, grades: np.ndarray, weights: np.ndarray, scalars: int) -> KernelGrade:
@@ -265,9 +269,9 @@ def fit_judge(embedder, answers: list[GradedAnswer], by_ref: dict[str, Moment], 
     examples = examples_for(embedder, answers, by_ref, blank)
     classifier = fit_red_line_classifier(embedder, examples)
     threshold, sure = red_line_thresholds(embedder, examples)
-    for e in examples:
-        odds = 1 / (1 + np.exp(-np.clip(classifier(_sentence_rows(e)), -30, 30)))
-        e.features["red_line_odds"] = float(odds.max()) if len(odds) else 0.0
+    odds = [1 / (1 + np.exp(-np.clip(classifier(_sentence_rows(e)), -30, 30))) for e in examples]
+    for e, sentence_odds in zip(examples, odds, strict=True):
+        e.features["red_line_odds"] = float(sentence_odds.max()) if len(sentence_odds) else 0.0
     names = tuple(sorted(examples[0].features))
     scalars = np.array([[e.features.get(n, 0.0) for n in names] for e in examples])
     mean, scale = scalars.mean(axis=0), scalars.std(axis=0) + 1e-6
@@ -303,7 +307,7 @@ def fit_judge(embedder, answers: list[GradedAnswer], by_ref: dict[str, Moment], 
         threshold,
         answer_red_line,
         answer_threshold,
-        fit_red_line_namer(embedder, examples, classifier),
+        fit_red_line_namer(embedder, examples, odds),
         sure,
     )
 
@@ -326,7 +330,7 @@ def fit_answer_red_line(x: np.ndarray, examples: list[Example], weights: np.ndar
         held_out[inside] = model(x[inside])
     good = [held_out[i] for i, e in enumerate(examples) if e.weight == 1 and e.grade >= 3 and not e.red_line]
     margin = float(np.quantile(good, 1 - ANSWER_FALSE_ALARM_SHARE)) if good else 30.0
-    return _answer_red_line_model(x, labels, weights), float(1 / (1 + np.exp(-margin)))
+    return _answer_red_line_model(x, labels, weights), sigmoid(margin)
 
 
 def _answer_red_line_model(x: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> Linear:
@@ -376,7 +380,7 @@ def level_penalty(x: np.ndarray, levels: np.ndarray, weights: np.ndarray, refs: 
 def _blank_judge() -> Judge:
     """A judge that reads features but predicts nothing (to compute the first features)."""
     zero, nothing = Linear(np.zeros(384 + GRAM_BUCKETS), 0.0), Linear(np.zeros(0), 0.0)
-    grade = Linear(np.zeros(384), 0.0)
+    grade = KernelGrade(np.zeros((0, 384)), np.zeros(0), 0.0, 1.0, 0, 1.0)
     return Judge("blank", (), np.zeros(0), np.ones(0), 1.0, grade, {}, zero, 1.0, nothing, 1.0)
 
 

@@ -18,13 +18,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from ai.fair_lock import SharedFairLock
-
-
-def _wait_until(condition, seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition never held"
-        time.sleep(0.005)
+from tests.unit.test_fair_lock import _wait_until
 
 
 @pytest.fixture
