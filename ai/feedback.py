@@ -25,7 +25,11 @@ from practicum.errors import ModelUnavailable
 
 PROMPTS = Path(__file__).parent / "prompts"
 # The coaching sentence: one plain sentence in the requested form, no markup, newlines or digits.
-NEXT_STEP = SentenceShape("Next time, try ", "a-z", "a-zA-Z ,;'-")
+# Its letters include accented Latin ones (Latin-1, Extended-A and -B, Extended Additional):
+# with ASCII alone the model could never write "Tomás" or "Lucía", and the guard refused every
+# sentence that misspelt the name.
+LETTERS = "a-zA-Z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff"
+NEXT_STEP = SentenceShape("Next time, try ", "a-z", LETTERS + " ,;'-")
 
 
 @dataclass
@@ -218,7 +222,7 @@ class FeedbackWriter:
         text = "".join(pieces).strip()
         if not (failure or text):
             failure, fault = "the model wrote nothing", "garbage"
-        rejected = "" if failure else check_coaching(text, facts.note, facts.band) or ""
+        rejected = "" if failure else check_coaching(text, facts.note, facts.band) or _off_shape(text)
         self._record(fault, failure, rejected)
         failure = failure or rejected
         yield "done", self._finish(facts, text, "fallback" if failure else "model", failure, timings)
@@ -248,6 +252,13 @@ class FeedbackWriter:
         text = "\n".join(part for part in (coaching, facts_text(facts)) if part)
         model_id = self.llm.model_id if self.llm else ""
         return Feedback(text, source, model_id, coaching, failure, model_text or "", timings)
+
+
+def _off_shape(text: str) -> str:
+    """Why a sentence that passed the guard still may not be shown: it leaves the requested shape."""
+    # The in-process masks let byte fragments through to spell letters the vocabulary splits, so
+    # pieces that spell anything else (an emoji, a digit) are caught here.
+    return "" if NEXT_STEP.fullmatch(text) else "leaves the sentence's shape (letters, spaces, , ; ' -)"
 
 
 def _ms_since(started: float) -> float:

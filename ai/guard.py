@@ -21,8 +21,9 @@ WIDENING = re.compile(
 # The trainee is "you": a rephrasing that brings in another "you" or "your" moves the student's part
 # onto the teacher ("test their own idea" came back as "test your idea", "their child" as "your child").
 SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
-# A capitalised word after the note's first: a name ("Tomás", "Ms Rahman") or a named thing ("Source A").
-NAMED = re.compile(r"(?<!^)\b[A-Z][\w-]*")
+# A word after the note's first: a name ("Tomás", "Ms Rahman") or a named thing ("Source A") where
+# its first letter is a capital, accented ones included ("Łukasz").
+WORD = re.compile(r"(?<!^)\b[^\W\d_][\w-]*")
 LOW_BANDS = {"needs_work", "developing"}
 MIN_WORDS, MAX_WORDS = 6, 45
 # The notes for an answer that meets every weighted dimension: keep doing it.
@@ -51,7 +52,7 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
     said = re.sub(r"^Next time,\s*(you (could|might|can|may) )?", "", text)  # "you could try" is the form
     if len(SECOND_PERSON.findall(said)) > len(SECOND_PERSON.findall(note)):
         return "adds 'you' or 'your' the note does not have"
-    missing = {name for name in NAMED.findall(note) if name not in text}
+    missing = {name for name in _names(note) if name not in text}
     if missing:
         return "drops or changes a name the note has (" + ", ".join(sorted(missing)) + ")"
     widened = {m.group(0).lower() for m in WIDENING.finditer(text)}
@@ -66,6 +67,11 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
 
 # Numbers and score words the model may only repeat from the note ("Point to …" is a verb).
 SCORE_WORDS = re.compile(r"\d+|\bscores?\b|\bbands?\b|\bpoints\b|\bmarks?\b", re.IGNORECASE)
+
+
+def _names(text: str) -> set[str]:
+    """The capitalised words of a text after its first."""
+    return {word for word in WORD.findall(text) if word[0].isupper()}
 
 
 def _negations(text: str) -> set[str]:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 from ai.fair_lock import FairLock, SharedFairLock
 from ai.model_health import ModelHealth
-from ai.sentence_shape import SentenceShape, ShapeMasks
+from ai.sentence_shape import SentenceShape, ShapeMasks, token_text
 from practicum.errors import ModelUnavailable
 
 # Both backends sample alike, so a served GGUF writes what the same GGUF in-process does.
@@ -181,7 +181,7 @@ class LlamaCppLLM(LLM):
         from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
         if shape not in self._shapes:
-            texts = [llama.detokenize([i]).decode("utf-8", "replace") for i in range(llama.n_vocab())]
+            texts = [token_text(llama.detokenize([i])) for i in range(llama.n_vocab())]
             self._shapes[shape] = ShapeMasks(shape, texts)
         masks = self._shapes[shape]
         eos, bos = llama.token_eos(), llama.token_bos()

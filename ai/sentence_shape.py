@@ -1,12 +1,17 @@
 """One sentence of a fixed opening, a small alphabet and a full stop, held to token by token.
 
-The coaching sentence has this shape: "Next time, try " [a-z] [a-zA-Z ,;'-]+ ".". A server gets it
+The coaching sentence has this shape: "Next time, try " [a-z] [letters ,;'-]+ ".", where the
+letters include the accented Latin ones a student's name may need (Tomás, Zoë, Łukasz). A server gets it
 as a GBNF grammar (`gbnf`). In process, llama.cpp's grammar engine checks all 49,152 tokens of
 SmolLM2's vocabulary against the grammar at every step, which made a reply take about 1.6 times
 as long here (`make bench`); `ShapeMasks` holds the same rule as one precomputed mask over the
 vocabulary per state, so a step costs one numpy `where`. The tokens are still sampled one by one
 from the opening on, as under the grammar, so the repeat penalty sees the same history and the
 sentence comes out the same.
+
+A letter the vocabulary has no token for (SmolLM2 spells "Ł" as two byte tokens) is written in
+pieces: a token made of a UTF-8 fragment may follow in the body, so the masks are slightly wider
+than the shape, and the finished sentence is checked with `fullmatch`.
 """
 
 from __future__ import annotations
@@ -36,6 +41,15 @@ class SentenceShape:
         return re.fullmatch(pattern, text) is not None
 
 
+# A byte of an unfinished UTF-8 character, as `bytes.decode("utf-8", "surrogateescape")` writes it.
+FRAGMENT = "\udc80-\udcff"
+
+
+def token_text(piece: bytes) -> str:
+    """A token's text for `ShapeMasks`: bytes of an unfinished character kept as fragments."""
+    return piece.decode("utf-8", "surrogateescape")
+
+
 class ShapeMasks:
     """Which tokens of a vocabulary may come next, given what has been written so far."""
 
@@ -43,9 +57,9 @@ class ShapeMasks:
         self.shape = shape
         self._texts = token_texts
         end = re.escape(shape.end)
-        self._after_opening = re.compile(f"[{shape.first}][{shape.body}]*(?:{end})?")
+        self._after_opening = re.compile(f"[{shape.first}][{shape.body}{FRAGMENT}]*(?:{end})?")
         first = self._mask(self._after_opening.fullmatch)
-        body = self._mask(re.compile(f"(?=.)[{shape.body}]*(?:{end})?").fullmatch)
+        body = self._mask(re.compile(f"(?=.)[{shape.body}{FRAGMENT}]*(?:{end})?").fullmatch)
         self._by_state: dict[int, np.ndarray] = {len(shape.opening): first, len(shape.opening) + 1: body}
 
     def _mask(self, accepts) -> np.ndarray:

@@ -226,3 +226,15 @@ def test_the_default_model_rephrases_most_tips_within_the_guard(real_models):
     passed = [o for o in outcomes if o.source == "model"]
     assert len(passed) >= 4, [(o.model_text, o.rejected_because) for o in outcomes]
     assert all(o.coaching.startswith("Next time, try") for o in passed)
+
+
+@pytest.mark.parametrize("name", ["Tomás", "Lucía", "Zoë"])
+def test_the_default_model_writes_an_accented_name_as_it_is(real_models, name):
+    """The sentence's shape lets the model spell the student's name; ASCII alone made it 'Tomas'."""
+    from ai.feedback import FeedbackFacts, FeedbackWriter
+
+    writer = FeedbackWriter(real_models[1], time_limit_s=300)
+    note = f"Ask {name} to explain how they got their answer."
+    feedback = writer.write(FeedbackFacts(45, "developing", [], [], "", "", note))
+    assert feedback.source == "model", (feedback.model_text, feedback.rejected_because)
+    assert f"asking {name} to explain" in feedback.coaching

@@ -6,7 +6,6 @@ tests check what is written and recorded, never how fast.
 """
 
 import json
-import re
 import subprocess
 import sys
 import time
@@ -119,7 +118,7 @@ def test_the_grammar_reaches_the_server(llama_server):
 def test_the_next_step_sentence_takes_the_grammars_form_and_passes_the_guard(llama_server):
     writer = FeedbackWriter(OpenAICompatibleLLM(llama_server, timeout=GENEROUS_S), time_limit_s=GENEROUS_S)
     feedback = writer.write(FeedbackFacts(45, "developing", [], [], "", "", NOTE))
-    assert re.fullmatch(r"Next time, try [a-z][a-zA-Z ,;'-]+\.", feedback.model_text)
+    assert NEXT_STEP.fullmatch(feedback.model_text)
     assert feedback.source == "model", feedback.rejected_because
     assert feedback.coaching == feedback.model_text and feedback.model_id == SERVED_MODEL
 
@@ -131,7 +130,7 @@ def test_the_server_writes_what_the_in_process_backend_writes(llama_server):
     remote = OpenAICompatibleLLM(llama_server, timeout=GENEROUS_S)
     # One thread, like the server: the words do not depend on it, the time on a busy machine does.
     in_process = LlamaCppLLM(default_llm_model_path(), threads=1)
-    for tip in sample_tips():
+    for tip in [*sample_tips(), "Ask Tomás to explain how they got their answer."]:
         messages = coaching_messages(FeedbackFacts(45, "developing", [], [], "", "", tip))
         served = "".join(remote.stream_chat(messages, 60, NEXT_STEP))
         assert served == "".join(in_process.stream_chat(messages, 60, NEXT_STEP))

@@ -165,6 +165,11 @@ def test_a_keep_note_is_said_as_it_is_not_as_something_to_try():
             "Next time, try offering Tomas a face-saving choice without giving the standoff.",
             "drops or changes a name the note has (Tomás)",
         ),
+        (  # SmolLM2 wrote this for Łukasz once the shape let it write accented letters
+            "Ask Łukasz to explain how they got their answer.",
+            "Next time, try asking the child to explain how they got their answer.",
+            "drops or changes a name the note has (Łukasz)",
+        ),
         (
             "Keep using this move: revoice the concern, then set group roles.",
             "Next time, try using this move to set up a new group role.",

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from ai.feedback import NEXT_STEP
-from ai.sentence_shape import SentenceShape, ShapeMasks
+from ai.feedback import NEXT_STEP, FeedbackFacts, FeedbackWriter
+from ai.llm import FakeLLM
+from ai.sentence_shape import SentenceShape, ShapeMasks, token_text
 
 SHAPE = SentenceShape("Go, ", "a-z", "a-z ,")
 VOCAB = ["", "Go", ",", " ", "Go,", " run", "run", " Run", "fast", " fast.", ".", "fast!", "7", "\n", "<eos>"]
@@ -15,9 +16,12 @@ def allowed(masks: ShapeMasks, written: str) -> set[str]:
 
 
 def test_the_next_step_shape_is_the_grammar_servers_get():
-    assert NEXT_STEP.gbnf() == """root ::= "Next time, try " [a-z] [a-zA-Z ,;'-]+ "." """.strip()
+    assert NEXT_STEP.gbnf() == """root ::= "Next time, try " [a-z] [a-zA-ZÀ-ÖØ-öø-ɏḀ-ỿ ,;'-]+ "." """.strip()
     assert NEXT_STEP.fullmatch("Next time, try naming the step Kai got right.")
+    for name in ("Tomás", "Lucía", "Zoë", "Łukasz", "Nguyễn", "Ayşe", "Siobhán"):
+        assert NEXT_STEP.fullmatch(f"Next time, try asking {name} first.")
     wrong = ("Next time, try 2 things.", "next time, try this.", "Next time, try this", "Next time, try X.")
+    wrong += ("Next time, try ✨ this.", "Next time, try × this.", "Next time, try 你好.")
     for text in wrong:
         assert not NEXT_STEP.fullmatch(text)
 
@@ -41,3 +45,23 @@ def test_after_the_opening_only_the_alphabet_and_one_full_stop_may_follow():
 def test_empty_and_special_tokens_never_come_next(written):
     masks = ShapeMasks(SHAPE, VOCAB)
     assert not {"", "7", "\n", "fast!", "<eos>", " Run"} & allowed(masks, written)
+
+
+def test_a_letter_the_vocabulary_splits_into_bytes_may_be_written_in_pieces():
+    fragments = [token_text(bytes([byte])) for byte in "Ł".encode()]  # two tokens of one byte each
+    vocab = [*VOCAB, *fragments, "ukasz", " " + fragments[0]]
+    masks = ShapeMasks(SentenceShape("Go, ", "a-z", "a-zŁ ,"), vocab)
+    body = {vocab[i] for i in np.flatnonzero(masks.allowed("Go, run"))}
+    assert {*fragments, "ukasz", " " + fragments[0]} <= body
+    assert not set(fragments) & {vocab[i] for i in np.flatnonzero(masks.allowed("Go, "))}  # not first
+
+
+def test_the_feedback_writer_refuses_pieces_that_spell_something_off_the_shape():
+    note = "Let Zoë explain in her own words what she noticed first."
+    facts = FeedbackFacts(50, "developing", [], [], "", "", note)
+    for sentence, source in (
+        ("Next time, try letting Zoë explain in her own words what she noticed first.", "model"),
+        ("Next time, try letting Zoë explain in her own words 🙂 what she noticed first.", "fallback"),
+    ):
+        feedback = FeedbackWriter(FakeLLM(default=sentence)).write(facts)
+        assert feedback.source == source, feedback.rejected_because
