@@ -57,9 +57,9 @@ class ShapeMasks:
         self.shape = shape
         self._texts = token_texts
         end = re.escape(shape.end)
-        self._after_opening = re.compile(f"[{shape.first}][{shape.body}{FRAGMENT}]*(?:{end})?")
+        self._after_opening = re.compile(f"[{shape.first}][{FRAGMENT}{shape.body}]*(?:{end})?")
         first = self._mask(self._after_opening.fullmatch)
-        body = self._mask(re.compile(f"(?=.)[{shape.body}{FRAGMENT}]*(?:{end})?").fullmatch)
+        body = self._mask(re.compile(f"(?=.)[{FRAGMENT}{shape.body}]*(?:{end})?").fullmatch)
         self._by_state: dict[int, np.ndarray] = {len(shape.opening): first, len(shape.opening) + 1: body}
 
     def _mask(self, accepts) -> np.ndarray:

@@ -228,7 +228,7 @@ def test_the_default_model_rephrases_most_tips_within_the_guard(real_models):
     assert all(o.coaching.startswith("Next time, try") for o in passed)
 
 
-@pytest.mark.parametrize("name", ["Tomás", "Lucía", "Zoë"])
+@pytest.mark.parametrize("name", ["Tomás", "Lucía", "Zoë", "Łukasz"])
 def test_the_default_model_writes_an_accented_name_as_it_is(real_models, name):
     """The sentence's shape lets the model spell the student's name; ASCII alone made it 'Tomas'."""
     from ai.feedback import FeedbackFacts, FeedbackWriter

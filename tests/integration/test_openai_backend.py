@@ -130,7 +130,8 @@ def test_the_server_writes_what_the_in_process_backend_writes(llama_server):
     remote = OpenAICompatibleLLM(llama_server, timeout=GENEROUS_S)
     # One thread, like the server: the words do not depend on it, the time on a busy machine does.
     in_process = LlamaCppLLM(default_llm_model_path(), threads=1)
-    for tip in [*sample_tips(), "Ask Tomás to explain how they got their answer."]:
+    accented = [f"Ask {name} to explain how they got their answer." for name in ("Tomás", "Łukasz")]
+    for tip in [*sample_tips(), *accented]:
         messages = coaching_messages(FeedbackFacts(45, "developing", [], [], "", "", tip))
         served = "".join(remote.stream_chat(messages, 60, NEXT_STEP))
         assert served == "".join(in_process.stream_chat(messages, 60, NEXT_STEP))

@@ -50,9 +50,10 @@ def test_empty_and_special_tokens_never_come_next(written):
 def test_a_letter_the_vocabulary_splits_into_bytes_may_be_written_in_pieces():
     fragments = [token_text(bytes([byte])) for byte in "Ł".encode()]  # two tokens of one byte each
     vocab = [*VOCAB, *fragments, "ukasz", " " + fragments[0]]
-    masks = ShapeMasks(SentenceShape("Go, ", "a-z", "a-zŁ ,"), vocab)
+    masks = ShapeMasks(SentenceShape("Go, ", "a-z", "a-zŁ ,'-"), vocab)  # a class ending in "-"
     body = {vocab[i] for i in np.flatnonzero(masks.allowed("Go, run"))}
     assert {*fragments, "ukasz", " " + fragments[0]} <= body
+    assert not {"7", "fast!", "\n", " Run"} & body
     assert not set(fragments) & {vocab[i] for i in np.flatnonzero(masks.allowed("Go, "))}  # not first
 
 
