@@ -11,7 +11,9 @@ PRAISE = re.compile(
     r"\b(excellent|perfect|outstanding|great job|well done|amazing|flawless|brilliant|superb)\b",
     re.IGNORECASE,
 )
-NEGATION = re.compile(r"\b(not|never|don'?t|no|without|avoid|stop)\b", re.IGNORECASE)
+NEGATION = re.compile(
+    r"\b(not|never|don'?t|no|without|avoid(?:s|ed|ing)?|stop(?:s|ped|ping)?)\b", re.IGNORECASE
+)
 # Words that widen who or what a step covers. A rephrasing that brings one in can turn the note
 # round: "say who you will share it with" came back as "share the message with anyone".
 WIDENING = re.compile(
@@ -47,6 +49,9 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
         return "praise that contradicts the band"
     if _negations(text) - _negations(note):
         return "adds a negation the note does not have"
+    dropped = _drops_a_negation(text, note)
+    if dropped:
+        return f"keeps what the note rules out but drops its '{dropped}'"
     if note.startswith(KEEP_NOTES) and not re.search(r"\bkeep\b", text, re.IGNORECASE):
         return "turns a move to keep into something new to try"
     said = re.sub(r"^Next time,\s*(you (could|might|can|may) )?", "", text)  # "you could try" is the form
@@ -65,8 +70,13 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
     return None
 
 
-# Numbers and score words the model may only repeat from the note ("Point to …" is a verb).
-SCORE_WORDS = re.compile(r"\d+|\bscores?\b|\bbands?\b|\bpoints\b|\bmarks?\b", re.IGNORECASE)
+# Numbers and score words the model may only repeat from the note ("Point to …" is a verb); a
+# number in words or a span of time is a fact too ("and checking back in two minutes").
+SCORE_WORDS = re.compile(
+    r"\d+|\b(?:scores?|bands?|points|marks?|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty"
+    r"|minutes?|seconds?|hours?|days?|weeks?|months?)\b",
+    re.IGNORECASE,
+)
 
 
 def _names(text: str) -> set[str]:
@@ -76,7 +86,28 @@ def _names(text: str) -> set[str]:
 
 def _negations(text: str) -> set[str]:
     """The negating words of a text; "without" is its own ("without using Ruby" is not "not about Ruby")."""
-    return {"not" if word.lower() in {"don't", "dont"} else word.lower() for word in NEGATION.findall(text)}
+    return {_negation(word) for word in NEGATION.findall(text)}
+
+
+def _negation(word: str) -> str:
+    word = word.lower()
+    return "not" if word in {"don't", "dont"} else re.sub(r"(s|ed|ing|ped|ping)$", "", word)
+
+
+def _drops_a_negation(text: str, note: str) -> str:
+    """The note's negation that the text leaves out while keeping what it negates, or ""."""
+    # "Raise it one to one, not in front of the class" came back as "one to one with the class";
+    # leaving the whole negated phrase out ("talking about the idea", without "not about them") is fine.
+    # "Then stop and let Tobi finish" uses "stop" as a move of its own, so only these count here.
+    said, kept = _negations(text), content_words(text)
+    for match in NEGATION.finditer(note):
+        if _negation(match.group(0)) not in {"not", "never", "no", "without", "avoid"}:
+            continue
+        negated = content_words(re.split(r"[,.;:]", note[match.end() :], maxsplit=1)[0])
+        negated -= content_words(note[: match.start()])  # "talk about the idea, not about them"
+        if _negation(match.group(0)) not in said and negated & kept:
+            return match.group(0)
+    return ""
 
 
 def _new_numbers_or_scores(text: str, note: str) -> bool:

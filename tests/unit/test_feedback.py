@@ -170,6 +170,22 @@ def test_a_keep_note_is_said_as_it_is_not_as_something_to_try():
             "Next time, try asking the child to explain how they got their answer.",
             "drops or changes a name the note has (Łukasz)",
         ),
+        # SmolLM2 wrote these two on the unseen scenarios (2026-12-05, a second night).
+        (
+            "Raise any concern about Callum's work quietly and one to one, not in front of the class.",
+            "Next time, try raising concerns about Callum's work quietly and one to one with the class.",
+            "drops its 'not'",
+        ),
+        (
+            "Give Ines one clear instruction with a time limit, then say when you will check back.",
+            "Next time, try giving Ines one clear instruction and then checking back in two minutes.",
+            "numbers or scores",
+        ),
+        (
+            "Describe the behaviour, and avoid labels such as lazy or rude for Kai.",
+            "Next time, try describing the behaviour with labels such as lazy or rude for Kai.",
+            "drops its 'avoid'",
+        ),
         (
             "Keep using this move: revoice the concern, then set group roles.",
             "Next time, try using this move to set up a new group role.",
@@ -208,6 +224,22 @@ def test_a_rephrasing_that_changes_who_does_what_is_refused(note, text, reason):
         (
             "Keep your face and voice calm, so Aaliyah does not feel they have shocked you.",
             "Next time, try keeping your face and voice calm so Aaliyah does not feel she has shocked you.",
+        ),
+        (  # the negated phrase left out whole; "about" was said before the "not"
+            "Keep the work separate from Tobi as a person by talking about the idea, not about them.",
+            "Next time, try keeping the work separate from Tobi as a person by talking about the idea.",
+        ),
+        (  # "stop" as a move of its own, not a negation of what follows
+            "Offer the smallest hint you can, then stop and let Leo finish the thinking.",
+            "Next time, try offering the smallest hint you can and letting Leo finish the thinking.",
+        ),
+        (
+            "Keep your voice steady, and avoid singling anyone out in front of the class.",
+            "Next time, try keeping your voice steady and avoiding singling anyone out in front of others.",
+        ),
+        (
+            "Give Sam two minutes to finish, then ask for one sentence.",
+            "Next time, try giving Sam two minutes to finish and then asking for one sentence.",
         ),
     ],
 )
