@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 
 from ai.feedback import coaching_messages, feedback_facts
 from ai.llm import _without_weight_repacking
-from bench import batch_speed, student_voice, upload_flood
+from bench import batch_speed, calibration_scale, student_voice, upload_flood
 from bench.harness import real_app
 from bench.library_speed import bench_library
 from practicum import practice, runtime
@@ -249,6 +249,7 @@ def main() -> None:
         student_voice.report(app)
         _print_scoring_speed(app)
         upload_flood.report(app)
+        calibration_scale.report(app)
         bench_library(app)  # last: it publishes 5,000 more scenarios
 
 

@@ -270,6 +270,14 @@ class Attempt(Base):
             "(override_score IS NULL) = (override_reason IS NULL)", name="attempts_override_has_reason"
         ),
         CheckConstraint("turn BETWEEN 1 AND 5", name="attempts_turn_range"),
+        # Every scored answer looks up its scenario's re-scored attempts (practicum/calibration.py);
+        # without it that lookup scanned every attempt ever stored.
+        Index(
+            "ix_attempts_overridden_by_scenario",
+            "scenario_id",
+            "beat",
+            postgresql_where=sql_text("override_score IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

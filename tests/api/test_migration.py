@@ -195,3 +195,44 @@ def test_0010_adds_api_tokens_and_downgrades_to_0009_and_back(scratch_url):
         assert "ix_api_tokens_user_id" in {i["name"] for i in inspect(scratch).get_indexes("api_tokens")}
     finally:
         scratch.dispose()
+
+
+def test_0013_lets_the_calibration_lookup_skip_the_answers_no_trainer_rescored(scratch_url):
+    """Every scored answer looks up its scenario's re-scored attempts: an index, not a scan of all."""
+    upgrade(scratch_url, "0012")
+    scratch = create_engine(scratch_url)
+    lookup = text(
+        "EXPLAIN SELECT response_embedding, score, override_score FROM attempts WHERE scenario_id = 1 "
+        "AND beat IS NULL AND override_score IS NOT NULL ORDER BY response_embedding <=> CAST(:v AS vector) "
+        "LIMIT 8"
+    )
+    vector = str([0.05] * 384)
+
+    def plan() -> str:
+        with scratch.begin() as connection:
+            connection.execute(text("ANALYZE attempts"))
+            return "\n".join(connection.execute(lookup, {"v": vector}).scalars())
+
+    try:
+        with scratch.begin() as connection:
+            for statement in SEED.split(";"):
+                if statement.strip():
+                    connection.execute(text(statement), {"vector": vector} if ":vector" in statement else {})
+            connection.execute(  # 20,000 answers no trainer re-scored, as a busy term leaves
+                text(
+                    "INSERT INTO attempts (id, session_id, user_id, scenario_id, response_text, "
+                    "response_embedding, score, band, dimensions, matches, feedback_text, "
+                    "feedback_source, model_id, scorer_version, timings, created_at) "
+                    "SELECT g, 1, 1, 1, 'an answer', CAST(:v AS vector), 50, 'developing', '[]', '[]', "
+                    "'', 'none', '', 'v1', '{}', now() FROM generate_series(2, 20001) AS g"
+                ),
+                {"v": vector},
+            )
+        assert "Seq Scan on attempts" in plan()
+        upgrade(scratch_url, "0013")
+        assert "ix_attempts_overridden_by_scenario" in plan() and "Seq Scan" not in plan()
+        command.downgrade(alembic_config(scratch_url), "0012")
+        indexes = {i["name"] for i in inspect(scratch).get_indexes("attempts")}
+        assert "ix_attempts_overridden_by_scenario" not in indexes
+    finally:
+        scratch.dispose()
