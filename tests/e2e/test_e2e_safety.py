@@ -34,12 +34,18 @@ def test_markup_in_the_answer_and_in_model_output_runs_no_script(page, new_train
     open_scenario(page, "Which decimal is bigger?")
     page.get_by_label("What would you say to Maya?").fill(HOSTILE_ANSWER)
     page.get_by_role("button", name="Send").click()
+    # The model's markup streams to the page as text while it is written...
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('#chat .turn')].pop()
+          ?.querySelector('[data-slot=coach]')?.textContent.includes('<img src=x onerror=')"""
+    )
+    assert page.evaluate(NO_SCRIPT_RAN)
     wait_until_saved(page)
     turn = page.locator(LAST_TURN)
     assert turn.locator("[data-slot=response]").inner_text() == HOSTILE_ANSWER
+    # ...then leaves the sentence's shape, so the template replaces it.
     coaching = turn.locator("[data-slot=coach]").inner_text()
-    assert coaching.startswith('Next time, try <img src=x onerror="window.xssImg=true">')
-    assert '<a href="javascript:window.xssLink=true">' in coaching
+    assert coaching.startswith("Next time, try this:") and "<img" not in coaching
     assert page.evaluate(NO_SCRIPT_RAN)
     page.reload()  # the stored attempt, rendered by the server this time
     assert page.locator(LAST_TURN).locator("[data-slot=coach]").inner_text() == coaching

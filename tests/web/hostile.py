@@ -6,7 +6,8 @@ from ai.llm import FakeLLM
 
 
 class HostileLLM(FakeLLM):
-    """Wraps the coaching note it is given in markup, so the guard passes it as model text."""
+    """Wraps the coaching note it is given in markup: the words pass the guard, the markup leaves
+    the sentence's shape, so the sentence streams to the page and is then replaced by the template."""
 
     def stream_chat(self, messages, max_tokens, grammar=None):
         note = messages[-1]["content"].rstrip(".")

@@ -152,12 +152,14 @@ def test_answers_and_model_text_are_escaped_in_pages(app, trainee, client, scena
     session_id = trainee.start(scenario_ids["decimal-compare"])
     attack = "<script>window.xssAnswer=true</script> What does the 2 stand for?"
     done = events_of(stream(trainee, session_id, attack))[-1][1]
-    assert done["attempt"]["feedback_source"] == "model"  # the guard let the text through
+    # The markup leaves the coaching sentence's shape: the template is stored in its place, so
+    # the model's markup reaches no page, escaped or not, while the answer's is shown escaped.
+    assert done["attempt"]["feedback_source"] == "fallback"
     for path in (f"/history/{done['attempt_id']}", f"/rehearsals/{session_id}"):
         html = client.get(path).get_data(as_text=True)
         assert "<script>window.xss" not in html and "&lt;script&gt;" in html
-        assert "<img src=x" not in html and '<a href="javascript:' not in html
-        assert "&lt;img src=x" in html
+        assert "src=x" not in html and "javascript:" not in html
+        assert "Next time, try this:" in html
 
 
 def test_history_takes_any_page_argument_without_failing(trainee):
