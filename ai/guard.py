@@ -25,7 +25,7 @@ WIDENING = re.compile(
 SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
 # A word after the note's first: a name ("Tomás", "Ms Rahman") or a named thing ("Source A") where
 # its first letter is a capital, accented ones included ("Łukasz").
-WORD = re.compile(r"(?<!^)\b[^\W\d_][\w-]*")
+LATER_WORD = re.compile(r"(?<!^)\b[^\W\d_][\w-]*")
 LOW_BANDS = {"needs_work", "developing"}
 MIN_WORDS, MAX_WORDS = 6, 45
 # The notes for an answer that meets every weighted dimension: keep doing it.
@@ -81,7 +81,7 @@ SCORE_WORDS = re.compile(
 
 def _names(text: str) -> set[str]:
     """The capitalised words of a text after its first."""
-    return {word for word in WORD.findall(text) if word[0].isupper()}
+    return {word for word in LATER_WORD.findall(text) if word[0].isupper()}
 
 
 def _negations(text: str) -> set[str]:
@@ -101,11 +101,12 @@ def _drops_a_negation(text: str, note: str) -> str:
     # "Then stop and let Tobi finish" uses "stop" as a move of its own, so only these count here.
     said, kept = _negations(text), content_words(text)
     for match in NEGATION.finditer(note):
-        if _negation(match.group(0)) not in {"not", "never", "no", "without", "avoid"}:
+        negation = _negation(match.group(0))
+        if negation not in {"not", "never", "no", "without", "avoid"} or negation in said:
             continue
         negated = content_words(re.split(r"[,.;:]", note[match.end() :], maxsplit=1)[0])
         negated -= content_words(note[: match.start()])  # "talk about the idea, not about them"
-        if _negation(match.group(0)) not in said and negated & kept:
+        if negated & kept:
             return match.group(0)
     return ""
 
