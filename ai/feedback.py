@@ -71,6 +71,21 @@ ALREADY = {
             re.I,
         ),
     ),
+    "acknowledge": (
+        re.compile(r"\b(acknowledge|assume good intent)", re.I),
+        re.compile(
+            r"\bI (can )?(see|hear|understand|get) (that|you|it|why|this|how|what)\b"
+            r"|\bI know (that |this |it'?s |you'?re "
+            r"|you (want|wanted|mean|meant|didn'?t|were|are|have|had)\b)"
+            r"|\bsounds like\b|\bfair (point|enough)\b|\byou'?re right\b|\bthat makes sense\b",
+            re.I,
+        ),
+    ),
+    "thanks": (re.compile(r"\bthank", re.I), re.compile(r"\bthank", re.I)),
+    "not in trouble": (
+        re.compile(r"\bnot in trouble", re.I),
+        re.compile(r"(\bnot|n't) in (any )?trouble", re.I),
+    ),
 }
 
 

@@ -437,6 +437,13 @@ def hand_built(category, dimensions, text):
         ("Acknowledge the feeling behind Sam's words.", "You sound frustrated, Sam.", True),
         ("Acknowledge the feeling behind Sam's words.", "Open your book at page 12.", False),
         ("Give Sam one clear instruction.", "What did you mean, Sam?", False),
+        ("Assume good intent first, then give the direction.", "I know you want to finish it, Sam.", True),
+        ("Assume good intent first, then give the direction.", "I know you can do this, Sam.", False),
+        ("Acknowledge what Sam just said in a few calm words.", "I get it, Sam. Phone away now.", True),
+        ("Acknowledge what Sam just said in a few calm words.", "Phone away now, Sam.", False),
+        ("Thank Sam calmly for telling you.", "Thank you for telling me, Sam.", True),
+        ("Reassure Sam that they are not in trouble.", "You aren't in any trouble, Sam.", True),
+        ("Reassure Sam that they are not in trouble.", "You will be in trouble, Sam.", False),
     ],
 )
 def test_already_does_reads_what_the_answer_does(tip, text, does):
@@ -454,6 +461,16 @@ def test_the_next_step_never_asks_for_a_question_an_answer_of_questions_already_
 def test_the_next_step_never_asks_to_name_a_feeling_the_answer_already_names(category, key):
     facts, result = hand_built(category, [DimensionResult(key, 0.0, "r", 2.0)], FEELINGS)
     assert not ASKS_FEELING.search(next_step_note(result, facts))
+
+
+ACKNOWLEDGES = "I can see this matters to you, and thank you for telling me. You're not in trouble."
+
+
+@pytest.mark.parametrize("category, key", PAIRS)
+def test_the_next_step_never_asks_to_acknowledge_thank_or_reassure_when_the_answer_did(category, key):
+    facts, result = hand_built(category, [DimensionResult(key, 0.0, "r", 2.0)], ACKNOWLEDGES)
+    note = next_step_note(result, facts)
+    assert not any(ALREADY[cue][0].search(note) for cue in ("acknowledge", "thanks", "not in trouble"))
 
 
 def test_the_next_step_is_a_tip_on_the_weakest_dimension_when_nothing_is_filtered():
