@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from sqlalchemy import bindparam, func, literal, select, text, union_all
+from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from practicum.models import (
@@ -113,8 +113,8 @@ def closest_in_category(
     db: Session, category: str, vector: np.ndarray, exclude_scenario_key: str, limit: int = 3
 ) -> list[ExpertMatch]:
     """Find expert responses of other current scenarios in a category (HNSW index scan)."""
-    # The HNSW scan filters after it searches; widen its candidate list so filters keep enough.
-    db.execute(text("SET LOCAL hnsw.ef_search = 200"))
+    # The HNSW scan filters after it searches: every connection widens its candidate list
+    # (practicum/db.py HNSW_EF_SEARCH), so the filters keep enough.
     params = {"category": category, "vector": vector, "exclude_key": exclude_scenario_key}
     return [_as_match(row) for row in db.execute(_category_query(limit), params)]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import g
+
 from practicum import accounts, sign_ins
 from practicum.db import session
 from practicum.extensions import jwt
@@ -26,4 +28,6 @@ def init_app(app) -> None:
 
     @jwt.token_in_blocklist_loader
     def revoked(_header, payload):
-        return sign_ins.refused(session, payload)
+        # Held for the request, so load_user (called next) finds the account without a statement.
+        refused, g.token_account = sign_ins.refused(session, payload)
+        return refused

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 
@@ -24,9 +24,23 @@ def sqlalchemy_url(url: str) -> str:
     return url
 
 
+# pgvector's HNSW scan filters after it searches (embeddings/search.py: other scenarios of a
+# category, current sets only); a wider candidate list keeps enough rows through the filters.
+# Set once per connection rather than before each search: an answer then costs one statement less.
+HNSW_EF_SEARCH = 200
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine with connection checks, so a restarted database is survived."""
-    return create_engine(sqlalchemy_url(url), pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(sqlalchemy_url(url), pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+    @event.listens_for(engine, "connect")
+    def search_widely(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET hnsw.ef_search = {HNSW_EF_SEARCH}")
+        dbapi_connection.commit()
+
+    return engine
 
 
 def init_app(app) -> None:

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ai.dimensions import ScenarioFacts
@@ -226,6 +226,10 @@ class ScoredAttempt:
     reply: dict | None = None  # the student's reply: {line, next | end, note, source}
     brief: Brief | None = None  # what a model needs to word the reply in the student's voice
     previous_score: int | None = None  # the session's latest earlier attempt, for the change shown
+    # The session as scoring loaded it (its scenario and attempts): storing the answer adds it
+    # there while the database session still holds it, so where the conversation stands is read
+    # without loading the session again.
+    rehearsal: PracticeSession | None = field(default=None, repr=False, compare=False)
 
     @property
     def facts(self) -> FeedbackFacts:
@@ -307,6 +311,7 @@ def score_attempt(
         reply=reply,
         brief=brief,
         previous_score=session.attempts[-1].score if session.attempts else None,  # ordered by id
+        rehearsal=session,
     )
 
 
@@ -350,17 +355,26 @@ def store_attempt(db: Session, scored: ScoredAttempt, feedback: Feedback) -> Att
         reply=scored.reply,
     )
     db.add(attempt)
+    rehearsal = scored.rehearsal
+    if rehearsal is not None and rehearsal in db and "attempts" not in inspect(rehearsal).unloaded:
+        rehearsal.attempts.append(attempt)  # ordered by id: the new one is the last
     xapi.record_answered(db, attempt)
     db.commit()
     metrics.attempt_stored(attempt.band, attempt.feedback_source, attempt.timings or {})
     return attempt
 
 
-def stored_session(db: Session, session_id: int) -> PracticeSession:
-    """Load a session with its scenario and attempts in one statement (to say where it stands)."""
+def stored_session(db: Session, attempt: Attempt) -> PracticeSession:
+    """Return a just-stored attempt's session with its scenario and attempts (to say where it stands).
+
+    The session scoring loaded when storing added the attempt to it, else one statement loads it.
+    """
+    held = inspect(attempt).attrs.session.loaded_value
+    if isinstance(held, PracticeSession) and attempt in held.attempts:
+        return held
     return db.get(
         PracticeSession,
-        session_id,
+        attempt.session_id,
         options=[joinedload(PracticeSession.scenario), joinedload(PracticeSession.attempts)],
         populate_existing=True,  # a just-stored attempt must be among its attempts
     )

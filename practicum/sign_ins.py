@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,19 +36,30 @@ def _sign_in_row(sign_in: str) -> str:
     return f"sign-in:{sign_in}"
 
 
-def refused(db: Session, payload: dict) -> bool:
+def refused(db: Session, payload: dict) -> tuple[bool, User | None]:
     """Tell whether a token may no longer be used: revoked itself, or its sign-in has ended.
+
+    An access token's account is read by the same statement and returned with the answer: the
+    caller holds on to it, so the user lookup that follows finds it in the session's identity
+    map (which keeps objects only while something refers to them) instead of reading it again.
 
     A refresh token that comes back after it was used (rotated) ends its whole sign-in: either
     its holder or someone who copied it has the newer one, and we cannot tell which.
     """
     sign_in = payload.get(SIGN_IN_CLAIM)
     keys = [payload["jti"]] + ([_sign_in_row(sign_in)] if isinstance(sign_in, str) else [])
-    found = set(db.scalars(select(RevokedToken.jti).where(RevokedToken.jti.in_(keys))))
+    revoked = select(RevokedToken.jti).where(RevokedToken.jti.in_(keys))
+    user_id = _user_id(payload)
+    if payload.get("type") != "refresh" and user_id is not None:
+        # Every request checks its token here, then loads its account: one statement for both.
+        row = db.execute(select(User, exists(revoked)).where(User.id == user_id)).first()
+        if row is not None:
+            return bool(row[1]), row[0]
+    found = set(db.scalars(revoked))
     if payload.get("type") == "refresh" and payload["jti"] in found and isinstance(sign_in, str):
         if _sign_in_row(sign_in) not in found:
-            end(db, _user_id(payload), sign_in, reason="refresh_token_reused")
-    return bool(found)
+            end(db, user_id, sign_in, reason="refresh_token_reused")
+    return bool(found), None
 
 
 def rotate(db: Session, payload: dict) -> None:

@@ -27,11 +27,14 @@ DATABASE_DOWN = "The database is not answering just now. Nothing was saved; try 
 
 
 def prepare_attempt(user, session_id: int, response, with_model: bool = True, revise: bool = False):
-    """Score an answer and return (scored, writer), holding no connection."""
+    """Score an answer and return (scored, writer), holding no connection while a model writes."""
     scored = practice.score_attempt(session, user, session_id, response, runtime.embedder(), revise)
-    # Retrieval and scoring are done: give the connection back before any token flows.
-    session.commit()
-    session.close()
+    if with_model or scored.brief is not None:
+        # Retrieval and scoring are done: give the connection back before any token flows.
+        session.commit()
+        session.close()
+    # Otherwise the template's feedback is ready at once, and the answer is stored in this same
+    # transaction (a scoring-only client waits on one connection checkout, not two).
     return scored, runtime.feedback_writer(with_model=with_model)
 
 
@@ -101,7 +104,7 @@ def done_json(attempt, previous: int | None) -> dict:
     return {
         "attempt_id": attempt.id,
         "attempt": attempt_json(attempt, previous),
-        "conversation": conversation_json(practice.stored_session(session, attempt.session_id)),
+        "conversation": conversation_json(practice.stored_session(session, attempt)),
     }
 
 
