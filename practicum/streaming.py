@@ -34,7 +34,7 @@ def prepare_attempt(user, session_id: int, response, with_model: bool = True, re
         session.commit()
         session.close()
     # Otherwise the template's feedback is ready at once, and the answer is stored in this same
-    # transaction (a scoring-only client waits on one connection checkout, not two).
+    # transaction (one connection checkout for the whole answer, where it took three).
     return scored, runtime.feedback_writer(with_model=with_model)
 
 
