@@ -112,7 +112,8 @@ def next_step_note(result: ScoreResult, facts: ScenarioFacts) -> str:
     for dimension in ranked:
         tips = [tip for tip in tips_for(dimension.key, facts) if not already_does(tip, result.text)]
         if dimension.key not in broken and dimension.value >= PARTLY:
-            tips = [tip for tip in tips if not REPAIR.search(tip)] or tips
+            # None left: the next dimension's tip, rather than "drop any sarcasm" to a warm answer.
+            tips = [tip for tip in tips if not REPAIR.search(tip)]
         if tips:
             return pick(tips, result.text)
     return ""

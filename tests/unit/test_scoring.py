@@ -23,7 +23,15 @@ from ai.dimensions import (
     tips_for,
 )
 from ai.evidence import SMALL_TALK, quote, shows_a_move, with_evidence
-from ai.feedback import ALREADY, already_does, facts_text, feedback_facts, next_step_note, template_coaching
+from ai.feedback import (
+    ALREADY,
+    REPAIR,
+    already_does,
+    facts_text,
+    feedback_facts,
+    next_step_note,
+    template_coaching,
+)
 from ai.judge import shipped_judge
 from ai.red_lines import shipped_bank
 from ai.rubric import CATEGORY_WEIGHTS
@@ -471,6 +479,17 @@ def test_the_next_step_never_asks_to_acknowledge_thank_or_reassure_when_the_answ
     facts, result = hand_built(category, [DimensionResult(key, 0.0, "r", 2.0)], ACKNOWLEDGES)
     note = next_step_note(result, facts)
     assert not any(ALREADY[cue][0].search(note) for cue in ("acknowledge", "thanks", "not in trouble"))
+
+
+def test_a_partly_warm_answer_is_never_told_to_drop_sarcasm_when_it_already_does_the_other_tips():
+    # Every warmth tip for behaviour is either a repair ("without sarcasm", "drop any sarcasm")
+    # or asks to acknowledge, which this answer does: the tip comes from the next dimension.
+    dims = [DimensionResult("warmth", 0.5, "r", 3.0), DimensionResult("next_step", 0.6, "r", 1.0)]
+    facts, result = hand_built(
+        "defiance", dims, "I know you want to finish this, and I can see you're frustrated."
+    )
+    note = next_step_note(result, facts)
+    assert note in tips_for("next_step", facts) and not REPAIR.search(note)
 
 
 def test_the_next_step_is_a_tip_on_the_weakest_dimension_when_nothing_is_filtered():
