@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from flask_jwt_extended import create_access_token
-from sqlalchemy import update
+from sqlalchemy import event, update
 from werkzeug.security import generate_password_hash
 
 from ai.feedback import FeedbackWriter
@@ -112,3 +113,24 @@ def set_score(app, attempt_id: int, score: int) -> None:
     with app.app_context():
         session.execute(update(Attempt).where(Attempt.id == attempt_id).values(score=score))
         session.commit()
+
+
+@contextmanager
+def recorded(app):
+    """Record the statements run and the connections checked out from the pool in the block."""
+    engine = app.extensions["practicum.engine"]
+    seen = {"statements": [], "checkouts": 0}
+
+    def statement(conn, cursor, sql, *rest):
+        seen["statements"].append(" ".join(sql.split()))
+
+    def checkout(*rest):
+        seen["checkouts"] += 1
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "checkout", checkout)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+        event.remove(engine, "checkout", checkout)

@@ -2,33 +2,10 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from practicum.db import HNSW_EF_SEARCH, session
-from tests.api.conftest import STRONG
-
-
-@contextmanager
-def recorded(app):
-    """Record the statements run and the connections checked out from the pool in the block."""
-    engine = app.extensions["practicum.engine"]
-    seen = {"statements": [], "checkouts": 0}
-
-    def statement(conn, cursor, sql, *rest):
-        seen["statements"].append(" ".join(sql.split()))
-
-    def checkout(*rest):
-        seen["checkouts"] += 1
-
-    event.listen(engine, "before_cursor_execute", statement)
-    event.listen(engine, "checkout", checkout)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", statement)
-        event.remove(engine, "checkout", checkout)
+from tests.api.conftest import STRONG, recorded
 
 
 def started_rehearsal(client, tina) -> int:

@@ -7,11 +7,11 @@ import io
 import json
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from practicum.db import session
 from practicum.models import Cohort, User
-from tests.api.conftest import token_headers, web_session_token
+from tests.api.conftest import recorded, token_headers, web_session_token
 from tests.conftest import FIXTURES, create_account, import_file
 
 THREAT = "Nobody cares about the time, Jordan. Shut up and give me the phone."
@@ -183,17 +183,9 @@ def test_the_trainer_sees_the_transcript_with_turns_replies_and_the_ending(app, 
 def test_an_answer_reads_its_session_once_and_reports_the_change_and_the_turns(app, walk):
     answer, state, _, _, _ = walk
     first = answer(PLAIN)
-    statements = []
-
-    def count(conn, cursor, statement, *rest):
-        statements.append(statement.split()[0])
-
-    engine = app.extensions["practicum.engine"]
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded(app) as seen:
         second = answer(THREAT)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    statements = seen["statements"]
     # Sign-in check with its user, session with scenario, attempts, experts, pitfalls, ranking,
     # calibration, other scenarios' experts, the insert, the stored turns (a conversation gives
     # its connection back while the student's reply is worded, so the turns are read again).

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from tests.api.conftest import STRONG, rehearse, web_session_token
+from tests.api.conftest import STRONG, recorded, rehearse, web_session_token
 from tests.conftest import FIXTURES, PASSWORD
 
 CSRF = "test-csrf-token"
@@ -112,30 +112,20 @@ def test_uploads_are_limited_per_admin(client, people, headers):
 def test_a_limited_request_checks_its_sign_in_once(app, client, people, headers):
     # The per-person key reads the sign-in the route already verified; checking it again cost
     # a second decode and a second query on the revoked tokens in every limited request.
-    from sqlalchemy import event
-
     tina = headers("tina")
     scenario_id = client.get("/api/v1/scenarios", headers=tina).get_json()["scenarios"][0]["id"]
-    statements = []
-
-    def count(conn, cursor, statement, *rest):
-        statements.append(statement)
-
-    engine = app.extensions["practicum.engine"]
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with recorded(app) as seen:
         started = client.post("/api/v1/sessions", json={"scenario_id": scenario_id}, headers=tina)
-        to_start = len(statements)
+        to_start = len(seen["statements"])
         answered = client.post(
             f"/api/v1/sessions/{started.get_json()['id']}/attempts",
             json={"response": STRONG, "feedback": False},
             headers=tina,
         )
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    statements = seen["statements"]
     assert started.status_code == 201 and answered.status_code == 201
     assert int(answered.headers["X-RateLimit-Remaining"]) == 99  # the limit was checked
     assert sum("FROM revoked_tokens" in s for s in statements) == 2, statements
-    # Starting: sign-in check, user, scenario, its experts, the insert (its pitfalls wait for
+    # Starting: sign-in check with its user, scenario, its experts, the insert (its pitfalls wait for
     # the answer that scores against them). It took 7 before.
     assert to_start <= 5, statements[:to_start]
