@@ -10,6 +10,7 @@ the server acknowledged (201) is looked up in the database.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import random
@@ -20,8 +21,7 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +33,8 @@ TRAINEES = int(os.environ.get("SOAK_TRAINEES", 30))
 MINUTES = float(os.environ.get("SOAK_MINUTES", 5))
 THINK_S = float(os.environ.get("SOAK_THINK_S", 20))
 OUTAGE_S = 5
+REQUEST_TIMEOUT_S = 120
+REUSE_IDLE_S = 2.0  # reuse a kept connection only if it was used this recently
 ANSWERS = [
     "I can see this matters to you. Tell me what happened, and then we'll decide the next step together.",
     "Walk me through how you got that. What does each part stand for?",
@@ -42,10 +44,18 @@ ANSWERS = [
 
 
 class Api:
-    """A JSON client for one trainee, recording every answer's status and time."""
+    """A JSON client for one trainee, recording every answer's status and time.
+
+    Like a browser or an integration client's HTTP session, it keeps its connection open between
+    requests (HTTP/1.1 keep-alive). A new TCP connection for every request cost the server about
+    3 ms of CPU a request on this machine (`make bench-load`, README), which no real client pays.
+    """
 
     def __init__(self, base: str, log: list, lock: threading.Lock):
         self.base, self.log, self.lock, self.token = base, log, lock, ""
+        self._target = urllib.parse.urlsplit(base)
+        self._connection: http.client.HTTPConnection | None = None
+        self._last_used = 0.0
 
     def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
         """Send one request; return its status and JSON body (never raises for HTTP errors)."""
@@ -53,15 +63,17 @@ class Api:
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.base + path, data, headers, method=method)
         started = time.monotonic()
         try:
-            with urllib.request.urlopen(request, timeout=120) as answer:
-                status, text = answer.status, answer.read()
-        except urllib.error.HTTPError as error:
-            status, text = error.code, error.read()
-        except OSError as error:
-            status, text = 0, json.dumps({"transport": str(error)}).encode()
+            answer = self._connected(started)
+            answer.request(method, self._target.path + path, data, headers)
+            response = answer.getresponse()
+            status, text = response.status, response.read()
+        except (OSError, http.client.HTTPException) as error:
+            # Not sent again: a POST the server may have stored counts as failed, never twice.
+            self.close()
+            status, text = 0, json.dumps({"transport": str(error) or type(error).__name__}).encode()
+        self._last_used = time.monotonic()
         try:
             payload = json.loads(text)
         except ValueError:
@@ -71,6 +83,23 @@ class Api:
                 (started, time.monotonic() - started, method, path.split("/")[1], status, payload)
             )
         return status, payload
+
+    def close(self) -> None:
+        """Close the kept connection (the next request opens a new one)."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _connected(self, now: float) -> http.client.HTTPConnection:
+        # A connection idle longer than the server keeps one (gunicorn's keepalive, 5 s) may be
+        # closing as a request goes out: start afresh well before that.
+        if self._connection is not None and now - self._last_used > REUSE_IDLE_S:
+            self.close()
+        if self._connection is None:
+            self._connection = http.client.HTTPConnection(
+                self._target.hostname, self._target.port, timeout=REQUEST_TIMEOUT_S
+            )
+        return self._connection
 
 
 def signed_in(api: Api, username: str, password: str) -> bool:
