@@ -1,10 +1,11 @@
 """`make bench-load`: attempts per second and latency at 1, 8 and 30 clients with no think time.
 
 Real parts throughout (`practicum serve` with MiniLM and SmolLM2, PostgreSQL), measured from the
-client: each client starts a rehearsal and answers it, again and again, for LOAD_SECONDS; only
-the answer's request is timed. "scoring only" sends `"feedback": false` (batch and integration
-clients); "full" includes the coaching text. The per-person limits on rehearsals and answers are
-raised for the run, so every client is limited only by the server.
+client: each client starts a rehearsal and answers it, again and again, for LOAD_SECONDS, on one
+kept HTTP connection (bench/soak_load.Api); only the answer's request is timed. "scoring only"
+sends `"feedback": false` (batch and integration clients); "full" includes the coaching text.
+The per-person limits on rehearsals and answers are raised for the run, so every client is
+limited only by the server.
 """
 
 from __future__ import annotations
