@@ -65,9 +65,9 @@ class Api:
         data = json.dumps(body).encode() if body is not None else None
         started = time.monotonic()
         try:
-            answer = self._connected(started)
-            answer.request(method, self._target.path + path, data, headers)
-            response = answer.getresponse()
+            connection = self._connected(started)
+            connection.request(method, self._target.path + path, data, headers)
+            response = connection.getresponse()
             status, text = response.status, response.read()
         except (OSError, http.client.HTTPException) as error:
             # Not sent again: a POST the server may have stored counts as failed, never twice.
