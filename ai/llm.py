@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -14,9 +15,11 @@ from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 
-from ai.fair_lock import FairLock, SharedFairLock
+from ai.fair_lock import FairLock
 from ai.model_health import ModelHealth
+from ai.model_queue import SharedModelQueue
 from ai.sentence_shape import SentenceShape, ShapeMasks, token_text
 from practicum.errors import ModelUnavailable
 
@@ -108,17 +111,41 @@ class LlamaCppLLM(LLM):
         self._shapes: dict[SentenceShape, ShapeMasks] = {}
         # llama.cpp contexts are not thread-safe: one generation at a time per process, taken
         # in arrival order so that under load no trainee is overtaken again and again; with a
-        # Redis at order_url, in arrival order across every worker.
-        self._lock = SharedFairLock.from_url(order_url) if order_url else FairLock()
+        # Redis at order_url, one queue for every worker, served by whichever model is free.
+        self._lock = FairLock()
+        self._queue = SharedModelQueue(order_url) if order_url else None
+        self._serving_pid = 0
 
     @property
     def loaded(self) -> bool:
         return self._llama is not None
 
     def load(self) -> None:
-        """Load the GGUF weights (once)."""
+        """Load the GGUF weights (once), and take this process's share of a shared queue."""
         with self._lock:
             self._load_unlocked()
+        self._serve_queue()
+
+    def _serve_queue(self) -> None:
+        """Start this process's thread that writes queued replies (once per process: forks lose it)."""
+        if self._queue is None or self._serving_pid == os.getpid():
+            return
+        with self._lock:
+            if self._serving_pid != os.getpid():
+                self._serving_pid = os.getpid()
+                serving = threading.Thread(
+                    target=self._queue.serve,
+                    args=(self._write_job, threading.Event()),
+                    name="model-queue",
+                    daemon=True,
+                )
+                serving.start()
+
+    def _write_job(self, job: dict) -> Iterator[str]:
+        """Write one queued reply with this process's model."""
+        shape = job.get("shape")
+        grammar = SentenceShape(**shape) if shape else job.get("grammar")
+        yield from self._write_locally(job["messages"], job["max_tokens"], grammar, self.queue_wait_s)
 
     def _load_unlocked(self):
         if self._llama is None:
@@ -147,11 +174,27 @@ class LlamaCppLLM(LLM):
 
     def stream_chat(self, messages, max_tokens, grammar=None):
         """Stream a chat completion, greedy, under an optional GBNF grammar or shape, in arrival order."""
-        if not self._lock.acquire(timeout=self.queue_wait_s):
-            ahead = self._lock.waiting()
-            raise ModelUnavailable(
-                f"the model is busy ({ahead} replies ahead); waited {self.queue_wait_s:g} s", "busy"
+        if self._queue is not None:
+            from redis.exceptions import RedisError
+
+            self._serve_queue()
+            job = {"messages": messages, "max_tokens": max_tokens}
+            job.update(
+                {"shape": asdict(grammar)} if isinstance(grammar, SentenceShape) else {"grammar": grammar}
             )
+            try:
+                reply = self._queue.submit(job, self.queue_wait_s)
+            except RedisError:  # no queue: this process's model alone, in its own order
+                reply = self._write_locally(messages, max_tokens, grammar, self.queue_wait_s)
+            yield from reply
+            return
+        yield from self._write_locally(messages, max_tokens, grammar, self.queue_wait_s)
+
+    def _write_locally(self, messages, max_tokens, grammar, wait_s: float) -> Iterator[str]:
+        """Stream a reply from this process's model, after the replies that reached it first."""
+        if not self._lock.acquire(timeout=wait_s):
+            ahead = self._lock.waiting()
+            raise ModelUnavailable(f"the model is busy ({ahead} replies ahead); waited {wait_s:g} s", "busy")
         try:
             llama = self._load_unlocked()
             if isinstance(grammar, SentenceShape) and llama.metadata.get("tokenizer.chat_template"):

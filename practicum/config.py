@@ -111,9 +111,10 @@ class Config:
             least=0,
         )
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
-        # The Redis that orders every worker's answers for their in-process models by arrival
-        # (ai/fair_lock.SharedFairLock); by default the rate limits' own Redis, "none" for none.
-        # Without it each worker orders only its own answers.
+        # The Redis that queues every worker's replies for the in-process models, in arrival order,
+        # each to whichever worker's model is free (ai/model_queue.SharedModelQueue); by default
+        # the rate limits' own Redis, "none" for none. Without it each worker's model writes only
+        # its own worker's replies, in their order.
         order = env.get("LLM_ORDER_URL", "")
         if not order and self.RATELIMIT_STORAGE_URI.startswith(("redis://", "rediss://", "unix://")):
             order = self.RATELIMIT_STORAGE_URI
