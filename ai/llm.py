@@ -114,7 +114,8 @@ class LlamaCppLLM(LLM):
         # Redis at order_url, one queue for every worker, served by whichever model is free.
         self._lock = FairLock()
         self._queue = SharedModelQueue(order_url) if order_url else None
-        self._serving_pid = 0
+        self._serving_pid, self._serving = 0, None
+        self._stop_serving = threading.Event()
 
     @property
     def loaded(self) -> bool:
@@ -132,14 +133,20 @@ class LlamaCppLLM(LLM):
             return
         with self._lock:
             if self._serving_pid != os.getpid():
-                self._serving_pid = os.getpid()
-                serving = threading.Thread(
+                self._serving_pid, self._stop_serving = os.getpid(), threading.Event()
+                self._serving = threading.Thread(
                     target=self._queue.serve,
-                    args=(self._write_job, threading.Event()),
+                    args=(self._write_job, self._stop_serving),
                     name="model-queue",
                     daemon=True,
                 )
-                serving.start()
+                self._serving.start()
+
+    def stop_serving(self, wait_s: float) -> None:
+        """Take no more queued replies; wait up to wait_s for the one being written (a worker's exit)."""
+        self._stop_serving.set()
+        if self._serving is not None and self._serving_pid == os.getpid():
+            self._serving.join(wait_s)
 
     def _write_job(self, job: dict) -> Iterator[str]:
         """Write one queued reply with this process's model."""

@@ -68,7 +68,7 @@ class SharedModelQueue:
 
         while not stop.is_set():
             try:
-                self._serve_one(write)
+                self._serve_one(write, stop)
             except RedisError as error:
                 log.warning("the model queue's Redis failed (%s); trying again in 1 s", error)
                 stop.wait(1)
@@ -119,11 +119,14 @@ class SharedModelQueue:
             except RedisError:
                 pass  # the lease lapses and the stream expires on their own
 
-    def _serve_one(self, write: Writer) -> None:
+    def _serve_one(self, write: Writer, stop: threading.Event) -> None:
         from redis.exceptions import RedisError
 
         popped = self._serving_client.blpop([self._jobs], timeout=1)
         if popped is None:
+            return
+        if stop.is_set():  # stopped while waiting: the job goes back first in line for another
+            self._client.lpush(self._jobs, popped[1])
             return
         job = json.loads(popped[1])
         out, wanted = self._out(job["id"]), self._wanted(job["id"])

@@ -54,6 +54,13 @@ def options(app, host: str, port: int) -> dict:
         start_background_sender(app)
         lti_grades.start_background_sender(app)  # and grades due to an LMS, locked the same way
 
+    def worker_exit(_server, _worker) -> None:
+        # A worker that stops (reload, shutdown) finishes the queued reply its model is writing
+        # for a trainee who may be waiting in another worker, and takes no new one.
+        model = app.extensions.get("practicum.llm")
+        if model is not None and hasattr(model, "stop_serving"):
+            model.stop_serving(config.LLM_TIME_LIMIT_S + 2)
+
     return {
         "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
         "worker_class": "gthread",
@@ -67,6 +74,7 @@ def options(app, host: str, port: int) -> dict:
         "accesslog": "-",
         "errorlog": "-",
         "post_fork": post_fork,
+        "worker_exit": worker_exit,
         "child_exit": _forget_worker_metrics,
         "limit_request_line": 8190,
         "limit_request_fields": 100,

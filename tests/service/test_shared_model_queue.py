@@ -158,9 +158,10 @@ def test_a_reply_no_model_starts_in_time_is_busy_and_leaves_the_queue(redis_url)
 
 
 def test_a_reader_that_stops_reading_stops_the_writer(redis_url):
-    with Worker(redis_url, "a") as worker:
-        worker.released["long"] = threading.Event()
-        worker.released["long"].set()
+    worker = Worker(redis_url, "a")
+    worker.released["long"] = threading.Event()
+    worker.released["long"].set()
+    with worker:
         reply = worker.queue.submit(job("long", pieces=[f" word{n}" for n in range(200)], piece_s=0.01), 10)
         assert [next(reply), next(reply)] == [" word0", " word1"]
         reply.close()  # the feedback's time limit, or a trainee who left
@@ -168,6 +169,27 @@ def test_a_reader_that_stops_reading_stops_the_writer(redis_url):
         time.sleep(0.5)
         assert worker.pieces_written < 10
         assert Redis.from_url(redis_url).keys("practicum:llm:wanted:*") == []
+
+
+def test_a_worker_that_stops_finishes_its_reply_and_leaves_the_next_to_another(redis_url):
+    with Worker(redis_url, "stopping") as stopping:
+        replies: dict = {}
+        asking = read_in_thread(stopping.queue, job("in hand"), replies)
+        _wait_until(lambda: stopping.started == ["in hand"])
+        stopping.stop.set()  # gunicorn's worker_exit: no new job, finish this one
+        stopping.released["in hand"].set()
+        asking.join(10)
+        assert replies == {"in hand": "in hand"}
+        stopping.thread.join(5)
+        assert not stopping.thread.is_alive()
+        later = read_in_thread(stopping.queue, job("later"), replies)
+        _wait_until(lambda: stopping.queue.waiting() == 1)
+        other = Worker(redis_url, "still running")
+        other.released["later"] = threading.Event()
+        other.released["later"].set()
+        with other:
+            later.join(10)
+        assert replies["later"] == "later" and stopping.started == ["in hand"]
 
 
 def test_a_worker_killed_while_writing_fails_that_reply_and_the_next_goes_to_another(redis_url):
@@ -194,9 +216,10 @@ def test_a_worker_killed_while_writing_fails_that_reply_and_the_next_goes_to_ano
         with pytest.raises(ModelUnavailable) as silent:
             next(reply)
         assert silent.value.fault == "hanging" and time.monotonic() - began < 3
-        with Worker(redis_url, "survivor") as worker:
-            worker.released["next"] = threading.Event()
-            worker.released["next"].set()
+        survivor = Worker(redis_url, "survivor")
+        survivor.released["next"] = threading.Event()
+        survivor.released["next"].set()
+        with survivor:
             assert "".join(asker.submit(job("next"), 10)) == "next"
     finally:
         child.kill()
