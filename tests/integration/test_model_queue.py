@@ -26,6 +26,14 @@ def test_queued_replies_are_the_models_own_whichever_worker_writes_them(redis_ur
     alone = LlamaCppLLM(default_llm_model_path(), threads=1)  # no queue: this process's model
     for worker in workers:
         worker.load()  # each takes its share of the queue, as gunicorn's workers do after forking
+    try:
+        _ask_both(workers, alone)
+    finally:
+        for worker in workers:  # as gunicorn's worker_exit does: no thread outlives this Redis
+            worker.stop_serving(30)
+
+
+def _ask_both(workers: list[LlamaCppLLM], alone: LlamaCppLLM) -> None:
     requests = [coaching_messages(FeedbackFacts(45, "developing", [], [], "", "", tip)) for tip in TIPS]
     expected = ["".join(alone.stream_chat(messages, 60, NEXT_STEP)) for messages in requests]
     assert all(NEXT_STEP.fullmatch(sentence) for sentence in expected)
