@@ -55,6 +55,10 @@ class LLM(ABC):
         """Tell whether the model can answer now (a remote server may be down)."""
         return True
 
+    def waiting(self) -> tuple[int, str] | None:
+        """Replies waiting for the model to start them, and whose ("shared" or "worker"); None if unknown."""
+        return None
+
     @property
     def health(self) -> ModelHealth:
         """What this model's recent generations did (kept per process, for readiness)."""
@@ -147,6 +151,12 @@ class LlamaCppLLM(LLM):
         self._stop_serving.set()
         if self._serving is not None and self._serving_pid == os.getpid():
             self._serving.join(wait_s)
+
+    def waiting(self) -> tuple[int, str] | None:
+        """Replies no model has started: every worker's in the shared queue, else this process's."""
+        if self._queue is not None:
+            return self._queue.waiting(), "shared"
+        return max(0, self._lock.waiting() - 1), "worker"  # the lock's count includes the one writing
 
     def _write_job(self, job: dict) -> Iterator[str]:
         """Write one queued reply with this process's model."""

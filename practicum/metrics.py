@@ -16,7 +16,7 @@ from prometheus_client import (
     multiprocess,
 )
 
-from practicum.job_metrics import JobCollector
+from practicum.queue_metrics import JobCollector, ModelQueueCollector
 
 # Our own registry: only what Practicum measures, not the client library's process defaults.
 REGISTRY = CollectorRegistry()
@@ -40,6 +40,7 @@ LLM_TOKENS = Counter(
     "practicum_llm_tokens_total", "Tokens the language model wrote for coaching", registry=REGISTRY
 )
 REGISTRY.register(JobCollector())
+REGISTRY.register(ModelQueueCollector())
 LLM_SECONDS = Histogram(
     "practicum_llm_seconds",
     "Time the language model took for one coaching text",
@@ -108,4 +109,5 @@ def _registry() -> CollectorRegistry:
     combined = CollectorRegistry()
     multiprocess.MultiProcessCollector(combined)
     combined.register(JobCollector())  # read from the job records, once, not per worker
+    combined.register(ModelQueueCollector())  # read from the shared queue, once
     return combined

@@ -39,3 +39,17 @@ def test_requests_attempts_and_feedback_are_counted(app, client, people, headers
     )
     assert sample(after, "practicum_feedback_total{") == sample(before, "practicum_feedback_total{") + 1
     assert "/api/v1/sessions/1" not in after  # routes are templates, never raw ids
+
+
+def test_the_model_queue_depth_is_read_when_scraped(app, client, headers):
+    from ai.llm import FakeLLM
+
+    class Queued(FakeLLM):
+        def waiting(self):
+            return 3, "shared"
+
+    text = client.get("/metrics", headers=headers("ada")).get_data(as_text=True)
+    assert "practicum_llm_queue_depth" not in text  # a model that cannot tell is not reported as 0
+    app.extensions["practicum.llm"] = Queued()
+    text = client.get("/metrics", headers=headers("ada")).get_data(as_text=True)
+    assert 'practicum_llm_queue_depth{scope="shared"} 3.0' in text

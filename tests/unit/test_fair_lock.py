@@ -65,3 +65,21 @@ def test_a_busy_model_is_not_a_faulty_one():
     feedback = FeedbackWriter(model).write(facts())
     assert feedback.source == "fallback" and "busy" in feedback.rejected_because
     assert model.health.report()["state"] == "ok"
+
+
+def test_the_model_counts_the_replies_it_has_not_started(tmp_path):
+    from ai.llm import LlamaCppLLM
+
+    weights = tmp_path / "model.gguf"
+    weights.write_bytes(b"GGUF")  # never loaded: only the lock is used
+    model = LlamaCppLLM(str(weights))
+    assert model.waiting() == (0, "worker")
+    model._lock.acquire()  # a reply being written is not waiting
+    assert model.waiting() == (0, "worker")
+    waiters = [threading.Thread(target=lambda: model._lock.acquire(timeout=0.3)) for _ in range(2)]
+    for waiter in waiters:
+        waiter.start()
+    _wait_until(lambda: model.waiting() == (2, "worker"))
+    for waiter in waiters:
+        waiter.join(5)
+    model._lock.release()

@@ -1,5 +1,6 @@
-"""Job metrics for /metrics, read when scraped: jobs run in other processes (RQ workers), so
-their counts come from the job records (and the Redis queue), not from this process's memory."""
+"""Queue metrics for /metrics, read when scraped: jobs run in other processes (RQ workers), so
+their counts come from the job records (and the Redis queue), not from this process's memory;
+model replies wait in a queue that every worker shares (Redis) or in this process's lock."""
 
 from __future__ import annotations
 
@@ -61,3 +62,27 @@ def _depth(counts: dict) -> GaugeMetricFamily:
         waiting = sum(n for (_, status), n in counts.items() if status == "queued")
     depth.add_metric([], waiting)
     return depth
+
+
+class ModelQueueCollector:
+    """Coaching replies waiting for a model to start them."""
+
+    def describe(self):
+        """Name no metrics ahead (the model is read when scraped)."""
+        return []
+
+    def collect(self):
+        """Read the model's queue now: every worker's when shared, else this worker's alone."""
+        if not has_app_context():
+            return
+        model = current_app.extensions.get("practicum.llm")
+        waiting = model.waiting() if model is not None else None
+        if waiting is None:  # no model built yet, or one that cannot tell (a remote server)
+            return
+        depth = GaugeMetricFamily(
+            "practicum_llm_queue_depth",
+            "Coaching replies waiting for a model: scope shared is every worker's, worker this one's",
+            labels=["scope"],
+        )
+        depth.add_metric([waiting[1]], waiting[0])
+        yield depth
