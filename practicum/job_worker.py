@@ -59,4 +59,7 @@ def run_worker(app: Flask, burst: bool = False) -> None:
         job_monitoring_interval=beat,
         maintenance_interval=beat,
     )
-    worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+    try:
+        worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
+    finally:  # its model also writes trainees' replies from the shared queue: end the one it writes
+        runtime.stop_serving_queued_replies(app)

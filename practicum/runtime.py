@@ -63,6 +63,17 @@ def warm(app: Flask) -> None:
     llm(app).load()
 
 
+def stop_serving_queued_replies(app: Flask) -> None:
+    """Finish the shared-queue reply this process's model is writing and take no new one (on exit).
+
+    Every process that loads the in-process model (gunicorn workers, `practicum worker`) also
+    writes replies for trainees waiting in other processes; leaving mid-reply would cut one off.
+    """
+    model = app.extensions.get("practicum.llm")
+    if model is not None and hasattr(model, "stop_serving"):
+        model.stop_serving(app.config["PRACTICUM"].LLM_TIME_LIMIT_S + 2)
+
+
 def models_loaded(app: Flask) -> bool:
     """Tell whether both models are in memory."""
     model = app.extensions.get("practicum.embedder")

@@ -55,11 +55,7 @@ def options(app, host: str, port: int) -> dict:
         lti_grades.start_background_sender(app)  # and grades due to an LMS, locked the same way
 
     def worker_exit(_server, _worker) -> None:
-        # A worker that stops (reload, shutdown) finishes the queued reply its model is writing
-        # for a trainee who may be waiting in another worker, and takes no new one.
-        model = app.extensions.get("practicum.llm")
-        if model is not None and hasattr(model, "stop_serving"):
-            model.stop_serving(config.LLM_TIME_LIMIT_S + 2)
+        runtime.stop_serving_queued_replies(app)  # a reloaded or stopped worker's last reply ends
 
     return {
         "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
