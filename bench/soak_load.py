@@ -22,6 +22,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -199,7 +200,9 @@ def main() -> None:
     # Rate limits in Redis, as deployed: the workers then default to one a core (practicum/config.py).
     with redis_server() as redis_url, deployment(TRAINEES, RATELIMIT_STORAGE_URI=redis_url) as running:
         log, acked, lock = [], [], threading.Lock()
-        stop_at = time.monotonic() + MINUTES * 60
+        warming = library_warmup(running.base)
+        load_began = time.monotonic()
+        stop_at = load_began + MINUTES * 60
         threads = [
             threading.Thread(
                 target=trainee, args=(running.base, name, pw, stop_at, log, acked, lock, running.scenarios)
@@ -217,7 +220,17 @@ def main() -> None:
         back_at = time.monotonic()
         for thread in threads:
             thread.join()
-        print_report(log, acked, running.url, killed_at, back_at, running.cold_start_s, running.server)
+        print_report(
+            log, acked, running.url, killed_at, back_at, running.cold_start_s, running.server, load_began + 60
+        )
+        print(f"the library's warm-up when the trainees began, as /readyz said: {warming}")
+
+
+def library_warmup(base: str) -> dict:
+    """Return how far the answering worker's library warm-up has gone (/readyz)."""
+    root = base.removesuffix("/api/v1")
+    with urllib.request.urlopen(f"{root}/readyz", timeout=5) as answer:
+        return json.loads(answer.read()).get("library_warmup", {})
 
 
 def restart_database(pgdata: Path) -> None:
@@ -228,7 +241,12 @@ def restart_database(pgdata: Path) -> None:
     _import_pgserver().get_server(pgdata).ensure_postgres_running()
 
 
-def print_report(log, acked, url, killed_at, back_at, cold, server) -> None:
+def _percentiles(times: list[float]) -> str:
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return f"p50 {statistics.median(times) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms ({len(times)})"
+
+
+def print_report(log, acked, url, killed_at, back_at, cold, server, first_minute_end) -> None:
     """Print the load, the outage and the bookkeeping."""
     from sqlalchemy import create_engine, text
 
@@ -252,8 +270,18 @@ def print_report(log, acked, url, killed_at, back_at, cold, server) -> None:
         f"found in the database {len(set(acked) & stored)}"
     )
     if times:
-        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        print(f"full attempts: p50 {statistics.median(times) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms")
+        print(f"full attempts: {_percentiles(times)}")
+    signing_in = sorted(e[1] for e in log if e[3] in ("auth",) and e[4] == 200)
+    if signing_in:
+        print(f"  signing in and choosing a password (all at once at the start): {_percentiles(signing_in)}")
+    calm = sorted(e[1] for e in attempts if e not in outage and e[0] >= first_minute_end)
+    if calm:  # without the first minute (everyone signs in at once) and the outage
+        print(f"  after the first minute, outside the outage: {_percentiles(calm)}")
+    for started, took, *_, attempt in sorted(attempts, key=lambda e: -e[1])[:5]:
+        print(
+            f"  slow: {took * 1000:.0f} ms, sent at {started - killed_at:+.1f} s from the kill; "
+            f"{attempt.get('feedback_source')}, {attempt.get('timings')}"
+        )
     rate = len(errors) / max(len(steady), 1)
     print(f"outside the outage: {len(errors)} errors of {len(steady)} requests ({rate:.2%})")
     for started, took, method, where, status, payload in errors[:5]:
