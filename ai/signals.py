@@ -146,6 +146,11 @@ class ScenarioVectorCache:
                 self._experts.popitem(last=False)
         return rows
 
+    def __len__(self) -> int:
+        """How many scenarios' vectors are kept."""
+        with self._lock:
+            return len(self._items)
+
     def clear(self) -> None:
         """Forget every cached scenario."""
         with self._lock:

@@ -9,7 +9,7 @@ from gunicorn.app.base import BaseApplication
 
 from practicum import runtime
 from practicum.lti import grades as lti_grades
-from practicum.warmup import start_library_warmup
+from practicum.warmup import start_library_warmup, warm_library_before_fork
 from practicum.xapi.sender import start_background_sender
 
 # Answers name no server software or version (gunicorn would send "Server: gunicorn").
@@ -102,4 +102,6 @@ def serve(app, host: str, port: int) -> None:
     import gunicorn.http.wsgi
 
     gunicorn.http.wsgi.SERVER = SERVER_NAME
+    if app.config["PRACTICUM"].WARM_MODELS:
+        warm_library_before_fork(app)  # once for every worker, before the first trainee
     PracticumServer(app, options(app, host, port)).run()
