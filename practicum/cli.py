@@ -145,7 +145,12 @@ def serve_command(host, port, dev):
     click.echo(
         f"Practicum is starting on http://{host}:{port}/ (gunicorn, {config.WEB_WORKERS} worker(s) "
         f"of {config.WEB_THREADS} threads"
-        + ("; each loads the models before it answers)" if config.WARM_MODELS else ")")
+        + (
+            "; the scenario library is warmed first, about 20 s on 2 cores, "
+            "then each worker loads the models before it answers)"
+            if config.WARM_MODELS
+            else ")"
+        )
     )
     serve(app, host, port)
 
