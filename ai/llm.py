@@ -59,6 +59,9 @@ class LLM(ABC):
         """Replies waiting for the model to start them, and whose ("shared" or "worker"); None if unknown."""
         return None
 
+    def stop_serving(self, wait_s: float) -> None:  # noqa: B027 — only a model serving a shared queue stops
+        """Take no more replies queued by other processes; finish the one being written (on exit)."""
+
     @property
     def health(self) -> ModelHealth:
         """What this model's recent generations did (kept per process, for readiness)."""

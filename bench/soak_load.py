@@ -271,7 +271,7 @@ def print_report(log, acked, url, killed_at, back_at, cold, server, first_minute
     )
     if times:
         print(f"full attempts: {_percentiles(times)}")
-    signing_in = sorted(e[1] for e in log if e[3] in ("auth",) and e[4] == 200)
+    signing_in = sorted(e[1] for e in log if e[3] == "auth" and e[4] == 200)
     if signing_in:
         print(f"  signing in and choosing a password (all at once at the start): {_percentiles(signing_in)}")
     calm = sorted(e[1] for e in attempts if e not in outage and e[0] >= first_minute_end)

@@ -70,7 +70,7 @@ def stop_serving_queued_replies(app: Flask) -> None:
     writes replies for trainees waiting in other processes; leaving mid-reply would cut one off.
     """
     model = app.extensions.get("practicum.llm")
-    if model is not None and hasattr(model, "stop_serving"):
+    if model is not None:
         model.stop_serving(app.config["PRACTICUM"].LLM_TIME_LIMIT_S + 2)
 
 
