@@ -20,7 +20,8 @@ The scorer is a pipeline; each stage is a module with one entry point:
    red line caps the score at RED_LINE_CAP (Needs work); the dimension it breaks is missed, and
    the red line is named with the sentence and the reason. Where the answer-level classifier is
    sure the answer holds one, a sentence needs only FLAGGED_ANSWER_SENTENCE_ODDS, and need not
-   be closer to the bank than to sound words.
+   be closer to the bank than to sound words. In a tutoring transcript a sentence counts only by
+   its wording or the classifier's sure threshold: its thresholds were set on classroom answers.
 score = GRADE_BASE + GRADE_POINTS × grade (grade 4 → 90, 0 → 10), clipped to 0–100, then the
 caps: NO_SUBSTANCE_CAP under MIN_SUBSTANCE_WORDS words, RED_LINE_CAP for a red line. Where a
 trainer has graded answers to this scenario (practicum/calibration.py), the nearest of them pull
@@ -47,7 +48,7 @@ from ai.signals import SCENARIO_VECTORS, EmbeddedResponse, embed_response, respo
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch
 
-SCORER_VERSION = "judge-5"  # the pipeline's version; attempts record it with the judge's
+SCORER_VERSION = "judge-6"  # the pipeline's version; attempts record it with the judge's
 GRADE_BASE, GRADE_POINTS = 10.0, 20.0
 MIN_SUBSTANCE_WORDS = 4
 NO_SUBSTANCE_CAP = 15
@@ -193,7 +194,12 @@ def score_response(
     # Every feature reads the cleaned text only: removed content can never move a score.
     reading, contrast = read_answer(text, text, matches, facts, embedded, embedder, judge, model)
     threshold, sure = judge.red_line_threshold, judge.red_line_sure_threshold
-    if judge.answer_red_line_probability(reading.row) >= judge.answer_red_line_threshold:
+    if is_tutoring_transcript(facts):
+        # The red-line thresholds were set on classroom answers; a tutor correcting a maths step
+        # ("that's not correct, because ...") reaches the lower one (23 of 865 MRBench responses
+        # flagged), so there a sentence counts only by its wording or the sure threshold.
+        threshold = sure
+    elif judge.answer_red_line_probability(reading.row) >= judge.answer_red_line_threshold:
         threshold = sure = min(threshold, FLAGGED_ANSWER_SENTENCE_ODDS)
     hits = find_red_lines(
         embedded,

@@ -75,6 +75,49 @@ def test_a_red_line_scores_needs_work_and_is_named_with_its_sentence(minilm, key
     assert hit.title in shown and hit.reason in shown
 
 
+# A maths-tutoring transcript (MRBench's form): scored by the tutoring heads, not the classroom judge.
+CLEANING_DAY = (
+    "Tutor: The question is: out of 2000 people at a cleaning day, 30% were adult men. There were "
+    "twice as many adult women as adult men, and the rest were children. How many children came?\n"
+    "Student: 30/100*2000 = 600 adult men. Twice as many women, so 600/2 = 300 women, and "
+    "2000-900 = 1100 children.\n"
+    "Tutor: I see that you knew the number of adult women was twice as much as the men. What "
+    "calculation did you do?\n"
+    "Student: I divided 600 by 2 to get 300."
+)
+
+
+def tutoring_moment() -> tuple[ScenarioFacts, list[ExpertMatch]]:
+    facts, _ = shipped("decimal-comparison")
+    facts = replace(facts, context=CLEANING_DAY, opening_line="I divided 600 by 2 to get 300.", pitfalls=())
+    expert = "Twice as many women as men means the women are 2 times 600. What do you get if you multiply?"
+    return facts, [ExpertMatch(1, 1, expert, "", 0.0)]
+
+
+@pytest.mark.parametrize(
+    "correction",
+    [
+        "However, I think there might be a small mistake - twice as many women means double the men, "
+        "not half of them.",
+        "It seems like you calculated the number of women from the men the wrong way round; let's "
+        "reconsider that part.",
+    ],
+)
+def test_a_tutor_correcting_a_step_is_not_taken_for_a_red_line(minilm, correction):
+    # With the classroom thresholds, corrections like these (they speak of women and men) were
+    # flagged, and 23 of MRBench's 865 responses were capped at 39 for red lines they do not cross.
+    facts, experts = tutoring_moment()
+    result = score_text(minilm, correction, facts, experts)
+    assert result.red_lines == [] and "red_line" not in result.flags
+
+
+def test_a_red_line_in_a_tutoring_transcript_still_caps_the_score(minilm):
+    facts, experts = tutoring_moment()
+    put_down = "Nobody cares what you think. Just be quiet and copy the answer."
+    result = score_text(minilm, put_down, facts, experts)
+    assert result.score <= RED_LINE_CAP and result.red_lines
+
+
 def test_one_harmful_sentence_inside_a_skilful_answer_is_caught(minilm):
     facts, experts = shipped("promise-not-to-tell")
     good = (
