@@ -193,8 +193,9 @@ def score_response(
     best = max((m.similarity for m in matches), default=0.0)
     # Every feature reads the cleaned text only: removed content can never move a score.
     reading, contrast = read_answer(text, text, matches, facts, embedded, embedder, judge, model)
+    tutoring = is_tutoring_transcript(facts)  # the judge's classroom parts step aside below
     threshold, sure = judge.red_line_threshold, judge.red_line_sure_threshold
-    if is_tutoring_transcript(facts):
+    if tutoring:
         # The red-line thresholds were set on classroom answers; a tutor correcting a maths step
         # ("that's not correct, because ...") reaches the lower one (23 of 865 MRBench responses
         # flagged), so there a sentence counts only by its wording or the sure threshold.
@@ -213,7 +214,7 @@ def score_response(
     grade = judge.predict_grade(reading.row)
     points = grade_points(grade)
     values = judge.predict_dimensions(reading.row)
-    if is_tutoring_transcript(facts):
+    if tutoring:
         points, values = tutoring_points(reading.features), {**values, **tutoring_values(reading.features)}
     if calibrate is not None:
         points = calibrate(points, embedded.vector)
