@@ -180,6 +180,7 @@ def _serve_dev(app, host: str, port: int) -> None:
         server = make_server(host, port, app, threaded=True)
     except OSError as error:
         raise click.ClickException(f"Cannot listen on {host}:{port}: {error.strerror or error}.") from None
+    runtime.limit_blas_threads(app)
     if app.config["PRACTICUM"].WARM_MODELS:
         click.echo("Loading the embedding model and the language model…")
         runtime.warm(app)
@@ -207,6 +208,7 @@ def worker_command(burst):
         )
     from practicum.job_worker import run_worker
 
+    runtime.limit_blas_threads(app)  # it shares the cores with the web workers
     run_worker(app, burst)
 
 

@@ -55,6 +55,15 @@ def student_voice(app: Flask | None = None) -> StudentVoice:
     return StudentVoice(model, embedder(app), cfg.LLM_TIME_LIMIT_S)
 
 
+def limit_blas_threads(app: Flask) -> None:
+    """Hold numpy's BLAS to BLAS_THREADS threads in this process (and the workers it forks)."""
+    count = app.config["PRACTICUM"].BLAS_THREADS
+    if count:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=count, user_api="blas")  # kept until the process ends
+
+
 def warm(app: Flask) -> None:
     """Load both models now, so the first trainee does not wait for them."""
     model = embedder(app)

@@ -102,6 +102,7 @@ def serve(app, host: str, port: int) -> None:
     import gunicorn.http.wsgi
 
     gunicorn.http.wsgi.SERVER = SERVER_NAME
+    runtime.limit_blas_threads(app)  # set in the master: the forked workers keep the setting
     if app.config["PRACTICUM"].WARM_MODELS:
         warm_library_before_fork(app)  # once for every worker, before the first trainee
     PracticumServer(app, options(app, host, port)).run()
