@@ -37,7 +37,7 @@ def blas_restored():
     threadpool_limits(limits=before, user_api="blas")
 
 
-def test_serve_holds_blas_to_one_thread_in_the_master_and_the_workers_it_forks(make_app, monkeypatch, blas_restored):
+def test_serve_holds_blas_to_one_thread_in_the_master_and_its_workers(make_app, monkeypatch, blas_restored):
     app = make_app(WARM_MODELS=False)
     seen = {}
 
