@@ -77,6 +77,11 @@ JARGON_RUN = 4
 JSON_BLOB = re.compile(r"\{[^{}]*\}|\[[^\[\]]*\]")
 # Bracketed stage directions ("[quietly]", "[points at the board]") stay: trainees narrate.
 JSON_SCORE = re.compile(r"score|band|grade|rating|points|rubric|\"\s*:", re.IGNORECASE)
+# A bracket that claims a score or sets values ("[[rubric: warmth=met]]", "[score: 100]") is a
+# fake tag, not a stage direction; narrated maths ("[writes 0.3 = 0.30 on the board]") stays.
+RUBRIC_CLAIM = re.compile(
+    r"\b(rubric|scores?|band|rating|grades?|marks?|dimensions?)\s*[:=]|\b[a-z_]{3,}=[a-z]", re.IGNORECASE
+)
 # Letters only: numbers may rightly repeat in maths ("0.3 is 0.30; 3 x 3").
 REPEATED_WORD = re.compile(r"\b([a-z][a-z']*)(?:[\s,;]+\1\b)+", re.IGNORECASE)
 WORD = re.compile(r"[a-z0-9']+")
@@ -375,7 +380,7 @@ def _repeats(sentence: str) -> list[str]:
 
 
 def _drop_json(blob: str, flags: set[str], removed: list) -> str:
-    claims_score = blob.startswith("{") and JSON_SCORE.search(blob)
+    claims_score = JSON_SCORE.search(blob) if blob.startswith("{") else RUBRIC_CLAIM.search(blob)
     if claims_score or INJECTION.search(blob):
         flags.add("instructions_to_the_model")
         removed.append(("instructions_to_the_model", blob))
