@@ -145,7 +145,12 @@ def test_there_are_at_least_thirty_cases():
 
 @pytest.mark.parametrize(
     "direction",
-    ["[quietly, at the desk]", "[writes 0.3 = 0.30 on the board]", "[points at the board: 0.3]", "[grade 4 voice]"],
+    [
+        "[quietly, at the desk]",
+        "[writes 0.3 = 0.30 on the board]",
+        "[points at the board: 0.3]",
+        "[grade 4 voice]",
+    ],
 )
 def test_stage_directions_in_brackets_are_the_trainees_own_words(direction):
     text = f"{direction} Which is bigger, Maya?"
