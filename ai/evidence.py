@@ -93,6 +93,7 @@ def find_red_lines(
     sound: np.ndarray | None = None,
     namer: Callable[[np.ndarray], str] | None = None,
     sure: float = NEVER,
+    category: str = "",
 ) -> list[RedLineHit]:
     """Return the red lines the answer's sentences cross, one per red line, in answer order.
 
@@ -102,7 +103,8 @@ def find_red_lines(
     classifier alone flagged plain maths explanations. Odds of `sure` or more need no such
     closeness: a sentence the classifier is that sure of is harmful in words the bank lacks
     ("I won't mention it to anyone."). `namer` (the judge's RedLineNamer) says
-    which red line a flagged sentence crosses; without one, its nearest phrasing does.
+    which red line a flagged sentence crosses; without one, its nearest phrasing does. Each hit
+    is worded for the moment's category (a parent conversation has no class watching).
     """
     bank, hits = shipped_bank(), {}
     sound = contrast.near_vectors if sound is None else np.vstack([contrast.near_vectors, sound])
@@ -117,7 +119,8 @@ def find_red_lines(
                 keys = [named if named in bank else contrast.bank_keys[int(np.argmax(closeness))]]
         for key in keys:
             line = bank[key]
-            hits.setdefault(key, RedLineHit(key, line.title, line.dimension, line.reason, sentence))
+            title, reason = line.worded_for(category)
+            hits.setdefault(key, RedLineHit(key, title, line.dimension, reason, sentence))
     return list(hits.values())
 
 

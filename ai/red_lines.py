@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 import yaml
 from jsonschema import Draft202012Validator
+
+from ai.rubric import CATEGORY_WEIGHTS
 
 BANK_PATH = Path(__file__).resolve().parent.parent / "scenarios" / "red_lines.yaml"
 SCHEMA_PATH = BANK_PATH.with_name("red_lines.schema.json")
@@ -38,6 +40,11 @@ class RedLine:
     reason: str
     phrasings: tuple[str, ...]
     near_misses: tuple[str, ...] = ()
+    in_category: dict[str, tuple[str, str]] = field(default_factory=dict)  # category: (title, reason)
+
+    def worded_for(self, category: str) -> tuple[str, str]:
+        """Return the title and reason a trainee reads in this category of moment."""
+        return self.in_category.get(category, (self.title, self.reason))
 
 
 class InvalidRedLineBank(ValueError):
@@ -56,6 +63,13 @@ def load_bank(path: Path = BANK_PATH) -> dict[str, RedLine]:
     problems += [
         f"red_lines: key {k!r} appears twice" for k in sorted({k for k in keys if keys.count(k) > 1})
     ]
+    problems += [
+        f"red_lines/{item.get('key')}/in_category: no category {category!r}"
+        for item in (document or {}).get("red_lines", [])
+        if isinstance(item, dict) and isinstance(item.get("in_category"), dict)
+        for category in item["in_category"]
+        if category not in CATEGORY_WEIGHTS
+    ]
     if problems:
         raise InvalidRedLineBank("; ".join(problems))
     return {
@@ -66,6 +80,7 @@ def load_bank(path: Path = BANK_PATH) -> dict[str, RedLine]:
             item["reason"],
             tuple(item["phrasings"]),
             tuple(item.get("near_misses", ())),
+            {c: (w["title"], w["reason"]) for c, w in item.get("in_category", {}).items()},
         )
         for item in document["red_lines"]
     }

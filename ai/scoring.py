@@ -210,6 +210,7 @@ def score_response(
         reading.sound,
         judge.red_line_names,
         sure,
+        facts.category,
     )
     grade = judge.predict_grade(reading.row)
     points = grade_points(grade)

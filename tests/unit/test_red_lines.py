@@ -170,8 +170,19 @@ def test_a_minimal_valid_bank_loads(tmp_path):
         ([entry(reason="")], "red_lines/0/reason"),
         ([entry(phrasings=["Only one."])], "red_lines/0/phrasings"),
         ([entry(colour="red")], "'colour' was unexpected"),
+        ([entry(in_category={"parents": {"title": "T", "reason": "R"}})], "no category 'parents'"),
+        ([entry(in_category={"defiance": {"title": "T"}})], "'reason' is a required property"),
     ],
-    ids=["duplicate key", "unknown dimension", "missing reason", "empty reason", "few phrasings", "typo"],
+    ids=[
+        "duplicate key",
+        "unknown dimension",
+        "missing reason",
+        "empty reason",
+        "few phrasings",
+        "typo",
+        "unknown category",
+        "category without a reason",
+    ],
 )
 def test_a_broken_bank_is_refused_naming_the_problem(tmp_path, entries, problem):
     with pytest.raises(InvalidRedLineBank) as refused:
@@ -188,3 +199,30 @@ def test_every_problem_is_named_at_once(tmp_path):
 
 def test_the_shipped_bank_file_is_the_one_loaded_by_default():
     assert BANK_PATH == ROOT / "scenarios" / "red_lines.yaml" and BANK_PATH.is_file()
+
+
+@pytest.mark.parametrize("key", sorted(KEYS))
+def test_a_parent_conversation_reads_each_red_line_in_its_own_words(key):
+    # A talk with a parent has no class watching: the general wording speaks of one.
+    line = shipped_bank()[key]
+    title, reason = line.worded_for("family-communication")
+    assert (title, reason) != (line.title, line.reason)
+    assert not any(word in f"{title} {reason}".lower() for word in ("the class", "peers", "in front of"))
+    assert line.worded_for("defiance") == (line.title, line.reason)
+
+
+def test_a_red_line_in_a_parent_conversation_is_explained_for_the_family():
+    from dataclasses import replace
+
+    from ai.scoring import score_text
+    from embeddings.embedder import FakeEmbedder
+    from tests.scenario_items import scoring_inputs
+
+    item = yaml.safe_load((ROOT / "tests" / "fixtures" / "mini-set.yaml").read_text())["scenarios"][1]
+    facts, experts = scoring_inputs(item)
+    text = "Honestly, get over it. He will be fine."
+    in_class = score_text(FakeEmbedder(), text, facts, experts)
+    with_parent = score_text(FakeEmbedder(), text, replace(facts, category="family-communication"), experts)
+    bank = shipped_bank()["dismisses-feelings"]
+    assert [(h.title, h.reason) for h in in_class.red_lines] == [(bank.title, bank.reason)]
+    assert [(h.title, h.reason) for h in with_parent.red_lines] == [bank.worded_for("family-communication")]
