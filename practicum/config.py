@@ -112,8 +112,8 @@ class Config:
         )
         # numpy's BLAS (OpenBLAS) threads in each serving process; 0: the library's own default, one
         # a core. The judge's matrix products for one answer are small, and OpenBLAS's idle threads
-        # spin for work, taking the CPU the web threads and MiniLM need: one thread gave 35.9-41.1
-        # scoring-only attempts/s at 8 clients against 26.4-29.5 (`make bench-load`, 2026-12-06).
+        # spin for work, taking the CPU the web threads and MiniLM need: one thread gave 35.9-42.6
+        # scoring-only attempts/s at 8 clients against 24.8-29.5, alternating runs (2026-12-06).
         self.BLAS_THREADS = _number(env, "BLAS_THREADS", 1, least=0)
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         # The Redis that queues every worker's replies for the in-process models, in arrival order,
