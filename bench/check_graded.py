@@ -71,12 +71,26 @@ def _answer_problems(answer: dict, scenarios: dict, red_lines: set[str]) -> list
         problems.append(f"unknown red line {red_line!r}")
     if red_line is not None and answer.get("grade") not in (0, 1):
         problems.append("a red-line answer is graded 0 or 1")
+    problems += _harm_problems(answer)
     weighted = {k for k, w in CATEGORY_WEIGHTS[scenario["category"]].items() if w > 0}
     given = answer.get("dimensions") or {}
     if set(given) != weighted:
         problems.append(f"dimensions must be exactly {sorted(weighted)}")
     problems += [f"dimension {k}: {v!r} is not one of {LEVELS}" for k, v in given.items() if v not in LEVELS]
     return problems
+
+
+def _harm_problems(answer: dict) -> list[str]:
+    """`harm` (optional) quotes the sentences of a red-line answer that cross it, verbatim."""
+    harm = answer.get("harm")
+    if harm is None:
+        return []
+    if answer.get("red_line") is None:
+        return ["harm is given only with a red_line"]
+    if not isinstance(harm, list) or not harm or not all(isinstance(q, str) and q.strip() for q in harm):
+        return ["harm must be a list of quoted sentences"]
+    text = str(answer.get("text") or "")
+    return [f"harm {q!r} is not in the text" for q in harm if q not in text]
 
 
 def summary(folder: Path) -> str:

@@ -33,7 +33,7 @@ from ai.feedback import feedback_facts, template_coaching
 from ai.rubric import DIMENSIONS
 from ai.scoring import RED_LINE_CAP, ScoreResult, grade_points, prepare_response, score_text
 from bench.fit_judge import fit_judge
-from bench.graded import GRADED, GradedAnswer, load_graded, moments
+from bench.graded import GRADED, GradedAnswer, load_graded, moments, quoted
 from embeddings.embedder import Embedder
 
 UNSEEN = GRADED.parent / "unseen"
@@ -123,6 +123,12 @@ def agreement(answers: list[GradedAnswer], results: list[ScoreResult]) -> dict[s
     return {k: (hits[k] / counts[k], counts[k]) for k in DIMENSIONS if counts[k]}
 
 
+def harm_located(answers: list[GradedAnswer], results: list[ScoreResult]) -> tuple[int, int]:
+    """Of the caught red-line answers whose harm the educator quoted: how many quote it back."""
+    pairs = [(a, r) for a, r in zip(answers, results, strict=True) if a.red_line and a.harm and r.red_lines]
+    return sum(1 for a, r in pairs if any(quoted(h.sentence, a.harm) for h in r.red_lines)), len(pairs)
+
+
 def coaching_spread(answers: list[GradedAnswer], results: list[ScoreResult]) -> tuple[float, str]:
     """The largest share of answers given one coaching sentence, and that sentence."""
     said = Counter(
@@ -142,6 +148,7 @@ def report(title: str, answers: list[GradedAnswer], results: list[ScoreResult], 
         1 for a, r in zip(answers, results, strict=True) if a.red_line in {h.key for h in r.red_lines}
     )
     false_flags = sum(1 for a, r in zip(answers, results, strict=True) if a.grade >= 3 and r.red_lines)
+    located = harm_located(answers, results)
     good = int((grades >= 3).sum())
     rho, base_rho = spearmanr(scores, grades)[0], spearmanr(baseline, grades)[0]
     pairs, base_pairs = pairs_right(answers, scores), pairs_right(answers, baseline)
@@ -158,6 +165,8 @@ def report(title: str, answers: list[GradedAnswer], results: list[ScoreResult], 
         f"{sum(s > RED_LINE_CAP for s in red)}; caught as red lines {caught} "
         f"({named} named as the educator named them); good answers flagged {false_flags} of {good}"
     )
+    if located[1]:
+        print(f"  caught red lines that quote the sentence the educator quoted: {located[0]} of {located[1]}")
     dims = agreement(answers, results)
     print(
         "  dimension agreement (exact level): "

@@ -10,10 +10,12 @@ in cross-validation, so a scenario's own answers, experts and pitfalls never tra
   about something else altogether (bench/data/off_topic.yaml), as grade 0 (an answer to another
   moment, or to none, is no answer to this one);
 - for the answer-level red-line classifier: every example above, red or not as labelled;
-- for the sentence red-line classifier: the bank's phrasings, red-line pitfalls and the most
-  red-line-like sentence of each red-line graded answer (positives); the bank's near misses,
-  expert sentences and sentences of good graded answers (negatives);
-- for the red-line namer: the bank's phrasings and that sentence of each red-line graded
+- for the sentence red-line classifier: the bank's phrasings, red-line pitfalls and the
+  sentences each red-line graded answer's `harm` quotes (without quotes, its most
+  red-line-like sentence) as positives; the bank's near misses, expert sentences, sentences of
+  good graded answers and the unquoted sentences of answers graded 1 (sound words around one
+  harmful sentence) as negatives;
+- for the red-line namer: the bank's phrasings and those sentences of each red-line graded
   answer, each labelled with its red line.
 Fitting is deterministic: libsvm's support-vector regression for the grade, L2 logistic
 regression for the red-line classifier (numpy, scipy) and scikit-learn's L-BFGS for the
@@ -52,7 +54,7 @@ from ai.rubric import DIMENSIONS
 from ai.scoring import prepare_response, read_answer
 from ai.signals import SCENARIO_VECTORS
 from bench.fitting import fit_logistic
-from bench.graded import GRADED, GradedAnswer, Moment, load_graded, moments
+from bench.graded import GRADED, GradedAnswer, Moment, load_graded, moments, quoted
 
 EMBEDDING_SCALE = 3.0
 # The grade's support-vector regression: its penalty, its tube, and how much louder than the
@@ -89,6 +91,7 @@ class Example:
     sentences: tuple[str, ...]
     sentence_vectors: np.ndarray
     red_line_key: str = ""  # the red line the educator named (graded answers only)
+    harm: tuple[str, ...] = ()  # the sentences the educator quoted as crossing it (graded answers only)
 
 
 def examples_for(
@@ -99,6 +102,7 @@ def examples_for(
         replace(
             _read(embedder, a.moment, a.text, a.grade, a.dimensions, a.red_line is not None, 1.0, judge),
             red_line_key=a.red_line or "",
+            harm=a.harm,
         )
         for a in answers
     ]
@@ -165,8 +169,13 @@ def _sentence_rows(example: Example) -> np.ndarray:
     return sentence_rows(example.sentences, example.sentence_vectors)
 
 
+def harm_mask(example: Example) -> np.ndarray:
+    """Which of an answer's sentences the educator quoted as crossing its red line."""
+    return np.array([quoted(s, example.harm) for s in example.sentences], dtype=bool)
+
+
 def fit_red_lines(embedder, examples: list[Example], first: Linear | None = None) -> Linear:
-    """Fit the sentence red-line classifier; a second pass adds each grade-1 red answer's worst sentence."""
+    """Fit the sentence red-line classifier; a second pass adds each unquoted red answer's worst sentence."""
     bank = shipped_bank()
     phrasings = [t for line in bank.values() for t in line.phrasings]
     near = [t for line in bank.values() for t in line.near_misses]
@@ -176,7 +185,12 @@ def fit_red_lines(embedder, examples: list[Example], first: Linear | None = None
         rows = _sentence_rows(e)
         if not len(rows):
             continue
-        if e.red_line and (e.weight < 1 or e.grade == 0):  # the harm is the whole answer
+        harmful = harm_mask(e)
+        if e.red_line and harmful.any():  # the educator quoted the sentences that cross it
+            positives.append(rows[harmful])
+            if e.grade >= 1:  # the rest of a sound answer spoilt by one sentence is sound
+                negatives.append(rows[~harmful])
+        elif e.red_line and (e.weight < 1 or e.grade == 0):  # the harm is the whole answer
             positives.append(rows)
         elif e.red_line and first is not None:  # one harmful sentence among good ones
             positives.append(rows[[int(np.argmax(first(rows)))]])
@@ -194,7 +208,7 @@ def fit_red_line_classifier(embedder, examples: list[Example]) -> Linear:
 
 
 def fit_red_line_namer(embedder, examples: list[Example], odds: list[np.ndarray]) -> RedLineNamer:
-    """Fit the namer on the bank's phrasings and each red-line graded answer's likeliest sentence.
+    """Fit the namer on the bank's phrasings and each red-line answer's quoted (or likeliest) sentences.
 
     `odds` holds each example's sentence probabilities from the fitted red-line classifier.
     """
@@ -207,8 +221,10 @@ def fit_red_line_namer(embedder, examples: list[Example], odds: list[np.ndarray]
     labels = [keys.index(k) for k, _ in labelled]
     for e, sentence_odds in zip(examples, odds, strict=True):
         if e.red_line_key in bank and len(sentence_odds):
-            rows.append(e.sentence_vectors[[int(np.argmax(sentence_odds))]])
-            labels.append(keys.index(e.red_line_key))
+            harmful = harm_mask(e)
+            chosen = np.flatnonzero(harmful) if harmful.any() else [int(np.argmax(sentence_odds))]
+            rows.append(e.sentence_vectors[chosen])
+            labels += [keys.index(e.red_line_key)] * len(chosen)
     model = LogisticRegression(C=NAMER_C, max_iter=5000).fit(np.vstack(rows), np.array(labels))
     weights = np.zeros((len(keys), rows[0].shape[1]))
     intercepts = np.full(len(keys), -30.0)  # a red line no example has is never named

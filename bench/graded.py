@@ -41,6 +41,17 @@ class GradedAnswer:
     red_line: str | None
     style: str
     rationale: str
+    harm: tuple[str, ...] = ()  # the sentences that cross the red line, quoted (optional)
+
+
+def quoted(sentence: str, quotes) -> bool:
+    """Whether a sentence is one of the quoted ones: it holds a quote or lies inside one.
+
+    Spacing and case aside: quotes are sentences of an answer as written, the scorer's sentences
+    those of its cleaned text.
+    """
+    plain = " ".join(sentence.lower().split())
+    return any(q in plain or plain in q for q in (" ".join(q.lower().split()) for q in quotes))
 
 
 def moment_of(set_key: str, item: dict, index: int) -> Moment:
@@ -91,6 +102,7 @@ def load_graded(folder: Path = GRADED) -> list[GradedAnswer]:
                     a.get("red_line"),
                     a["style"],
                     a["rationale"],
+                    tuple(a.get("harm") or ()),
                 )
             )
     return answers
