@@ -82,8 +82,9 @@ JSON_SCORE = re.compile(r"score|band|grade|rating|points|rubric|\"\s*:", re.IGNO
 RUBRIC_CLAIM = re.compile(
     r"\b(rubric|scores?|band|rating|grades?|marks?|dimensions?)\s*[:=]|\b[a-z_]{3,}=[a-z]", re.IGNORECASE
 )
-# Letters only: numbers may rightly repeat in maths ("0.3 is 0.30; 3 x 3").
-REPEATED_WORD = re.compile(r"\b([a-z][a-z']*)(?:[\s,;]+\1\b)+", re.IGNORECASE)
+# Letters only: numbers may rightly repeat in maths ("0.3 is 0.30; 3 x 3"). A contraction is
+# another word: "over it, it's only decimals" repeats nothing.
+REPEATED_WORD = re.compile(r"\b([a-z][a-z']*)(?:[\s,;]+\1\b(?!'))+", re.IGNORECASE)
 WORD = re.compile(r"[a-z0-9']+")
 COPY_NGRAM = 4
 COPY_SHARE = 0.9
@@ -120,6 +121,9 @@ POLITE_EXTRAS = frozenset("so very everyone everybody again".split())
 
 
 # Articles, pronouns, prepositions and auxiliaries: every real sentence of six words has one.
+# Spoken sentences carry them in contractions ("you're", "don't", "scoring's") and indefinite
+# pronouns ("nobody cares"): without these, "Oh Maya, stop panicking, you're being silly,
+# nobody's even looking." read as a keyword list and was removed before the red-line check.
 FUNCTION_WORDS = STOPWORDS - {
     "why",
     "how",
@@ -139,6 +143,11 @@ FUNCTION_WORDS = STOPWORDS - {
     "so",
     "can",
 }
+INDEFINITE_PRONOUNS = frozenset(
+    "nobody nothing noone someone somebody something anyone anybody anything everyone "
+    "everybody everything being".split()
+)
+CONTRACTION = re.compile(r"[a-z]+(n't|'re|'s|'m|'ll|'ve|'d)$")
 
 
 @dataclass
@@ -200,12 +209,16 @@ def _keyword_list(sentence: str, words: list[str]) -> bool:
     """A run of words with no sentence shape, or one word said over and over."""
     if len(words) >= 6 and len(set(words)) / len(words) < 0.5:
         return True
-    function_words = sum(w in FUNCTION_WORDS for w in words)
+    function_words = sum(_function_word(w) for w in words)
     separators = sentence.count(",") + sentence.count(";") + sentence.count("|")
     wordy = sum(not w.replace("'", "").isdigit() for w in words) * 2 >= len(words)
     if separators >= 3 and separators >= len(words) / 3 and function_words <= 1 and wordy:
         return True  # a list of numbers (counting on, a sequence) is maths, not stuffing
     return len(words) >= 6 and function_words == 0
+
+
+def _function_word(word: str) -> bool:
+    return word in FUNCTION_WORDS or word in INDEFINITE_PRONOUNS or bool(CONTRACTION.match(word))
 
 
 def _polite(words: list[str]) -> bool:

@@ -156,3 +156,25 @@ def test_stage_directions_in_brackets_are_the_trainees_own_words(direction):
     text = f"{direction} Which is bigger, Maya?"
     cleaned = sanitize_response(text, [])
     assert cleaned.text == text and not cleaned.flags
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Spoken sentences whose only function words are contractions or "nobody": each was once
+        # taken for a keyword list, so a red line in it never reached the red-line check.
+        "Oh Maya, stop panicking, you're being silly, nobody's even looking.",
+        "Hana, no need to go red, it's nothing, honestly.",
+        "Oh, don't be so glum, Ellie, scoring's fun!",
+        "Oh, Tariq, nobody cares which sheet you've got.",
+        "I'm telling Ms Duarte today; parents, we'll plan together.",
+    ],
+)
+def test_a_spoken_sentence_is_not_a_keyword_list(sentence):
+    cleaned = sanitize_response(f"Thanks for waiting. {sentence}", [])
+    assert sentence in cleaned.text and "keyword_list" not in cleaned.flags
+
+
+def test_a_contraction_is_not_a_repeated_word():
+    text = "Don't get teary on me over it, it's only decimals."
+    assert sanitize_response(text, []).text == text
