@@ -12,6 +12,8 @@ scorer sees exactly the text it would have seen without it. Removed, each with a
   take the sentence around it away (`instructions_to_the_model`, `encoded_text`);
 - runs of rubric jargon with nothing said to the student (`keyword_list`), inside a sentence too;
 - runs of keywords with no sentence shape (`keyword_list`);
+- fragments whose words the scene or the answer already said ("Wrong?", "Oscar!"), which add
+  nothing to score but could be stacked to echo the scenario (`echoed_words`);
 - sentences of nothing but filler: praise words, hedges and stock phrases (`no_substance`).
 Greetings and thanks ("Thanks.", "Thank you, Maya.", "Good morning") are courtesy, not filler:
 they are kept (ai/evidence.py never quotes them as a move). Each removed part is returned with
@@ -254,8 +256,10 @@ def _judge(
         return "copied_scenario_text"
     if _polite(words):
         return None  # courtesy, however short, is not padding
-    if _keyword_list(sentence, words) or _echo(words, known):
+    if _keyword_list(sentence, words):
         return "keyword_list"
+    if _echo(words, known):
+        return "echoed_words"
     if _no_substance(words):
         return "no_substance"
     return None

@@ -17,6 +17,7 @@ REMOVAL_REASONS = {
     "instructions_to_the_model": "an instruction to the scorer",
     "encoded_text": "encoded text",
     "keyword_list": "a list of keywords, not said to the student",
+    "echoed_words": "only words already said, in the scene or your answer",
     "repeated_sentences": "said already",
     "repeated_words": "a word repeated",
     "copied_scenario_text": "copied from the scenario",

@@ -178,3 +178,13 @@ def test_a_spoken_sentence_is_not_a_keyword_list(sentence):
 def test_a_contraction_is_not_a_repeated_word():
     text = "Don't get teary on me over it, it's only decimals."
     assert sanitize_response(text, []).text == text
+
+
+def test_an_echo_of_the_scene_is_named_as_an_echo_not_a_keyword_list():
+    from web.present import REMOVAL_REASONS
+
+    cleaned = sanitize_response(
+        "Worst reader? You read the first page to me yesterday, Kai.", ["I'm the worst reader."]
+    )
+    assert cleaned.removed == [("echoed_words", "Worst reader?")]
+    assert "already said" in REMOVAL_REASONS["echoed_words"]
