@@ -2,6 +2,7 @@
 
 from collections import Counter, defaultdict
 
+import pytest
 import yaml
 
 from bench.check_graded import problems_in
@@ -10,12 +11,18 @@ from bench.graded import GRADED, load_graded, moments, quoted
 from scenarios.loader import SETS_DIR
 
 
+@pytest.fixture(scope="module")
+def graded():
+    """The graded set, read once for this module (about 6 s a read)."""
+    return load_graded()
+
+
 def test_the_graded_folder_has_no_problems():
     assert problems_in(GRADED) == []
 
 
-def test_the_graded_set_is_as_large_and_varied_as_the_measure_needs():
-    answers = load_graded()
+def test_the_graded_set_is_as_large_and_varied_as_the_measure_needs(graded):
+    answers = graded
     by_scenario = defaultdict(list)
     for a in answers:
         by_scenario[a.moment.ref].append(a)
@@ -34,10 +41,10 @@ def test_the_graded_set_is_as_large_and_varied_as_the_measure_needs():
         assert {a.grade for a in answers if a.style == style} == {0, 1, 2, 3, 4}, style
 
 
-def test_red_line_answers_are_not_copies_of_the_bank_or_the_pitfalls():
+def test_red_line_answers_are_not_copies_of_the_bank_or_the_pitfalls(graded):
     bank = yaml.safe_load((SETS_DIR.parent / "red_lines.yaml").read_text(encoding="utf-8"))
     phrasings = {p.strip().lower() for line in bank["red_lines"] for p in line["phrasings"]}
-    for a in load_graded():
+    for a in graded:
         pitfalls = {p.text.strip().lower() for p in a.moment.facts.pitfalls}
         assert a.text.strip().lower() not in phrasings | pitfalls, a.text
 
@@ -66,8 +73,8 @@ def test_every_scenario_trains_on_an_answer_to_another_moment_and_two_about_noth
     )
 
 
-def test_every_red_line_answer_quotes_the_sentences_that_cross_it():
-    for a in load_graded():
+def test_every_red_line_answer_quotes_the_sentences_that_cross_it(graded):
+    for a in graded:
         assert bool(a.harm) == bool(a.red_line), a.text
         assert all(q in a.text for q in a.harm), a.text
 
