@@ -238,7 +238,11 @@ def _no_substance(words: list[str]) -> bool:
 
 def _echo(words: list[str], known: set[str]) -> bool:
     """A fragment whose words the scenario or the kept sentences before it already said: up to
-    three words, or up to five with no function word ("Maya decimals tenths compared")."""
+    three words, or up to five with no function word ("Maya decimals tenths compared").
+
+    Contractions are not function words here, as they are for keyword lists: the scene's own
+    "can't" and "wasn't" would otherwise let a run of its words through.
+    """
     meaning = [w for w in words if w not in STOPWORDS]
     short = len(words) <= 3 or (len(words) <= 5 and not any(w in FUNCTION_WORDS for w in words))
     return short and bool(meaning) and all(w in known for w in meaning)

@@ -125,7 +125,7 @@ def agreement(answers: list[GradedAnswer], results: list[ScoreResult]) -> dict[s
 
 def harm_located(answers: list[GradedAnswer], results: list[ScoreResult]) -> tuple[int, int]:
     """Of the caught red-line answers whose harm the educator quoted: how many quote it back."""
-    pairs = [(a, r) for a, r in zip(answers, results, strict=True) if a.red_line and a.harm and r.red_lines]
+    pairs = [(a, r) for a, r in zip(answers, results, strict=True) if a.harm and r.red_lines]
     return sum(1 for a, r in pairs if any(quoted(h.sentence, a.harm) for h in r.red_lines)), len(pairs)
 
 

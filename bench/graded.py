@@ -50,8 +50,12 @@ def quoted(sentence: str, quotes) -> bool:
     Spacing and case aside: quotes are sentences of an answer as written, the scorer's sentences
     those of its cleaned text.
     """
-    plain = " ".join(sentence.lower().split())
-    return any(q in plain or plain in q for q in (" ".join(q.lower().split()) for q in quotes))
+    plain = _plain(sentence)
+    return any(q in plain or plain in q for q in map(_plain, quotes))
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def moment_of(set_key: str, item: dict, index: int) -> Moment:
