@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 
@@ -30,9 +31,39 @@ def sqlalchemy_url(url: str) -> str:
 HNSW_EF_SEARCH = 200
 
 
+# A pooled connection idle longer than this is pinged before it is handed out. Pinging every
+# checkout (pool_pre_ping) cost a round trip on every request; one returned a moment ago was
+# alive then, and should the database have died since, the failing statement invalidates the
+# whole pool, so the request after it connects afresh.
+PING_IF_IDLE_S = 1.0
+
+
+def alive(dbapi_connection) -> bool:
+    """Tell whether a pooled connection still reaches the database (one round trip)."""
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 — any failure means the connection is gone
+        return False
+    return True
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine with connection checks, so a restarted database is survived."""
-    engine = create_engine(sqlalchemy_url(url), pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(sqlalchemy_url(url), pool_size=5, max_overflow=10)
+
+    @event.listens_for(engine, "checkin")
+    def note_idle(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection, record, _proxy):
+        idle_since = record.info.get("idle_since")  # None: connected just now
+        if idle_since is None or time.monotonic() - idle_since < PING_IF_IDLE_S:
+            return
+        if not alive(dbapi_connection):
+            # The pool drops this connection and hands out a fresh one (up to three tries).
+            raise exc.DisconnectionError()
 
     @event.listens_for(engine, "connect")
     def search_widely(dbapi_connection, _record):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from embeddings.embedder import Embedder
@@ -242,10 +243,17 @@ def current_scenario(db: Session, scenario_id: int) -> Scenario:
     Its expert responses come with it (a rehearsal's start names their strategies); its pitfalls
     load when scoring reads them, so starting a rehearsal costs one statement less.
     """
-    scenario = db.scalar(current_scenarios_query(with_pitfalls=False).where(Scenario.id == scenario_id))
+    scenario = db.scalar(_current_scenario_statement(), {"scenario_id": scenario_id})
     if scenario is None:
         raise NotFound(f"No current scenario with id {scenario_id}.")
     return scenario
+
+
+# Built once with a bound id: building and keying the statement on every rehearsal's start cost
+# more CPU than running it (the same reason as embeddings/search.py's queries).
+@cache
+def _current_scenario_statement() -> Select:
+    return current_scenarios_query(with_pitfalls=False).where(Scenario.id == bindparam("scenario_id"))
 
 
 def scenario_by_key(db: Session, key: str) -> Scenario:

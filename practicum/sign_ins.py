@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,18 +49,29 @@ def refused(db: Session, payload: dict) -> tuple[bool, User | None]:
     """
     sign_in = payload.get(SIGN_IN_CLAIM)
     keys = [payload["jti"]] + ([_sign_in_row(sign_in)] if isinstance(sign_in, str) else [])
-    revoked = select(RevokedToken.jti).where(RevokedToken.jti.in_(keys))
     user_id = _user_id(payload)
     if payload.get("type") != "refresh" and user_id is not None:
         # Every request checks its token here, then loads its account: one statement for both.
-        row = db.execute(select(User, exists(revoked)).where(User.id == user_id)).first()
+        row = db.execute(_holder_query(), {"keys": keys, "user_id": user_id}).first()
         if row is not None:
             return bool(row[1]), row[0]
-    found = set(db.scalars(revoked))
+    found = set(db.scalars(_revoked_query(), {"keys": keys}))
     if payload.get("type") == "refresh" and payload["jti"] in found and isinstance(sign_in, str):
         if _sign_in_row(sign_in) not in found:
             end(db, user_id, sign_in, reason="refresh_token_reused")
     return bool(found), None
+
+
+# Built once with bound parameters: every request runs the first, and building and keying it each
+# time cost more CPU than running it (as with embeddings/search.py's searches).
+@cache
+def _revoked_query():
+    return select(RevokedToken.jti).where(RevokedToken.jti.in_(bindparam("keys", expanding=True)))
+
+
+@cache
+def _holder_query():
+    return select(User, exists(_revoked_query())).where(User.id == bindparam("user_id"))
 
 
 def rotate(db: Session, payload: dict) -> None:
