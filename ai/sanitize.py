@@ -152,6 +152,8 @@ INDEFINITE_PRONOUNS = frozenset(
 # Pronouns and determiners the shared stopword list lacks: without "his", "Boys his age all
 # 'hate school', Mr Haddad." read as a keyword list and was removed before the red-line check.
 OTHER_PRONOUNS = frozenset("his hers theirs mine yours ours these those".split())
+# What shows a sentence's shape to the keyword-list test (contractions aside), looked up once.
+SENTENCE_WORDS = FUNCTION_WORDS | INDEFINITE_PRONOUNS | OTHER_PRONOUNS
 CONTRACTION = re.compile(r"[a-z]+(n't|'re|'s|'m|'ll|'ve|'d)$")
 
 
@@ -223,12 +225,7 @@ def _keyword_list(sentence: str, words: list[str]) -> bool:
 
 
 def _function_word(word: str) -> bool:
-    return (
-        word in FUNCTION_WORDS
-        or word in INDEFINITE_PRONOUNS
-        or word in OTHER_PRONOUNS
-        or bool(CONTRACTION.match(word))
-    )
+    return word in SENTENCE_WORDS or bool(CONTRACTION.match(word))
 
 
 def _polite(words: list[str]) -> bool:
