@@ -2,8 +2,9 @@
 
 Feedback is a coach, not a judge (shared/UI.md): a dimension the answer meets, or partly meets,
 quotes the sentence that pushes the judge's head for it up most (ai/judge.sentence_leaning),
-never a greeting or a thank-you; a red line quotes the sentence that crosses it. Sentences are
-those of the cleaned answer (ai/sanitize.py), so removed text is never quoted.
+never a greeting or a thank-you; a red line quotes the sentence that crosses it. A dimension's
+sentences are those of the cleaned answer (ai/sanitize.py), so removed text never shows a move;
+a red line may quote a removed sentence that was still said to the student.
 """
 
 from __future__ import annotations

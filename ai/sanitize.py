@@ -1,7 +1,10 @@
 """Strip content that tries to game the scorer before a response is scored.
 
 What is removed never counts for the response, so adding it can never raise a score: the
-scorer sees exactly the text it would have seen without it. Removed, each with a flag:
+scorer sees exactly the text it would have seen without it. What of it was still said to the
+student in the trainee's own words (`Sanitized.spoken`) is read for red lines all the same, so
+it can lower one: "Oh, very important, I'm sure." is no substance and a put-down. Removed, each
+with a flag:
 - instructions aimed at the model, fake chat or system tags, and JSON that claims a score
   (`instructions_to_the_model`; a sentence holding one is dropped whole);
 - sentences said twice, every copy (`repeated_sentences`), and words said several times in a row, which
@@ -154,6 +157,10 @@ INDEFINITE_PRONOUNS = frozenset(
 OTHER_PRONOUNS = frozenset("his hers theirs mine yours ours these those".split())
 # What shows a sentence's shape to the keyword-list test (contractions aside), looked up once.
 SENTENCE_WORDS = FUNCTION_WORDS | INDEFINITE_PRONOUNS | OTHER_PRONOUNS
+# Sentences removed under these flags were still said to the student, in the trainee's own
+# words (not pasted from the scene or an expert): they cannot raise a score, but a red line in
+# them counts ("Fine, be done then." is no substance and giving up on the student).
+SPOKEN_FLAGS = frozenset({"keyword_list", "echoed_words", "no_substance"})
 CONTRACTION = re.compile(r"[a-z]+(n't|'re|'s|'m|'ll|'ve|'d)$")
 
 
@@ -164,6 +171,7 @@ class Sanitized:
     text: str
     flags: list[str] = field(default_factory=list)
     removed: list[tuple[str, str]] = field(default_factory=list)  # (flag, the text removed)
+    spoken: list[str] = field(default_factory=list)  # removed sentences said to the student
 
 
 def _words(text: str) -> list[str]:
@@ -338,7 +346,7 @@ def sanitize_response(text: str, scenario_texts: list[str], expert_texts: list[s
     if any(_copy_of_whole(_words(stripped), _words(expert)) for expert in expert_texts):
         whole = " ".join(stripped.split())
         return Sanitized("", sorted(flags | {"copied_expert"}), [*removed, ("copied_expert", whole)])
-    kept, seen = [], set()
+    kept, seen, spoken = [], set(), []
     sentences = [" ".join(s.split()) for s in SENTENCE_SPLIT.split(stripped)]
     # An expert's phrase said more than once is padding: every copy goes, the first one too, so
     # pasting it three times gains nothing. (A trainee's own sentence said twice keeps one.)
@@ -355,6 +363,7 @@ def sanitize_response(text: str, scenario_texts: list[str], expert_texts: list[s
             flags.add("repeated_words")
             if len(words) * 2 <= len(_words(sentence)):
                 removed.append(("repeated_words", sentence))
+                spoken.append(collapsed)
                 continue  # mostly one word said over and over: nothing left to count
             removed.extend(("repeated_words", extra) for extra in _repeats(sentence))
         if not words:
@@ -365,10 +374,13 @@ def sanitize_response(text: str, scenario_texts: list[str], expert_texts: list[s
         if flag:
             flags.add(flag)
             removed.append((flag, sentence))
+            if flag in SPOKEN_FLAGS:
+                spoken.append(collapsed)
         else:
             kept.append(collapsed)
             known.update(words)
-    return Sanitized(" ".join(kept), sorted(flags), sorted(removed, key=lambda r: _place(text, r[1])))
+    removed = sorted(removed, key=lambda r: _place(text, r[1]))
+    return Sanitized(" ".join(kept), sorted(flags), removed, spoken)
 
 
 def _pasted_whole(scenario_text: str, text: str, flags: set[str], removed: list) -> str:

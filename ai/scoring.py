@@ -43,12 +43,12 @@ from ai.evidence import RedLineHit, find_red_lines, with_evidence
 from ai.features import contrast_features, contrast_for, moment_features
 from ai.judge import Judge, shipped_judge
 from ai.rubric_model import RubricModel, shipped_model
-from ai.sanitize import sanitize_response
+from ai.sanitize import Sanitized, sanitize_response
 from ai.signals import SCENARIO_VECTORS, EmbeddedResponse, embed_response, response_features
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch
 
-SCORER_VERSION = "judge-9"  # the pipeline's version; attempts record it with the judge's
+SCORER_VERSION = "judge-10"  # the pipeline's version; attempts record it with the judge's
 GRADE_BASE, GRADE_POINTS = 10.0, 20.0
 MIN_SUBSTANCE_WORDS = 4
 NO_SUBSTANCE_CAP = 15
@@ -126,10 +126,9 @@ def grade_points(grade: float) -> float:
     return float(np.clip(GRADE_BASE + GRADE_POINTS * grade, 0.0, 100.0))
 
 
-def scoring_text(response: str, facts: ScenarioFacts, expert_texts=()) -> tuple[str, list[str]]:
-    """Return the part of a response that may count, and the gaming flags raised."""
-    cleaned = sanitize_response(response, [facts.context, facts.opening_line], list(expert_texts))
-    return cleaned.text, cleaned.flags
+def scoring_text(response: str, facts: ScenarioFacts, expert_texts=()) -> Sanitized:
+    """Return the response cleaned: the part that may count, the flags raised, what was said."""
+    return sanitize_response(response, [facts.context, facts.opening_line], list(expert_texts))
 
 
 @dataclass(frozen=True)
@@ -181,12 +180,14 @@ def score_response(
     model: RubricModel | None = None,
     judge: Judge | None = None,
     calibrate=None,
+    spoken: list[str] | tuple[str, ...] = (),
 ) -> ScoreResult:
     """Score cleaned answer text given its expert matches (stages 3–6 of the docstring).
 
     `model` and `judge` replace the shipped ones (bench/ passes each cross-validation fold's
     own); `calibrate(points, vector)` returns the points after a trainer's graded answers
-    (practicum/calibration.py) have had their say.
+    (practicum/calibration.py) have had their say. `spoken` holds the sentences the cleaner
+    removed that were still said to the student: they are read for red lines only.
     """
     judge = judge or shipped_judge()
     flags = list(flags)
@@ -202,9 +203,10 @@ def score_response(
         threshold = sure
     elif judge.answer_red_line_probability(reading.row) >= judge.answer_red_line_threshold:
         threshold = sure = min(threshold, FLAGGED_ANSWER_SENTENCE_ODDS)
+    said, odds = _with_spoken(embedded, reading.red_line_odds, spoken, embedder, judge)
     hits = find_red_lines(
-        embedded,
-        reading.red_line_odds,
+        said,
+        odds,
         threshold,
         contrast,
         reading.sound,
@@ -235,6 +237,25 @@ def score_response(
     result = _result(text, points, best, dimensions, matches, flags, reading.features, hits, grade)
     result.scorer_version = f"{SCORER_VERSION}+{judge.version}"[:40]  # a refit is a new version
     return result
+
+
+def _with_spoken(embedded: EmbeddedResponse, odds: np.ndarray, spoken, embedder: Embedder, judge: Judge):
+    """Add the removed sentences still said to the student, and their odds, for the red-line check.
+
+    Removed content never counts for a score, but what a trainee said to the student can still
+    hurt: "Oh, very important, I'm sure." is no substance and a put-down.
+    """
+    if not spoken:
+        return embedded, odds
+    vectors = np.asarray(embedder.embed_batch(list(spoken)), dtype=np.float32)
+    return (
+        replace(
+            embedded,
+            sentences=(*embedded.sentences, *spoken),
+            sentence_vectors=np.vstack([embedded.sentence_vectors, vectors]),
+        ),
+        np.concatenate([odds, judge.red_line_probabilities(spoken, vectors)]),
+    )
 
 
 def _broken_by(dimensions: list[DimensionResult], hits: list[RedLineHit]) -> list[DimensionResult]:
@@ -277,19 +298,21 @@ class PreparedResponse:
     flags: list[str]
     embedded: EmbeddedResponse
     matches: list[ExpertMatch]
+    spoken: tuple[str, ...] = ()  # removed sentences still said to the student
 
 
 def prepare_response(
     embedder: Embedder, response: str, facts: ScenarioFacts, experts: list[ExpertMatch]
 ) -> PreparedResponse:
     """Clean, embed once and rank the scenario's experts in memory (no database)."""
-    text, flags = scoring_text(response, facts, [e.text for e in experts])
+    cleaned = scoring_text(response, facts, [e.text for e in experts])
+    text = cleaned.text
     embedded = embed_response(embedder, text)
     matches = []
     if text and experts:
         expert_vectors = SCENARIO_VECTORS.expert_vectors(embedder, [e.text for e in experts])
         matches = rank_experts(embedded.vector, experts, expert_vectors)
-    return PreparedResponse(response, text, flags, embedded, matches)
+    return PreparedResponse(response, text, cleaned.flags, embedded, matches, tuple(cleaned.spoken))
 
 
 def score_text(
@@ -306,4 +329,6 @@ def score_text(
     result equals what practicum.practice.score_for_scenario gives for the same scenario.
     """
     p = prepare_response(embedder, response, facts, experts)
-    return score_response(p.text, p.matches, facts, p.flags, p.embedded, embedder, p.raw, model, judge)
+    return score_response(
+        p.text, p.matches, facts, p.flags, p.embedded, embedder, p.raw, model, judge, spoken=p.spoken
+    )

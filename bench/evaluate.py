@@ -156,6 +156,7 @@ def rescore(app, prepared, facts, model: RubricModel | None, indices) -> dict[in
             embedder,
             prepared[i].raw,
             model,
+            spoken=prepared[i].spoken,
         )
         for i in indices
     }

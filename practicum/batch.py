@@ -69,8 +69,10 @@ def sentences_to_embed(scenario, response: str) -> list[str]:
     """Return the texts the scorer will embed for this response (as ai.signals.embed_response does)."""
     facts = practice.scenario_facts(scenario)
     experts = [e.text for e in practice.opening_moment(scenario).expert_responses]
-    text, _ = scoring_text(response, facts, experts)
-    return (sentences(text)[:MAX_SENTENCES] or [text]) if text else []
+    cleaned = scoring_text(response, facts, experts)
+    text = cleaned.text
+    # The removed sentences still said to the student are embedded too, for the red-line check.
+    return ((sentences(text)[:MAX_SENTENCES] or [text]) if text else []) + cleaned.spoken
 
 
 def _scored(scenario, response: str, embedder: Embedder, writer: FeedbackWriter) -> dict:

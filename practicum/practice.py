@@ -254,7 +254,8 @@ def score_for_scenario(
     moment = moment or opening_moment(scenario)
     facts = scenario_facts(scenario, moment, conversation, student_line)
     started = time.perf_counter()
-    text, flags = scoring_text(response, facts, [e.text for e in moment.expert_responses])
+    cleaned = scoring_text(response, facts, [e.text for e in moment.expert_responses])
+    text = cleaned.text
     embedded = embed_response(embedder, text)
     timings["embed_ms"] = _ms_since(started)
     started = time.perf_counter()
@@ -263,7 +264,17 @@ def score_for_scenario(
     calibrate = trainer_calibration(db, scenario.id, embedded.vector, moment.beat) if text else None
     timings["search_ms"] = _ms_since(started)
     started = time.perf_counter()
-    result = score_response(text, matches, facts, flags, embedded, embedder, response, calibrate=calibrate)
+    result = score_response(
+        text,
+        matches,
+        facts,
+        cleaned.flags,
+        embedded,
+        embedder,
+        response,
+        calibrate=calibrate,
+        spoken=cleaned.spoken,
+    )
     if pitfalls:
         result.signals["closest_pitfall"] = round(pitfalls[0].similarity, 6)
     timings["score_ms"] = _ms_since(started)

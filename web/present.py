@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ai.bands import band_for, band_label
-from ai.sanitize import sanitize_response
+from ai.evidence import quote
+from ai.sanitize import REPEATED_WORD, sanitize_response
 from practicum import conversation
 from practicum.serialize import attempt_json
 from web import bp
@@ -23,24 +24,34 @@ REMOVAL_REASONS = {
     "copied_scenario_text": "copied from the scenario",
     "no_substance": "filler with nothing said to the student",
 }
+CROSSES_A_RED_LINE = "not counted for the score, but said to the student: it crosses the red line above"
 MAX_PART_CHARS = 300
 
 
-def removed_parts(response: str, scenario) -> list[dict]:
+def removed_parts(response: str, scenario, red_lines=()) -> list[dict]:
     """Return the parts of an answer the scorer did not count, each with why, for the banner.
 
     The cleaner is deterministic, so running it again on the stored answer and the scenario
     version it was scored against finds the parts it removed then. Copies of the experts have
-    a note of their own, so they are not listed here.
+    a note of their own, so they are not listed here. A removed sentence that a red line
+    (`red_lines`, as stored) quotes was said to the student after all: its reason says so.
     """
     cleaned = sanitize_response(
         response, [scenario.context, scenario.opening_line], [e.text for e in scenario.expert_responses]
     )
+    quoted = {line.get("evidence") for line in red_lines or ()}
     return [
-        {"reason": REMOVAL_REASONS.get(flag, "not counted"), "text": _shortened(text)}
+        {"reason": _why_removed(flag, text, quoted), "text": _shortened(text)}
         for flag, text in cleaned.removed
         if flag not in NOTED_FLAGS
     ]
+
+
+def _why_removed(flag: str, text: str, quoted: set) -> str:
+    said = (quote(text), quote(REPEATED_WORD.sub(r"\1", text)))
+    if any(s in quoted for s in said):
+        return CROSSES_A_RED_LINE
+    return REMOVAL_REASONS.get(flag, "not counted")
 
 
 def _shortened(text: str) -> str:
@@ -68,7 +79,7 @@ def attempt_view(attempt, previous_score: int | None) -> dict:
         "follow_up": reply.get("line") or follow_ups.get(attempt.band, ""),
         "ending_label": conversation.ENDINGS.get(reply.get("end", "")),
         "flags": flags,
-        "removed": removed_parts(attempt.response_text, attempt.scenario) if flags else [],
+        "removed": removed_parts(attempt.response_text, attempt.scenario, attempt.red_lines) if flags else [],
     }
 
 

@@ -136,3 +136,24 @@ def test_signing_in_again_in_another_tab_does_not_cost_the_answer(page, new_trai
     wait_until_saved(page)  # sent with the new session's token, fetched by the page itself
     assert page.url == room and page.locator("#chat .turn").count() == 1
     page.get_by_role("button", name="End rehearsal").wait_for()
+
+
+@pytest.mark.parametrize("viewport", ["page", "phone"])
+def test_a_red_line_hidden_in_a_keyword_list_is_named_and_quoted(viewport, request, new_trainee):
+    # The list never counts for the score, but it was said to Maya: the red line quotes it, and
+    # the banner of removed parts does not call it unsaid.
+    page = request.getfixturevalue(viewport)
+    said = "Shut up, sit, stop, listen, now."
+    sign_in(page, new_trainee())
+    open_scenario(page, "Which decimal is bigger?")
+    page.get_by_label("What would you say to Maya?").fill(f"What does the 2 in 0.25 stand for? {said}")
+    page.get_by_role("button", name="Send").click()
+    wait_until_saved(page)
+    turn = page.locator(LAST_TURN)
+    box = turn.locator("[data-slot=red-lines-box]")
+    assert box.is_visible() and said in box.locator("[data-slot=evidence]").all_inner_texts()
+    assert int(turn.locator("[data-slot=score]").inner_text()) <= 39
+    removed = turn.locator("[data-slot=removed] li")
+    assert removed.count() == 1 and "crosses the red line above" in removed.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    look(page, f"red-line-in-a-keyword-list-{viewport}")

@@ -189,3 +189,38 @@ def test_an_echo_of_the_scene_is_named_as_an_echo_not_a_keyword_list():
     )
     assert cleaned.removed == [("echoed_words", "Worst reader?")]
     assert "already said" in REMOVAL_REASONS["echoed_words"]
+
+
+@pytest.mark.parametrize(
+    "said, flag, spoken",
+    [
+        ("Oh, very important, I'm sure.", "no_substance", "Oh, very important, I'm sure."),
+        ("Worst reader?", "echoed_words", "Worst reader?"),
+        ("Shut up, sit, stop, listen, now.", "keyword_list", "Shut up, sit, stop, listen, now."),
+        ("Fine, fine, fine, fine.", "repeated_words", "Fine."),  # read once, as it counts
+    ],
+)
+def test_a_removed_sentence_said_to_the_student_is_kept_for_the_red_line_check(said, flag, spoken):
+    text = f"{said} You read the first page to me yesterday, Kai."
+    cleaned = sanitize_response(text, ["I'm the worst reader."])
+    assert (flag, said) in cleaned.removed and said not in cleaned.text
+    assert cleaned.spoken == [spoken]
+
+
+def test_pasted_or_copied_text_is_not_counted_as_said():
+    scene = "Kai says the whole quiz was a waste of time and he is not doing the next one."
+    expert = "Thanks for telling me, Kai. What part of the quiz felt like a waste of your time?"
+    cleaned = sanitize_response(f"{scene} {expert}", [scene], [expert])
+    assert {flag for flag, _ in cleaned.removed} == {"copied_scenario_text", "copied_expert"}
+    assert cleaned.spoken == []
+
+
+@pytest.mark.parametrize("key", sorted(BASES))
+def test_a_red_line_in_a_removed_sentence_still_caps_the_score(key):
+    # "Shut up, …" reads as a keyword list, so it can never raise a score; said to the student it
+    # is still a put-down, and once it slipped past the red-line check with the rest of the list.
+    facts, experts = scenario(key)
+    said = "Shut up, sit, stop, listen, now."
+    spoilt = score_text(FakeEmbedder(), f"{BASES[key]} {said}", facts, experts)
+    assert [(h.key, h.sentence) for h in spoilt.red_lines] == [("put-down", said)]
+    assert spoilt.score <= 39 and "keyword_list" in spoilt.flags

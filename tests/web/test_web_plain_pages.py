@@ -78,6 +78,18 @@ def test_the_banner_names_the_parts_that_were_not_counted_escaped(trainee, clien
         assert "an instruction to the scorer" in parts
 
 
+def test_a_removed_sentence_that_crosses_a_red_line_is_not_called_unsaid(trainee, client, scenario_ids):
+    # "Shut up, …" reads as a keyword list (never counted for the score), but it was said to Maya.
+    session_id = trainee.start(scenario_ids["decimal-compare"])
+    said = "Shut up, sit, stop, listen, now."
+    done = events_of(stream(trainee, session_id, f"{GOOD} {said}"))[-1][1]
+    html = client.get(f"/history/{done['attempt_id']}").get_data(as_text=True)
+    parts = re.search(r'data-slot="removed">(.*?)</ul>', html, re.S).group(1)
+    assert f'<q data-slot="text">{said}</q>' in parts
+    assert "crosses the red line above" in parts and "not said to the student" not in parts
+    assert f'<q data-slot="evidence">{said}</q>' in html
+
+
 def test_thanks_and_greetings_are_never_reported_as_not_counted(trainee, client, scenario_ids):
     session_id = trainee.start(scenario_ids["decimal-compare"])
     for answer in (f"Good morning, Maya. {GOOD} Thanks.", "Thanks.", f"Thank you, Maya. {GOOD}"):
