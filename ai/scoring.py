@@ -44,7 +44,7 @@ from ai.features import contrast_features, contrast_for, moment_features
 from ai.judge import Judge, shipped_judge
 from ai.rubric_model import RubricModel, shipped_model
 from ai.sanitize import Sanitized, sanitize_response
-from ai.signals import SCENARIO_VECTORS, EmbeddedResponse, embed_response, response_features
+from ai.signals import MAX_SENTENCES, SCENARIO_VECTORS, EmbeddedResponse, embed_response, response_features
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch
 
@@ -243,8 +243,10 @@ def _with_spoken(embedded: EmbeddedResponse, odds: np.ndarray, spoken, embedder:
     """Add the removed sentences still said to the student, and their odds, for the red-line check.
 
     Removed content never counts for a score, but what a trainee said to the student can still
-    hurt: "Oh, very important, I'm sure." is no substance and a put-down.
+    hurt: "Oh, very important, I'm sure." is no substance and a put-down. At most MAX_SENTENCES
+    of them are read, as of the answer's own, so an answer of a thousand fillers costs no more.
     """
+    spoken = list(spoken)[:MAX_SENTENCES]
     if not spoken:
         return embedded, odds
     vectors = np.asarray(embedder.embed_batch(list(spoken)), dtype=np.float32)

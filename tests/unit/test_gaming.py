@@ -224,3 +224,28 @@ def test_a_red_line_in_a_removed_sentence_still_caps_the_score(key):
     spoilt = score_text(FakeEmbedder(), f"{BASES[key]} {said}", facts, experts)
     assert [(h.key, h.sentence) for h in spoilt.red_lines] == [("put-down", said)]
     assert spoilt.score <= 39 and "keyword_list" in spoilt.flags
+
+
+def test_at_most_twelve_removed_sentences_are_read_for_red_lines():
+    # Hundreds of different fillers are each removed and each was "said": reading them all would
+    # make one answer cost hundreds of embeddings.
+    from ai.sanitize import FILLER
+    from ai.signals import MAX_SENTENCES
+
+    class Counting(FakeEmbedder):
+        texts = 0
+
+        def embed_batch(self, texts):
+            Counting.texts += len(texts)
+            return super().embed_batch(texts)
+
+    words = sorted(FILLER - STOPWORDS)
+    fillers = " ".join(f"{a.capitalize()} {b}." for a in words[:15] for b in words[15:30] if a != b)
+    assert len(sanitize_response(fillers, []).spoken) > 100
+    facts, experts = scenario("decimal-compare")
+    embedder = Counting()
+    score_text(embedder, BASES["decimal-compare"], facts, experts)  # the scene's vectors, once
+    Counting.texts = 0
+    result = score_text(embedder, f"{BASES['decimal-compare']} {fillers}", facts, experts)
+    assert "no_substance" in result.flags
+    assert Counting.texts <= 2 * MAX_SENTENCES  # the answer's own sentences and twelve said ones
