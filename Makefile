@@ -34,8 +34,9 @@ run: $(STAMP)
 	$(BIN)/practicum bootstrap
 	$(BIN)/practicum serve --host $(HOST) --port $(PORT)
 
+# The 25 slowest tests are listed before the summary, so every CI log shows where the time goes.
 test: $(STAMP) $(RALPH_STAMP) system-packages lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=25
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests/unit
