@@ -127,8 +127,13 @@ def grade_points(grade: float) -> float:
 
 
 def scoring_text(response: str, facts: ScenarioFacts, expert_texts=()) -> Sanitized:
-    """Return the response cleaned: the part that may count, the flags raised, what was said."""
-    return sanitize_response(response, [facts.context, facts.opening_line], list(expert_texts))
+    """Return the response cleaned: the part that may count, the flags raised, what was said.
+
+    At most MAX_SENTENCES removed sentences are kept as said, as of the answer's own, so an
+    answer of a thousand fillers costs no more to check for red lines.
+    """
+    cleaned = sanitize_response(response, [facts.context, facts.opening_line], list(expert_texts))
+    return replace(cleaned, spoken=cleaned.spoken[:MAX_SENTENCES])
 
 
 @dataclass(frozen=True)
@@ -243,13 +248,12 @@ def _with_spoken(embedded: EmbeddedResponse, odds: np.ndarray, spoken, embedder:
     """Add the removed sentences still said to the student, and their odds, for the red-line check.
 
     Removed content never counts for a score, but what a trainee said to the student can still
-    hurt: "Oh, very important, I'm sure." is no substance and a put-down. At most MAX_SENTENCES
-    of them are read, as of the answer's own, so an answer of a thousand fillers costs no more.
+    hurt: "Oh, very important, I'm sure." is no substance and a put-down.
     """
-    spoken = list(spoken)[:MAX_SENTENCES]
     if not spoken:
         return embedded, odds
-    vectors = np.asarray(embedder.embed_batch(list(spoken)), dtype=np.float32)
+    spoken = list(spoken)
+    vectors = np.asarray(embedder.embed_batch(spoken), dtype=np.float32)
     return (
         replace(
             embedded,

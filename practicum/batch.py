@@ -72,7 +72,7 @@ def sentences_to_embed(scenario, response: str) -> list[str]:
     cleaned = scoring_text(response, facts, experts)
     text = cleaned.text
     # The removed sentences still said to the student are embedded too, for the red-line check.
-    return ((sentences(text)[:MAX_SENTENCES] or [text]) if text else []) + cleaned.spoken[:MAX_SENTENCES]
+    return ((sentences(text)[:MAX_SENTENCES] or [text]) if text else []) + cleaned.spoken
 
 
 def _scored(scenario, response: str, embedder: Embedder, writer: FeedbackWriter) -> dict:
