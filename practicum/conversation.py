@@ -160,11 +160,12 @@ def react(
 ) -> dict | None:
     """Return the student's reply to an answer: {line, next | end, note, reaction}, or None.
 
-    A one-exchange scenario replies with its follow-up line for the band, as before beats.
+    A one-exchange scenario replies with its follow-up line: the red-line one for an answer that
+    crosses a red line, where the author wrote one, else the one for the answer's band.
     """
     beat = beat_named(scenario, beat_key)
     if beat is None:
-        line = (scenario.follow_ups or {}).get(result.band, "")
+        line = follow_up_line(scenario.follow_ups or {}, result)
         return {"line": line, "source": "authored"} if line else None
     number, reaction = next(
         (n, r) for n, r in enumerate(beat["reactions"]) if holds(r.get("when"), result, experts, pitfalls)
@@ -179,6 +180,17 @@ def react(
     else:
         reply["next"] = reaction["next"]
     return reply
+
+
+def follow_up_line(follow_ups: dict[str, str], result: ScoreResult) -> str:
+    """Return a one-exchange scenario's reply to an answer ("" when the author wrote none).
+
+    A put-down capped at Needs work is not answered with the line written for an honest but thin
+    attempt: a student who has just been shamed does not ask a keen question back.
+    """
+    if result.red_lines and follow_ups.get("red_line"):
+        return follow_ups["red_line"]
+    return follow_ups.get(result.band, "")
 
 
 def transcript(scenario: Scenario, path: Sequence[Attempt]) -> list[dict]:

@@ -193,3 +193,25 @@ def test_an_answer_reads_its_session_once_and_reports_the_change_and_the_turns(a
     assert second["score_change"] == second["score"] - first["score"]
     assert [t["turn"] for t in second["conversation"]["turns"]] == [1, 2]
     assert second["conversation"] == state()
+
+
+def test_a_one_exchange_scenario_answers_a_put_down_with_its_red_line_line(app, client, auth):
+    import_file(app, FIXTURES / "mini-set.yaml")
+    create_account(app, "tina")
+    headers = auth.headers("tina")
+    scenarios = client.get("/api/v1/scenarios", headers=headers).get_json()["scenarios"]
+    decimals = next(s for s in scenarios if s["title"] == "Which decimal is bigger?")
+
+    def answer(text: str) -> dict:
+        started = client.post("/api/v1/sessions", json={"scenario_id": decimals["id"]}, headers=headers)
+        url = f"/api/v1/sessions/{started.get_json()['id']}/attempts"
+        response = client.post(url, json={"response": text, "feedback": False}, headers=headers)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    shamed = answer("Shut up, Maya. Nobody cares what you think, 0.3 is bigger.")
+    assert shamed["red_lines"] and shamed["band"] == "needs_work"
+    assert shamed["reply"]["line"] == "[puts her pencil down and stops writing]"
+    thin = answer("0.3 is bigger.")
+    assert not thin["red_lines"]
+    assert thin["reply"]["line"] != "[puts her pencil down and stops writing]"

@@ -155,5 +155,7 @@ def test_a_red_line_hidden_in_a_keyword_list_is_named_and_quoted(viewport, reque
     assert int(turn.locator("[data-slot=score]").inner_text()) <= 39
     removed = turn.locator("[data-slot=removed] li")
     assert removed.count() == 1 and "crosses the red line above" in removed.inner_text()
+    # Maya answers the put-down as a shamed child would, not with the line for a thin attempt.
+    assert turn.locator("[data-slot=follow-up]").inner_text() == "[puts her pencil down and stops writing]"
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     look(page, f"red-line-in-a-keyword-list-{viewport}")

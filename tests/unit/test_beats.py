@@ -148,3 +148,24 @@ def test_every_later_beat_says_what_the_student_knows_believes_and_feels():
     for scenario in shipped_conversations():
         for beat in scenario["beats"]:
             assert all(beat["student"][k].strip() for k in ("knows", "believes", "feels")), beat["key"]
+
+
+def test_every_shipped_one_exchange_scenario_answers_a_red_line_apart_from_a_thin_attempt():
+    one_exchange = [
+        s
+        for path in shipped_set_files()
+        for s in load_scenario_set(path.read_bytes(), path.name)["scenarios"]
+        if not s.get("beats")
+    ]
+    assert len(one_exchange) >= 20
+    for scenario in one_exchange:
+        lines = scenario["follow_ups"]
+        assert lines.get("red_line") and lines["red_line"] != lines["needs_work"], scenario["key"]
+
+
+def test_a_follow_up_key_that_is_neither_a_band_nor_red_line_is_refused():
+    doc = yaml.safe_load((FIXTURE.parent / "mini-set.yaml").read_text())
+    doc["scenarios"][0]["follow_ups"]["red_lines"] = "Whatever."
+    assert any("follow_ups" in path for path in problems_of(doc))
+    doc["scenarios"][0]["follow_ups"] = {"red_line": "[looks away]"}
+    assert not problems_of(doc)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from embeddings.search import ExpertMatch, PitfallMatch
-from practicum.conversation import counted_turns, holds, summary
+from practicum.conversation import counted_turns, follow_up_line, holds, summary
 
 
 def result(band="proficient", red_lines=(), met=()):
@@ -62,3 +62,14 @@ def test_the_summary_names_the_ending_and_the_moves_that_moved_it():
     )
     assert summary(path[:1], None) == ""
     assert summary([attempt(1, 1, {})], "escalated") == "Escalated after 1 turn."
+
+
+def test_a_one_exchange_scenario_answers_a_red_line_with_its_own_line():
+    lines = {"needs_work": "So what do I write then?", "proficient": "Oh, so it needs a claim?"}
+    shamed = result("needs_work", red_lines=["sarcasm"])
+    assert follow_up_line(lines, shamed) == "So what do I write then?", "no red-line line: the band's"
+    lines["red_line"] = "[crosses it out] Fine. Just tell me what to put."
+    assert follow_up_line(lines, shamed) == "[crosses it out] Fine. Just tell me what to put."
+    assert follow_up_line(lines, result("needs_work")) == "So what do I write then?"
+    assert follow_up_line(lines, result("proficient")) == "Oh, so it needs a claim?"
+    assert follow_up_line({}, shamed) == ""
