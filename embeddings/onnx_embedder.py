@@ -46,6 +46,12 @@ PROBES = [
     ],
 ]
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+# A batch holds texts of at least this share of its longest text's characters. On 157 graded
+# answers, as scoring embeds them (up to twelve sentences in one call), two threads: CPU mean
+# 33 ms and p95 71 ms in one padded batch, 29 and 55 ms at 0.7 (57 ms at 0.5); a batch job's
+# chunk of 32 answers (122 sentences) 1.7-1.9 s against 0.8-0.9 s. The vectors are the same to
+# the bit: padding is masked.
+PADDING_SHARE = 0.7
 
 
 def sentence_transformers_layout(model_path: str) -> int:
@@ -120,10 +126,8 @@ class OnnxEmbedder(Embedder):
         if self._fallback is not None:
             return self._fallback.embed_batch(texts)
         rows = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        if texts:
-            # Like sentence-transformers: batches of similar length, so little padding is computed.
-            order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-            rows[order] = self.encode([texts[i] for i in order])
+        for group in length_groups([len(t) for t in texts], self.batch_size):
+            rows[group] = pooled(self._session, self._tokenizer, [texts[i] for i in group])
         return rows
 
     def encode(self, texts: list[str], batch_size: int | None = None, normalize_embeddings: bool = True):
@@ -184,6 +188,23 @@ class OnnxEmbedder(Embedder):
             agreement = float(np.min(np.sum(ours * theirs, axis=1)))
             if agreement < EXPORT_AGREEMENT:
                 raise EmbeddingUnavailable(f"the ONNX export disagrees with torch (cosine {agreement:.6f})")
+
+
+def length_groups(lengths: list[int], batch_size: int, share: float = PADDING_SHARE) -> list[list[int]]:
+    """Split indices, longest first, into batches whose texts are at least `share` of their first's length.
+
+    Every text of a batch is padded to its longest, and MiniLM's cost grows with the padded
+    length: in one batch (as sentence-transformers slices them), an answer's short sentences ran
+    at its longest one's length, and a batch job's chunk at its longest answer sentence's.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    groups: list[list[int]] = []
+    for i in order:
+        if groups and len(groups[-1]) < batch_size and lengths[i] >= share * lengths[groups[-1][0]]:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
 
 
 def pooled(session, tokenizer, texts: list[str]) -> np.ndarray:

@@ -59,6 +59,16 @@ def test_rows_come_back_in_the_order_asked(served):
     assert np.allclose(served.load().encode(texts, batch_size=2), together, atol=1e-5)
 
 
+def test_batches_by_length_give_the_vectors_of_one_padded_batch(served):
+    # Split by length, short sentences are no longer run at the longest text's length; padding
+    # is masked, so the vectors are those of one padded batch.
+    answer = max((a.text for a in load_graded()[:200]), key=len)
+    texts = [answer, *sentences(answer)]
+    assert len(onnx_embedder.length_groups([len(t) for t in texts], served.batch_size)) > 1
+    one_batch = onnx_embedder.pooled(served.load()._session, served._tokenizer, texts)
+    assert np.allclose(served.embed_batch(texts), one_batch, atol=1e-6)
+
+
 def test_workers_starting_together_export_once_and_restarts_reuse_it(tmp_path, monkeypatch):
     calls = []
     real_export = onnx_embedder.export_onnx
