@@ -20,34 +20,12 @@ from practicum.embedded_db import throwaway_database_url
 from practicum.migrate import upgrade
 
 FIXTURES = Path(__file__).parent / "fixtures"
-TABLES = (
-    "lti_grade_outbox",
-    "lti_session_links",
-    "lti_resource_links",
-    "lti_nonces",
-    "lti_context_links",
-    "lti_user_links",
-    "lti_deployments",
-    "lti_platforms",
-    "audit_log",
-    "job_results",
-    "jobs",
-    "api_tokens",
-    "revoked_tokens",
-    "web_sessions",
-    "xapi_outbox",
-    "xapi_registrations",
-    "xapi_actors",
-    "attempts",
-    "practice_sessions",
-    "expert_responses",
-    "scenarios",
-    "scenario_set_versions",
-    "scenario_sets",
-    "users",
-    "cohorts",
-)
 PASSWORD = "correct horse battery"
+ALL_TABLES = """SELECT quote_ident(tablename) FROM pg_tables
+  WHERE schemaname = current_schema() AND tablename <> 'alembic_version'"""
+RESTART_IDS = """SELECT setval(c.oid, s.seqstart, false)
+  FROM pg_class c JOIN pg_sequence s ON s.seqrelid = c.oid
+  WHERE c.relnamespace = current_schema()::regnamespace"""
 
 
 @pytest.fixture(scope="session")
@@ -69,9 +47,21 @@ def engine(database_url):
 
 
 def clear_database(engine) -> None:
-    """Empty every table, so each test starts from nothing."""
+    """Empty every table and restart every id, so each test starts from nothing.
+
+    DELETE with the foreign-key triggers off (a superuser's replica role), not TRUNCATE: on these
+    near-empty tables TRUNCATE took 94-154 ms a test, DELETE and resetting the ids 6-8 ms, about
+    100 s of the suite. A database where the tests are not superuser is truncated as before.
+    """
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        tables = connection.scalars(text(ALL_TABLES)).all()
+        if not connection.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")):
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            return
+        connection.execute(text("SET LOCAL session_replication_role = replica"))
+        for table in tables:
+            connection.execute(text(f"DELETE FROM {table}"))
+        connection.execute(text(RESTART_IDS))
 
 
 def free_port() -> int:
