@@ -62,7 +62,12 @@ def test_rows_come_back_in_the_order_asked(served):
 def test_batches_by_length_give_the_vectors_of_one_padded_batch(served):
     # Split by length, short sentences are no longer run at the longest text's length; padding
     # is masked, so the vectors are those of one padded batch.
-    answer = max((a.text for a in load_graded()[:200]), key=len)
+    answer = (
+        "Okay. I can see you've worked hard on this graph, Kwame, and the pattern in your data is "
+        "really clear, so let's look at what it can and can't tell us before you write it up. "
+        "Who tends to eat breakfast? What else might those families do? Write down two other "
+        "things that could explain it, then we'll decide how to word your conclusion."
+    )
     texts = [answer, *sentences(answer)]
     assert len(onnx_embedder.length_groups([len(t) for t in texts], served.batch_size)) > 1
     one_batch = onnx_embedder.pooled(served.load()._session, served._tokenizer, texts)
