@@ -7,6 +7,7 @@ import re
 import secrets
 from datetime import datetime
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -22,6 +23,12 @@ MAX_NAME_LENGTH = 120  # display names and cohort names (the columns' width)
 CREDENTIALS_CLAIM = "cred"
 # A real hash to compare against when the account does not exist, so timing does not tell.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
+
+
+def hash_password(password: str) -> str:
+    """Return a password's salted hash, by the app's PASSWORD_HASH_METHOD (scrypt by default)."""
+    method = current_app.config["PRACTICUM"].PASSWORD_HASH_METHOD if has_app_context() else "scrypt"
+    return generate_password_hash(password, method=method)
 
 
 def normalise_username(username: str) -> str:
@@ -95,7 +102,7 @@ def create_user(
     user = User(
         username=username,
         display_name=clean_name(display_name) or username,
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role=role,
         must_change_password=chosen_by_someone_else,
     )
@@ -175,7 +182,7 @@ def new_password_problem(user: User, password: str) -> str:
 
 def set_password(user: User, password: str) -> None:
     """Give an account a new password, in the caller's transaction; its older tokens stop working."""
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     end_tokens(user)
 
 

@@ -143,6 +143,10 @@ class Config:
         # backlog outran the shared queue's order; with 32, p95 7.5 s, the longest 7.6 s, for
         # 61 scoring-only attempts/s at 30 clients against 65 (`make bench-load`, 2026-12-06).
         self.WEB_THREADS = _number(env, "WEB_THREADS", 32)
+        # How passwords are hashed (werkzeug's method string). Not read from the environment: the
+        # default, scrypt at werkzeug's cost (about 0.1 s a hash here), is what every deployment
+        # gets; only the tests set a cheap one, because a sign-in in every other test adds minutes.
+        self.PASSWORD_HASH_METHOD = "scrypt"
         # A worker silent this long is restarted; a stopping one gets this long to finish.
         self.WEB_TIMEOUT_S = _number(env, "WEB_TIMEOUT_S", 120)
         self.WEB_GRACEFUL_TIMEOUT_S = _number(env, "WEB_GRACEFUL_TIMEOUT_S", 30)
@@ -249,6 +253,8 @@ class Config:
             self._require_strong_secrets()
             self._require_shared_limits()
             self._require_real_models()
+            if not self.PASSWORD_HASH_METHOD.startswith("scrypt"):
+                raise ConfigError("PASSWORD_HASH_METHOD must be scrypt in production")
         else:
             self.SECRET_KEY = self.SECRET_KEY or self._instance_secret("secret_key")
             self.JWT_SECRET_KEY = self.JWT_SECRET_KEY or self._instance_secret("jwt_secret_key")

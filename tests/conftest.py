@@ -78,6 +78,9 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+TEST_HASH_METHOD = "pbkdf2:sha256:1"
+
+
 def test_config(tmp_path, database_url, **overrides) -> Config:
     """A configuration for tests: fakes for both models unless overridden, no rate limits."""
     settings = dict(
@@ -89,6 +92,9 @@ def test_config(tmp_path, database_url, **overrides) -> Config:
         LLM_BACKEND="fake",
         WARM_MODELS=False,
         RATELIMIT_ENABLED=False,
+        # One scrypt hash costs about 0.1 s, and most tests sign someone in: a cheap method keeps
+        # the suite minutes shorter. tests/unit/test_password_hashing.py checks the real default.
+        PASSWORD_HASH_METHOD=TEST_HASH_METHOD,
     )
     settings.update(overrides)
     return Config(environ={}, **settings)

@@ -15,7 +15,7 @@ from ai.feedback import FeedbackWriter
 from practicum import library, practice, runtime, web_sessions
 from practicum.db import session
 from practicum.models import Attempt, Cohort, PracticeSession, User, utcnow
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TEST_HASH_METHOD
 
 STRONG = (
     "Walk me through how you compared 0.25 and 0.3. What does the 2 in 0.25 stand for? "
@@ -26,8 +26,8 @@ WEAK = "No, that is wrong. The answer is 0.3."
 
 @functools.cache
 def password_hash() -> str:
-    """The test password's hash, made once: hashing is deliberately slow (~90 ms)."""
-    return generate_password_hash(PASSWORD)
+    """The test password's hash, by the tests' hash method (tests/conftest.test_config)."""
+    return generate_password_hash(PASSWORD, method=TEST_HASH_METHOD)
 
 
 PEOPLE = (

@@ -19,7 +19,7 @@ def race_for(monkeypatch, engine):
     """Make another transaction add an account named username between our check and insert."""
 
     def arrange(username: str) -> None:
-        def hash_after_the_other_insert(password: str) -> str:
+        def hash_after_the_other_insert(password: str, **options) -> str:
             # create_user hashes after its existence check: the moment a second submit
             # (another worker, another connection) can slip its insert in.
             if password == "racing password":
@@ -29,7 +29,7 @@ def race_for(monkeypatch, engine):
                             username=username, display_name="first", password_hash="x", role="trainee"
                         )
                     )
-            return generate_password_hash(password)
+            return generate_password_hash(password, **options)
 
         monkeypatch.setattr(accounts, "generate_password_hash", hash_after_the_other_insert)
 
