@@ -7,7 +7,11 @@ For each graded folder (bench/data/graded/README.md):
 - half of each scenario's answers are then replayed as trainer overrides, and the other half
   scored again with the nearest ones correcting it (ai/calibration.py): with and without;
 - a folder of unseen scenarios (bench/data/unseen, or any `--graded` folder with its own
-  `scenarios/`) is scored by the shipped judge (ai/judge.json), which never saw them.
+  `scenarios/`) is scored by the shipped judge (ai/judge.json), which never saw them;
+- bench/data/hard, new answers to the shipped scenarios written to slip past the scorer (one
+  harmful sentence inside a skilful answer, harm in the experts' words, sound answers close to
+  a red line's words), is scored by the shipped judge too: it has seen other answers to these
+  moments, never these, as with what trainees type into the library.
 Printed, in one run, beside raw best similarity to the experts (MiniLM cosine of the raw answer,
 nothing else): Spearman ρ of score against grade, the share of within-scenario pairs with
 different grades ordered right (ties count half), the mean score per grade, the largest score
@@ -37,6 +41,7 @@ from bench.graded import GRADED, GradedAnswer, load_graded, moments, quoted
 from embeddings.embedder import Embedder
 
 UNSEEN = GRADED.parent / "unseen"
+HARD = GRADED.parent / "hard"
 FOLDS = 5
 
 
@@ -233,7 +238,7 @@ def main(argv=None) -> None:
         best_similarity(embedder, answers),
     )
     replay_overrides(embedder, answers, held_out)
-    for folder in args.graded or ([UNSEEN] if UNSEEN.exists() else []):
+    for folder in args.graded or [f for f in (UNSEEN, HARD) if f.exists()]:
         unseen = load_graded(folder)
         report(
             f"{folder}, shipped judge",

@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from bench.check_graded import problems_in
+from bench.evaluate_graded import HARD
 from bench.fit_judge import OFF_TOPIC_TEXTS, off_topic_answers
 from bench.graded import GRADED, load_graded, moments, quoted
 from scenarios.loader import SETS_DIR
@@ -19,6 +20,16 @@ def graded():
 
 def test_the_graded_folder_has_no_problems():
     assert problems_in(GRADED) == []
+
+
+def test_the_hard_folder_is_well_formed_and_never_fitted(graded):
+    # `make eval` scores bench/data/hard with the shipped judge as answers it never saw: none of
+    # them may be in the folder `make fit` learns from.
+    assert problems_in(HARD) == []
+    fitted = {(a.moment.ref, " ".join(a.text.split())) for a in graded}
+    hard = load_graded(HARD)
+    assert len(hard) >= 200
+    assert not [a.text for a in hard if (a.moment.ref, " ".join(a.text.split())) in fitted]
 
 
 def test_the_graded_set_is_as_large_and_varied_as_the_measure_needs(graded):

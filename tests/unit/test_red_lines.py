@@ -103,11 +103,16 @@ def expert_responses():
 
 def graded_sound_answers():
     cases = []
-    for path in sorted((ROOT / "bench" / "data" / "graded").glob("*.yaml")):
+    folders = (ROOT / "bench" / "data" / "graded", ROOT / "bench" / "data" / "hard")
+    for path in sorted(p for folder in folders for p in folder.glob("*.yaml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         for i, answer in enumerate(document["answers"]):
             if answer["grade"] >= 3:
-                cases.append(pytest.param(answer["text"], id=f"{path.stem}-{answer['scenario']}-{i}"))
+                cases.append(
+                    pytest.param(
+                        answer["text"], id=f"{path.parent.name}-{path.stem}-{answer['scenario']}-{i}"
+                    )
+                )
     return cases
 
 
