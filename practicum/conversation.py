@@ -188,9 +188,14 @@ def follow_up_line(follow_ups: dict[str, str], result: ScoreResult) -> str:
     A put-down capped at Needs work is not answered with the line written for an honest but thin
     attempt: a student who has just been shamed does not ask a keen question back.
     """
-    if result.red_lines and follow_ups.get("red_line"):
+    return band_follow_up(follow_ups, result.band, bool(result.red_lines))
+
+
+def band_follow_up(follow_ups: dict[str, str], band: str, crossed_red_line: bool) -> str:
+    """Return the follow-up line for a band, or the red-line one where the answer crossed one."""
+    if crossed_red_line and follow_ups.get("red_line"):
         return follow_ups["red_line"]
-    return follow_ups.get(result.band, "")
+    return follow_ups.get(band, "")
 
 
 def transcript(scenario: Scenario, path: Sequence[Attempt]) -> list[dict]:

@@ -76,7 +76,9 @@ def attempt_view(attempt, previous_score: int | None) -> dict:
     return {
         **attempt_json(attempt, previous_score),
         "coaching": coaching_of(attempt),
-        "follow_up": reply.get("line") or follow_ups.get(attempt.band, ""),
+        # Attempts stored before replies were kept: the line the scenario gives their band.
+        "follow_up": reply.get("line")
+        or conversation.band_follow_up(follow_ups, attempt.band, bool(attempt.red_lines)),
         "ending_label": conversation.ENDINGS.get(reply.get("end", "")),
         "flags": flags,
         "removed": removed_parts(attempt.response_text, attempt.scenario, attempt.red_lines) if flags else [],
