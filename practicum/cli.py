@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from sqlalchemy.exc import ProgrammingError
 
 from practicum import accounts, bootstrap, library, runtime
 from practicum.batch import score_lines
@@ -294,3 +295,22 @@ def main() -> None:
         # Settings or models an operator can fix: one line that says what, no traceback.
         click.echo(f"Error: {getattr(error, 'message', None) or error}", err=True)
         sys.exit(1)
+    except ProgrammingError as error:
+        if not schema_missing(error):
+            raise
+        click.echo(f"Error: {NO_SCHEMA}", err=True)
+        sys.exit(1)
+
+
+NO_SCHEMA = (
+    "The database has no Practicum tables yet: run `practicum bootstrap` (tables, shipped "
+    "scenarios and first accounts) or `practicum db upgrade` (tables only) first."
+)
+
+
+def schema_missing(error: ProgrammingError) -> bool:
+    """Tell whether a database error says a table is missing (a database never set up)."""
+    return getattr(error.orig, "pgcode", None) == UNDEFINED_TABLE
+
+
+UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE for "relation does not exist"

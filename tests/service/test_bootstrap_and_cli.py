@@ -1,10 +1,15 @@
 """First-run set-up and the CLI commands, on a real PostgreSQL (fake models: speed only)."""
 
 import json
+import sys
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from practicum.bootstrap import bootstrap
+from practicum.cli import NO_SCHEMA, main
 from practicum.db import session
 from practicum.models import AuditEntry, ExpertResponse, Scenario, ScenarioSetVersion, User
 from tests.conftest import FIXTURES
@@ -104,3 +109,33 @@ def test_score_handles_thousands_of_lines(app, runner, mini_set, tmp_path):
     assert first["id"] == 0 and first["feedback_source"] == "none"
     assert {"score", "band", "dimensions", "matches", "feedback"} <= set(first)
     assert "scored 2000 line(s), 0 error(s)" in result.output
+
+
+def test_a_command_on_a_database_never_set_up_says_what_to_run(
+    engine, database_url, tmp_path, monkeypatch, capsys
+):
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("DROP DATABASE IF EXISTS practicum_never_set_up"))
+            connection.execute(text("CREATE DATABASE practicum_never_set_up"))
+    except DBAPIError:  # a TEST_DATABASE_URL whose role may not create databases
+        pytest.skip("the test database's role cannot create a database")
+    empty = make_url(database_url).set(database="practicum_never_set_up")
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"scenario": "decimal-compare", "response": "What do you notice?"}) + "\n")
+    for name, value in {
+        "DATABASE_URL": empty.render_as_string(hide_password=False),
+        "PRACTICUM_INSTANCE_DIR": str(tmp_path),
+        "EMBEDDING_BACKEND": "fake",
+        "LLM_BACKEND": "fake",
+        "WARM_MODELS": "0",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(
+        sys, "argv", ["practicum", "score", str(source), str(tmp_path / "out.jsonl"), "--no-feedback"]
+    )
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 1
+    said = capsys.readouterr().err
+    assert f"Error: {NO_SCHEMA}" in said and "Traceback" not in said
