@@ -123,8 +123,14 @@ def feedback_facts(result: ScoreResult, facts: ScenarioFacts) -> FeedbackFacts:
     """Derive the facts from a score: what worked, what to work on, red lines, the expert move."""
     ranked = sorted(result.dimensions, key=lambda d: (-d.weight, d.key))
     strengths = [d.reason for d in ranked if d.value >= MET]
+    # A red line's reason is its broken dimension's too: said once, under the red line, not again.
+    said_under_red_lines = {hit.reason for hit in result.red_lines}
     gaps = list(
-        dict.fromkeys(d.reason for d in sorted(ranked, key=lambda d: (d.value, -d.weight)) if d.value < MET)
+        dict.fromkeys(
+            d.reason
+            for d in sorted(ranked, key=lambda d: (d.value, -d.weight))
+            if d.value < MET and d.reason not in said_under_red_lines
+        )
     )
     if len(result.text.split()) < MIN_SUBSTANCE_WORDS:  # one line, not a reason per dimension
         strengths = []

@@ -255,6 +255,17 @@ def test_the_dimension_a_red_line_breaks_is_missed_for_its_reason(case, where):
     assert all(d.evidence != harmful for d in others)
 
 
+@pytest.mark.parametrize("where", ["alone", "middle", "end"])
+@pytest.mark.parametrize("case", sorted(RED_LINES))
+def test_the_feedback_gives_a_red_lines_reason_once(case, where):
+    key, red_line, harmful = RED_LINES[case]
+    facts, _ = inputs(key)
+    written = facts_text(feedback_facts(score(key, placed(where, harmful, ANSWERS[key])), facts))
+    reason = shipped_bank()[red_line].reason
+    assert written.count(reason) == 1, written
+    assert f'"{harmful}" {reason}' in written  # under "Crossed a red line", after the quote
+
+
 @pytest.mark.parametrize(
     "key, text, red_line",
     [(DEFIANCE, "Shut up, Kai.", "put-down"), (IDENTITY, "English only, please.", "english-only")],
