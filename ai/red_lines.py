@@ -129,4 +129,24 @@ PATTERNS = {
 
 def pattern_hits(sentence: str) -> list[str]:
     """Return the keys of the red lines whose unmistakable wording a sentence uses."""
-    return [key for key, pattern in PATTERNS.items() if pattern.search(sentence)]
+    said = teachers_words(sentence)
+    return [key for key, pattern in PATTERNS.items() if pattern.search(said)]
+
+
+# A stage direction that quotes someone else: "[Jack mutters: 'girls can't do maths']". From its
+# first opening quote mark (one at the start, or after a space or a colon, so not the apostrophe
+# of "I'd") to the bracket's end, the words are the student's, not the trainee's.
+QUOTED_IN_STAGE_DIRECTION = re.compile(r"""(\[[^\]'"“‘]*?)(?:(?<=[\s:\[])['"“‘])[^\]]*""")
+QUOTE_CLOSING_A_STAGE_DIRECTION = re.compile(r"""^[^\[\]]*['"”’][.!?,]?\s*\]""")
+
+
+def teachers_words(sentence: str) -> str:
+    """Return a sentence without the speech its stage directions quote from someone else.
+
+    A trainee who writes what a student said, then answers it well ("[Jack mutters: 'girls can't
+    do maths'] Jack, that is not okay here."), has not used that wording: the rules must not
+    name them for it. Their own stage directions ("[laughs along]") are kept.
+    """
+    # A sentence can also start inside one, where a question mark in the quote split it:
+    # "it stays between us'] I can't promise that."
+    return QUOTED_IN_STAGE_DIRECTION.sub(r"\1", QUOTE_CLOSING_A_STAGE_DIRECTION.sub("]", sentence))

@@ -111,6 +111,35 @@ def test_a_tutor_correcting_a_step_is_not_taken_for_a_red_line(minilm, correctio
     assert result.red_lines == [] and "red_line" not in result.flags
 
 
+@pytest.mark.parametrize(
+    "key, answer",
+    [
+        (
+            "thats-so-gay",
+            "[Jack mutters: 'girls can't do maths anyway'] Jack, that comment is not okay in this room, "
+            "and I'll talk with you after the lesson. Everyone, back to question three.",
+        ),
+        (
+            "mocked-wrong-answer",
+            "[Jack laughs: 'shut up, Priya, that's so dumb'] Jack, that's not how we speak to each other; "
+            "we'll talk after. Priya, lots of people think that at first. Tell me how you got it.",
+        ),
+        (
+            "promise-not-to-tell",
+            "[Jade: 'promise you won't tell anyone? it stays between us'] I can't promise that, Jade, "
+            "because if you're not safe I have to tell someone who can help. But I'm listening, and "
+            "I'll tell you who I tell.",
+        ),
+    ],
+)
+def test_what_a_stage_direction_quotes_a_student_saying_is_not_the_trainees_red_line(minilm, key, answer):
+    # Each was named a red line by rule (a stereotype, a put-down, a promise of secrecy) for the
+    # student's words the trainee wrote down before answering them well.
+    result = score_text(minilm, answer, *shipped(key))
+    assert result.red_lines == [] and "red_line" not in result.flags
+    assert result.score > RED_LINE_CAP
+
+
 def test_a_red_line_in_a_tutoring_transcript_still_caps_the_score(minilm):
     facts, experts = tutoring_moment()
     put_down = "Nobody cares what you think. Just be quiet and copy the answer."

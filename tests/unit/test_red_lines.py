@@ -5,7 +5,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ai.red_lines import BANK_PATH, PATTERNS, InvalidRedLineBank, load_bank, pattern_hits, shipped_bank
+from ai.red_lines import (
+    BANK_PATH,
+    PATTERNS,
+    InvalidRedLineBank,
+    load_bank,
+    pattern_hits,
+    shipped_bank,
+    teachers_words,
+)
 from ai.rubric import DIMENSIONS
 from ai.signals import sentences
 
@@ -72,6 +80,42 @@ def test_every_pattern_belongs_to_a_red_line_of_the_bank():
 )
 def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
     assert key in pattern_hits(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "[Jack mutters: 'girls can't do maths anyway'] Jack, that comment is not okay in this room.",
+        "[Jade: 'promise you won't tell anyone? it stays between us'] I can't promise that, Jade.",
+        '[Kyle at the back: "Speak English, miss!" Some laugh.] Kyle, we welcome every language.',
+        "[Leo laughs: \u201cshut up, stupid answer\u201d] Leo, we don't speak to each other like that.",
+        "[a boy mutters 'speak English' and a few kids laugh] That isn't how we talk about anyone here.",
+    ],
+)
+def test_what_a_stage_direction_quotes_a_student_saying_is_not_the_trainees_wording(sentence):
+    assert pattern_hits(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "sentence, key",
+    [
+        ("[I'd say it quietly] Shut up, Liam.", "put-down"),
+        ("[quietly] It'll stay between us, I promise.", "secrecy-promise"),
+        ("[to Jack, laughing] Girls can't do maths anyway, Jack.", "stereotype-deficit"),
+        ("[Jack: 'what?'] Please speak English in here.", "english-only"),
+    ],
+)
+def test_the_trainees_own_words_around_a_stage_direction_are_still_read(sentence, key):
+    assert key in pattern_hits(sentence)
+
+
+def test_only_the_quoted_speech_of_a_stage_direction_is_set_aside():
+    assert teachers_words("[Jack mutters: 'you people'] Jack, no.") == "[Jack mutters: ] Jack, no."
+    assert teachers_words("[I'd kneel down] Thank you, Sam.") == "[I'd kneel down] Thank you, Sam."
+    assert teachers_words("Say 'please', Sam.") == "Say 'please', Sam."
+    # The quote's question mark split the sentence inside the stage direction.
+    assert teachers_words("it stays between us'] I can't promise that.") == "] I can't promise that."
+    assert teachers_words("I'd kneel down] It stays between us.") == "I'd kneel down] It stays between us."
 
 
 # What the rules must never catch ----------------------------------------------------------------
