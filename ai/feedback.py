@@ -93,7 +93,9 @@ ALREADY = {
 # answer missed outright or broke with a red line; an answer that partly meets it is not told
 # to stop doing what it never did.
 REPAIR = re.compile(
-    r"\b(avoid|drop|sarcasm|phrases like|assumptions|ultimatum|rather than calling|instead of)\b", re.I
+    r"\b(avoid|drop|sarcasm|phrases like|assumptions|rather than assuming|ultimatum|rather than calling"
+    r"|instead of)\b",
+    re.I,
 )
 
 

@@ -143,7 +143,7 @@ def test_the_mistake_check_would_catch_mistake_wording():
 PRESUMED_ACT = re.compile(
     r"\b(any other student|not quite|calling them smart|cannot keep it secret|missed assignments"
     r"|homework|ultimatum|public punishment|help them focus"
-    r"|for having told you|promis\w* (secrecy|to keep it secret))\b",
+    r"|for having told you|promis\w* (secrecy|to keep it secret)|assuming what)\b",
     re.IGNORECASE,
 )
 
@@ -165,6 +165,8 @@ def test_a_met_or_partly_met_reason_presumes_nothing_the_moment_may_not_have(cat
 
 def test_the_presumption_check_would_catch_the_old_wording():
     for old in (
+        # Given to 13 of 94 good answers of bench/data/hard, 2 of 40 of the unseen set.
+        "Build on what Sam already knows from outside school rather than assuming what they lack.",
         "Treat Sam the way you would treat any other student in the same moment.",
         "Tell Sam honestly that you cannot keep it secret, and say who you will share it with.",
         "Agree one concrete step with the parent, such as a weekly note home about Sam's homework.",
