@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from practicum import audit, web_sessions
+from practicum.config import PASSWORD_HASH_METHOD
 from practicum.errors import AuthenticationFailed, Conflict, CredentialsChanged, ValidationFailed
 from practicum.models import ROLES, Cohort, RevokedToken, User, utcnow
 from practicum.passwords import password_problem
@@ -27,7 +28,9 @@ _DUMMY_HASH = generate_password_hash(secrets.token_hex(8))
 
 def hash_password(password: str) -> str:
     """Return a password's salted hash, by the app's PASSWORD_HASH_METHOD (scrypt by default)."""
-    method = current_app.config["PRACTICUM"].PASSWORD_HASH_METHOD if has_app_context() else "scrypt"
+    method = (
+        current_app.config["PRACTICUM"].PASSWORD_HASH_METHOD if has_app_context() else PASSWORD_HASH_METHOD
+    )
     return generate_password_hash(password, method=method)
 
 

@@ -13,6 +13,7 @@ from embeddings.embedder import default_cache_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
+PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's method string, at werkzeug's cost
 
 
 class ConfigError(RuntimeError):
@@ -146,7 +147,7 @@ class Config:
         # How passwords are hashed (werkzeug's method string). Not read from the environment: the
         # default, scrypt at werkzeug's cost (about 0.1 s a hash here), is what every deployment
         # gets; only the tests set a cheap one, because a sign-in in every other test adds minutes.
-        self.PASSWORD_HASH_METHOD = "scrypt"
+        self.PASSWORD_HASH_METHOD = PASSWORD_HASH_METHOD
         # A worker silent this long is restarted; a stopping one gets this long to finish.
         self.WEB_TIMEOUT_S = _number(env, "WEB_TIMEOUT_S", 120)
         self.WEB_GRACEFUL_TIMEOUT_S = _number(env, "WEB_GRACEFUL_TIMEOUT_S", 30)
@@ -253,7 +254,7 @@ class Config:
             self._require_strong_secrets()
             self._require_shared_limits()
             self._require_real_models()
-            if not self.PASSWORD_HASH_METHOD.startswith("scrypt"):
+            if not self.PASSWORD_HASH_METHOD.startswith(PASSWORD_HASH_METHOD):
                 raise ConfigError("PASSWORD_HASH_METHOD must be scrypt in production")
         else:
             self.SECRET_KEY = self.SECRET_KEY or self._instance_secret("secret_key")
