@@ -221,3 +221,54 @@ def family_moments():
 def test_in_a_family_moment_the_name_in_the_wording_is_not_a_title(item):
     facts, _ = scoring_inputs(item)
     assert facts.first_name.rstrip(".") not in {"Mr", "Mrs", "Ms", "Miss", "Dr"}
+
+
+# Words that belong to some moments of a group only. Tips are shared by every scenario of a group
+# (a mindset tip reaches a questioning moment, a slur tip a mocked wrong answer); read in
+# `practicum score` output: "add the word yet when Nadia says they can't do it" to a quiet student
+# with half an idea, "the second line or the evidence sentence" to a science prediction, "the
+# targeted student's name is welcome here" to a laughed-at calculus answer.
+SCENE_SPECIFIC = re.compile(
+    r"\b(slurs?|background|language and background|food|snacks?|hungry|evidence sentence|first sentence"
+    r"|second line|can'?t do it|is their own|page \d+|phones?|calling out|talking over|homework"
+    r"|worksheets?|essays?|drafts?|experiments?)\b",
+    re.IGNORECASE,
+)
+
+
+def shipped_items():
+    return [
+        pytest.param(item, id=item["key"])
+        for path in sorted(SETS.glob("*.yaml"))
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["scenarios"]
+    ]
+
+
+def what_the_scenario_says(item: dict) -> str:
+    """Everything a scenario's own text says: scene, student, moves, experts and pitfalls."""
+    student = item["student"]
+    parts = [item["context"], student["opening_line"], student.get("persona", ""), *item.get("key_moves", ())]
+    parts += [e["text"] for e in item["expert_responses"]] + [p["text"] for p in item.get("pitfalls", ())]
+    return " ".join(parts).lower()
+
+
+@pytest.mark.parametrize("item", shipped_items())
+def test_every_tip_a_scenario_can_get_speaks_of_nothing_the_scenario_lacks(item):
+    facts, _ = scoring_inputs(item)
+    said = what_the_scenario_says(item)
+    for key, weight in facts.weights().items():
+        for tip in tips_for(key, facts) if weight > 0 else ():
+            if REPAIR.search(tip):  # "avoid phrases like kids like you": only for the harm itself
+                continue
+            for word in SCENE_SPECIFIC.findall(tip):
+                assert word.lower().rstrip("s") in said, f"{item['key']}: {tip}"
+
+
+def test_the_scene_check_would_catch_the_old_tips():
+    for old in (
+        "Keep the task just as demanding, and add the word yet when Nadia says they can't do it.",
+        "Describe the specific part of Zainab's answer that needs work, such as the second line.",
+        "Affirm in plain words that the targeted student's name, language and background are welcome here.",
+        "Offer Arjun one practical thing right now, such as a snack or a quiet place.",
+    ):
+        assert SCENE_SPECIFIC.search(old), old
