@@ -12,7 +12,8 @@ PRAISE = re.compile(
     re.IGNORECASE,
 )
 NEGATION = re.compile(
-    r"\b(not|never|don'?t|no|without|avoid(?:s|ed|ing)?|stop(?:s|ped|ping)?)\b", re.IGNORECASE
+    r"\b(not|never|don'?t|no|without|avoid(?:s|ed|ing)?|stop(?:s|ped|ping)?|rather than|instead of)\b",
+    re.IGNORECASE,
 )
 # Words that widen who or what a step covers. A rephrasing that brings one in can turn the note
 # round: "say who you will share it with" came back as "share the message with anyone".
@@ -23,6 +24,20 @@ WIDENING = re.compile(
 # The trainee is "you": a rephrasing that brings in another "you" or "your" moves the student's part
 # onto the teacher ("test their own idea" came back as "test your idea", "their child" as "your child").
 SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself)\b", re.IGNORECASE)
+# Words a faithful rephrasing may bring in: the glue of a sentence. Content words must come from
+# the note: SmolLM2 turned "avoid singling anyone out" into "avoid singing to anyone", "agree one
+# step with the parent" into "agree one step with the parent's request", and "them" into "her".
+GLUE = frozenset(
+    """a an the and or but nor to of in on at for with by from as so that this these those it its they
+    them their theirs themselves you your yours yourself i we our us is are be been being was were will
+    would can could may might must shall should do does did not no when while before after then than if
+    what which who whom whose how why where there here one some any each just also about into onto over
+    under up out again once more most very too own same other others such only both either few all instead
+    you're you'll they're it's don't doesn't can't won't""".split()
+)
+FORM = re.compile(r"^Next time,\s*(you (could|might|can|may) )?(try( this:)?)?", re.IGNORECASE)
+PRAISE_PHRASE = re.compile(PRAISE.pattern + r"(\s+(work|job|thinking))?", re.IGNORECASE)
+SPOKEN_WORD = re.compile(r"[^\W\d_][\w'\u2019]*")
 # A word after the note's first: a name ("Tomás", "Ms Rahman") or a named thing ("Source A") where
 # its first letter is a capital, accented ones included ("Łukasz").
 LATER_WORD = re.compile(r"(?<!^)\b[^\W\d_][\w-]*")
@@ -57,9 +72,13 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
     said = re.sub(r"^Next time,\s*(you (could|might|can|may) )?", "", text)  # "you could try" is the form
     if len(SECOND_PERSON.findall(said)) > len(SECOND_PERSON.findall(note)):
         return "adds 'you' or 'your' the note does not have"
-    missing = {name for name in _names(note) if name not in text}
+    # In a family moment the student is "their child": "your child" speaks to the parent instead.
+    missing = {name for name in _names(note) | _family_child(note) if name not in text}
     if missing:
         return "drops or changes a name the note has (" + ", ".join(sorted(missing)) + ")"
+    added = {name for name in _names(text) if name not in note and name != "I"}
+    if added:  # "one to one with Ana", where nobody is called Ana
+        return "brings in a name the note does not have (" + ", ".join(sorted(added)) + ")"
     widened = {m.group(0).lower() for m in WIDENING.finditer(text)}
     if widened - {m.group(0).lower() for m in WIDENING.finditer(note)}:
         return "widens the note with a word it does not have (" + ", ".join(sorted(widened)) + ")"
@@ -67,6 +86,14 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
     kept = content_words(text) & wanted
     if wanted and len(kept) < max(2, len(wanted) // 2):
         return "ignores the next step it was asked to rephrase"
+    step = FORM.sub("", text)
+    if band not in LOW_BANDS:
+        step = PRAISE_PHRASE.sub("", step)  # "excellent work again": praise a high band may hear
+    brought = _brought_in(step, note)
+    if brought:
+        return "brings in words the note does not have (" + ", ".join(brought) + ")"
+    if not _turns_the_first_step(text, step, note):
+        return "does not start from the note's first step"
     return None
 
 
@@ -77,6 +104,52 @@ SCORE_WORDS = re.compile(
     r"|minutes?|seconds?|hours?|days?|weeks?|months?)\b",
     re.IGNORECASE,
 )
+
+
+def _stem(word: str) -> str:
+    """A word without its ending, so "telling" meets "tell", "agreeing" "agree", "uses" "use"."""
+    word = re.sub(r"'s$", "", word.lower().replace("\u2019", "'"))
+    for ending in ("ing", "ed", "es", "s"):
+        if word.endswith(ending) and len(word) - len(ending) >= 2:
+            word = word[: -len(ending)]
+            break
+    if word.endswith("e") and len(word) > 2:
+        word = word[:-1]
+    if len(word) > 2 and word[-1] == word[-2] and word[-1] not in "aeiou":
+        word = word[:-1]  # "setting", "stopping"
+    return word[:6]
+
+
+def _brought_in(said: str, note: str) -> list[str]:
+    """The content words of the sentence that the note does not have, in order."""
+    have = {_stem(word) for word in SPOKEN_WORD.findall(note)}
+    return [
+        word
+        for word in SPOKEN_WORD.findall(said)
+        if word.lower().replace("\u2019", "'") not in GLUE and _stem(word) not in have
+    ]
+
+
+def _turns_the_first_step(text: str, said: str, note: str) -> bool:
+    """Tell whether the note's opening verb is in the sentence as "-ing": "Thank Jade" is "thanking Jade".
+
+    SmolLM2 wrote "try saying thank Jade for telling you the right thing" for "Thank Jade calmly
+    for telling you, and say they did the right thing".
+    """
+    words = SPOKEN_WORD.findall(note)
+    if not words or note.startswith(KEEP_NOTES):
+        return True
+    # "Close by confirming …" is said as "try confirming …"
+    roots = {_stem(words[0])} | ({_stem(words[2])} if len(words) > 2 and words[1] == "by" else set())
+    said_words = SPOKEN_WORD.findall(said)
+    if not re.match(r"^Next time,\s*(you \w+ )?try\b", text):  # not the "try …ing" form
+        return any(_stem(w) in roots for w in said_words)
+    return any(w.lower().endswith("ing") and _stem(w) in roots for w in said_words)
+
+
+def _family_child(note: str) -> set[str]:
+    """ "their child", where a family moment's note speaks of the student so."""
+    return {"their child"} if "their child" in note else set()
 
 
 def _names(text: str) -> set[str]:
@@ -91,7 +164,11 @@ def _negations(text: str) -> set[str]:
 
 def _negation(word: str) -> str:
     word = word.lower()
-    return "not" if word in {"don't", "dont"} else re.sub(r"(s|ed|ing|ped|ping)$", "", word)
+    if word in {"don't", "dont"}:
+        return "not"
+    if word.startswith(("rather", "instead")):  # "instead of deciding" says "rather than deciding"
+        return "rather"
+    return re.sub(r"(s|ed|ing|ped|ping)$", "", word)
 
 
 def _drops_a_negation(text: str, note: str) -> str:
@@ -102,7 +179,7 @@ def _drops_a_negation(text: str, note: str) -> str:
     said, kept = _negations(text), content_words(text)
     for match in NEGATION.finditer(note):
         negation = _negation(match.group(0))
-        if negation not in {"not", "never", "no", "without", "avoid"} or negation in said:
+        if negation not in {"not", "never", "no", "without", "avoid", "rather"} or negation in said:
             continue
         negated = content_words(re.split(r"[,.;:]", note[match.end() :], maxsplit=1)[0])
         negated -= content_words(note[: match.start()])  # "talk about the idea, not about them"

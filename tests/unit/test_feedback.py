@@ -129,8 +129,8 @@ def test_a_rephrasing_that_widens_the_note_is_refused():
         "Next time, try telling Malik honestly that you cannot keep it secret, and saying who you will tell."
     )
     assert check_coaching(faithful, note, "developing") is None
-    everyone = "Say clearly that everyone's background belongs in this room."
-    kept = "Next time, try saying clearly that everyone's background belongs in this room."
+    everyone = "Say clearly that everyone belongs in this room."
+    kept = "Next time, try saying clearly that everyone belongs in this room."
     assert check_coaching(kept, everyone, "developing") is None
 
 
@@ -196,6 +196,51 @@ def test_a_keep_note_is_said_as_it_is_not_as_something_to_try():
             "Next time, try talking about the idea without using Ruby as a person.",
             "adds a negation",
         ),
+        # SmolLM2 wrote these on 2026-12-07, rephrasing every tip for two scenarios of each group.
+        (
+            "Keep your voice steady, and avoid singling anyone out in front of the class.",
+            "Next time, try keeping your voice steady and avoid singing to anyone in front of the class.",
+            "brings in words the note does not have (singing)",
+        ),
+        (
+            "Agree one concrete step with the parent, such as a weekly note home about how their child "
+            "is getting on.",
+            "Next time, try agreeing one concrete step with the parent's request to have a weekly note "
+            "home about their child getting on.",
+            "brings in words the note does not have (request, have)",
+        ),
+        (
+            "Open by saying you want their child to do well too, so the parent hears you are on the "
+            "same side.",
+            "Next time, try opening by saying you want your child to do well too and hearing the parent's "
+            "perspective.",
+            "drops or changes a name the note has (their child)",
+        ),
+        (  # a student's gender is the model's guess: the tips say "they"
+            "Say what you noticed Leila doing, not what you think it says about them.",
+            "Next time, try saying what you noticed Leila doing not what she thinks it says about them.",
+            "brings in words the note does not have (she)",
+        ),
+        (
+            "Thank Jade calmly for telling you, and say they did the right thing.",
+            "Next time, try saying thank Jade for telling you the right thing.",
+            "does not start from the note's first step",
+        ),
+        (
+            "Restate the expectation clearly and tell Marcus you know they can meet it.",
+            "Next time, try telling Marcus you know they can meet it.",
+            "does not start from the note's first step",
+        ),
+        (
+            "Ask Jade what would help them most, rather than assuming what their home life is like.",
+            "Next time, try asking Jade what would help them most in their home life.",
+            "drops its 'rather than'",
+        ),
+        (  # SmolLM2 wrote this for Lucía on 2026-12-07 (practicum score): nobody here is called Ana
+            "Raise any concern about Lucía's work quietly and one to one, not in front of the class.",
+            "Next time, try raising concerns about Lucía's work quietly and one to one with Ana.",
+            "brings in a name the note does not have (Ana)",
+        ),
     ],
 )
 def test_a_rephrasing_that_changes_who_does_what_is_refused(note, text, reason):
@@ -223,7 +268,12 @@ def test_a_rephrasing_that_changes_who_does_what_is_refused(note, text, reason):
         ),
         (
             "Keep your face and voice calm, so Aaliyah does not feel they have shocked you.",
-            "Next time, try keeping your face and voice calm so Aaliyah does not feel she has shocked you.",
+            "Next time, try keeping your face and voice calm so Aaliyah does not feel they have shocked you.",
+        ),
+        (
+            "Invite the students to suggest how they could make it right, rather than dictating an apology.",
+            "Next time, try inviting the students to suggest how they could make it right instead of "
+            "dictating an apology.",
         ),
         (  # the negated phrase left out whole; "about" was said before the "not"
             "Keep the work separate from Tobi as a person by talking about the idea, not about them.",
