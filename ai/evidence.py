@@ -92,7 +92,7 @@ def find_red_lines(
     threshold: float,
     contrast: Contrast,
     sound: np.ndarray | None = None,
-    namer: Callable[[np.ndarray], str] | None = None,
+    namer: Callable[..., str] | None = None,
     sure: float = NEVER,
     category: str = "",
 ) -> list[RedLineHit]:
@@ -116,7 +116,7 @@ def find_red_lines(
             closeness = contrast.bank_vectors @ vector
             near_harm = float(closeness.max()) >= float((sound @ vector).max(initial=-1.0)) - SOUND_MARGIN
             if near_harm or odds[i] >= sure:
-                named = namer(vector) if namer else None
+                named = namer(vector, closeness, contrast.bank_keys) if namer else None
                 keys = [named if named in bank else contrast.bank_keys[int(np.argmax(closeness))]]
         for key in keys:
             line = bank[key]

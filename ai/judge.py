@@ -12,8 +12,9 @@ set (bench/data/graded), every scenario's expert responses and pitfalls, and the
 - `answer_red_line`: a logistic classifier over the whole answer's row, which reads the moment
   too (closeness to its pitfalls and experts): where it is sure, a sentence needs lower odds to
   count as the red line (ai/scoring.py);
-- `red_line_names`: a multinomial logistic classifier over a flagged sentence's vector that
-  names which red line of the bank it crosses (`RedLineNamer`).
+- `red_line_names`: a multinomial logistic classifier over a flagged sentence's vector and its
+  closeness to each red line's phrasings that names which red line of the bank it crosses
+  (`RedLineNamer`).
 An answer's features (ai/features.py) are named scalars (similarity to the experts and to the
 pitfalls, move cues, the category) standardised here, followed by the answer's MiniLM vector and
 the elementwise maximum over its sentences' vectors (`answer_embedding`), scaled by
@@ -206,20 +207,38 @@ class LevelHead:
 
 @dataclass(frozen=True)
 class RedLineNamer:
-    """Names the red line a flagged sentence crosses: multinomial logistic over its vector.
+    """Names the red line a flagged sentence crosses: multinomial logistic over its vector and
+    its closeness to each red line's phrasings in the bank.
 
-    Fitted on the bank's phrasings and the harmful sentences of graded red-line answers, each
-    labelled with its red line: the single nearest phrasing named the educators' red line for 45
-    of 88 caught answers held out by scenario, this classifier for 57.
+    Fitted on the bank's phrasings (each one's closeness measured without itself) and the harmful
+    sentences of graded red-line answers, each labelled with its red line. Held out by scenario,
+    naming the quoted sentence of the 467 graded red-line answers: 312 named as the educators
+    named them with the closeness at `closeness_scale` 2, 288 on the vector alone (the single
+    nearest phrasing had named 45 of 88 caught answers, the vector-only classifier 57).
     """
 
     keys: tuple[str, ...]
-    weights: np.ndarray  # one row per key
+    weights: np.ndarray  # one row per key: the vector's weights, then one per key's closeness
     intercepts: np.ndarray
+    closeness_scale: float = 0.0  # 0: the vector alone (a judge fitted before the closeness)
 
-    def __call__(self, vector: np.ndarray) -> str:
-        """Return the key of the likeliest red line for one sentence's vector."""
-        return self.keys[int(np.argmax(self.weights @ vector + self.intercepts))]
+    def __call__(self, vector: np.ndarray, closeness=None, bank_keys: tuple[str, ...] = ()) -> str:
+        """Return the key of the likeliest red line for one sentence's vector.
+
+        `closeness` holds the sentence's cosine to each bank phrasing, `bank_keys` their red lines.
+        """
+        row = np.asarray(vector, dtype=np.float64)
+        if self.closeness_scale:
+            row = np.concatenate([row, self.closeness_scale * self.nearest(closeness, bank_keys)])
+        return self.keys[int(np.argmax(self.weights @ row + self.intercepts))]
+
+    def nearest(self, closeness, bank_keys: tuple[str, ...]) -> np.ndarray:
+        """The closest cosine to any phrasing of each red line, in `keys` order (0 for none)."""
+        best = dict.fromkeys(self.keys, 0.0)
+        for key, value in zip(bank_keys, np.asarray(closeness if closeness is not None else []), strict=True):
+            if key in best:
+                best[key] = max(best[key], float(value))
+        return np.array([best[key] for key in self.keys])
 
     def as_json(self) -> dict:
         """Return the JSON form."""
@@ -227,6 +246,7 @@ class RedLineNamer:
             "keys": list(self.keys),
             "weights": [[round(float(v), 6) for v in row] for row in self.weights],
             "intercepts": [round(float(v), 6) for v in self.intercepts],
+            "closeness_scale": self.closeness_scale,
         }
 
     @classmethod
@@ -236,6 +256,7 @@ class RedLineNamer:
             tuple(data["keys"]),
             np.array(data["weights"], dtype=np.float64),
             np.array(data["intercepts"], dtype=np.float64),
+            float(data.get("closeness_scale", 0.0)),
         )
 
 

@@ -95,7 +95,21 @@ def test_the_red_line_namer_names_by_vector_and_survives_its_json_form():
 def test_the_shipped_namer_knows_every_red_line_of_the_bank():
     namer = shipped_judge().red_line_names
     assert namer is not None and set(namer.keys) == set(shipped_bank())
-    assert namer.weights.shape == (len(namer.keys), 384)
+    assert namer.weights.shape == (len(namer.keys), 384 + len(namer.keys)) and namer.closeness_scale > 0
+
+
+def test_the_namer_reads_how_close_a_sentence_is_to_each_red_line_and_keeps_it_in_json():
+    keys = ("put-down", "secrecy-promise")
+    # The vector leans to a put-down; the bank's phrasings say secrecy.
+    weights = np.array([[1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 2.0]])
+    namer = RedLineNamer(keys, weights, np.zeros(2), closeness_scale=1.0)
+    again = RedLineNamer.from_json(json.loads(json.dumps(namer.as_json())))
+    vector, bank_keys = np.array([0.6, 0.0]), ("put-down", "secrecy-promise", "secrecy-promise")
+    assert list(namer.nearest(np.array([0.2, 0.1, 0.7]), bank_keys)) == [0.2, 0.7]
+    for reader in (namer, again):
+        assert reader(vector, np.array([0.2, 0.1, 0.7]), bank_keys) == "secrecy-promise"
+        assert reader(vector, np.array([0.2, 0.1, 0.1]), bank_keys) == "put-down"
+        assert reader(vector) == "put-down"  # no closeness given: the vector alone
 
 
 def _one_sentence(text: str, vector: np.ndarray) -> EmbeddedResponse:
@@ -114,10 +128,10 @@ def test_a_flagged_sentence_is_named_by_the_namer_and_by_its_nearest_phrasing_wi
     embedded = _one_sentence("You will never manage this, so I give up on you.", np.array([0.9, 0.1]))
     odds = np.array([0.99])
     assert [h.key for h in find_red_lines(embedded, odds, 0.5, contrast)] == ["put-down"]
-    named = find_red_lines(embedded, odds, 0.5, contrast, namer=lambda vector: "gives-up")
+    named = find_red_lines(embedded, odds, 0.5, contrast, namer=lambda vector, *closeness: "gives-up")
     assert [h.key for h in named] == ["gives-up"]
     # A key the bank no longer has (a judge older than the bank) falls back to the nearest phrasing.
-    unknown = find_red_lines(embedded, odds, 0.5, contrast, namer=lambda vector: "retired-line")
+    unknown = find_red_lines(embedded, odds, 0.5, contrast, namer=lambda vector, *closeness: "retired-line")
     assert [h.key for h in unknown] == ["put-down"]
 
 
