@@ -115,13 +115,37 @@ PATTERNS = {
     ),
     "stereotype-deficit": re.compile(
         r"\b(you people|kids like you|your (kind|lot))\b"
-        r"|\b(girls|boys) (aren'?t|are not|can'?t) (good at|do)\b",
+        r"|\b(girls|boys) (aren'?t|are not|can'?t) (good at|do)\b"
+        r"|\bpeople like you (always|never|can'?t|don'?t|won'?t)\b",
         re.IGNORECASE,
     ),
     "dismisses-feelings": re.compile(
-        r"\b(stop|quit) (crying|being (so )?(dramatic|sensitive))\b"
+        r"\b(stop|quit) (crying|sulking|whining|being (so )?(dramatic|sensitive)|being (such )?a baby)\b"
         r"|\byou'?re (over ?reacting|being dramatic)\b"
-        r"|\bman up\b|\bget over it\b",
+        r"|\bman up\b|\bget over it\b|\bpull yourself together\b|\bdon'?t be (such )?a baby\b"
+        r"|\bnothing to cry about\b",
+        re.IGNORECASE,
+    ),
+    # Added 2026-12-07 from the red lines' definitions (shared/PEDAGOGY.md), before reading any
+    # answer they would catch.
+    "gives-up": re.compile(
+        r"\bI give up on you\b|\bI (don'?t|do not) know what (else )?to do with you\b"
+        r"|\bsome (people|kids|students) just can'?t\b|\bnot everyone is cut out for\b",
+        re.IGNORECASE,
+    ),
+    "disproportionate-threat": re.compile(
+        r"\b(you'?re|you are|you'?ll be) (off|kicked off|dropped from) the (\w+ )?(team|trip|squad)\b"
+        r"|\bI'?ll (have|get) you (suspended|expelled|excluded)\b"
+        r"|\byou'?ll be (suspended|expelled|excluded)\b",
+        re.IGNORECASE,
+    ),
+    "escalates-argument": re.compile(
+        r"\bdon'?t you dare\b|\bwho do you think you are\b|\bbecause I said so\b"
+        r"|\bdon'?t (you )?(talk|answer) back\b|\bdon'?t (you )?take that tone\b",
+        re.IGNORECASE,
+    ),
+    "ignores-slur": re.compile(
+        r"\bboys will be boys\b|\b(it'?s|it was) (just|only) banter\b",
         re.IGNORECASE,
     ),
 }

@@ -76,6 +76,17 @@ def test_every_pattern_belongs_to_a_red_line_of_the_bank():
         ("Girls aren't good at physics anyway.", "stereotype-deficit"),
         ("Stop crying, it's only a quiz.", "dismisses-feelings"),
         ("You're overreacting, get over it.", "dismisses-feelings"),
+        ("People like you always take shortcuts.", "stereotype-deficit"),
+        ("Pull yourself together, Maya.", "dismisses-feelings"),
+        ("Don't be such a baby about it.", "dismisses-feelings"),
+        ("Honestly, I don't know what to do with you.", "gives-up"),
+        ("Some kids just can't do fractions, and that's fine.", "gives-up"),
+        ("One more time and you're off the football team.", "disproportionate-threat"),
+        ("Do that again and I'll have you suspended.", "disproportionate-threat"),
+        ("Don't you dare walk away from me.", "escalates-argument"),
+        ("You'll do it because I said so.", "escalates-argument"),
+        ("Come on, boys will be boys.", "ignores-slur"),
+        ("Relax, it was only banter.", "ignores-slur"),
     ],
 )
 def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
