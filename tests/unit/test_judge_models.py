@@ -125,7 +125,7 @@ def test_a_flagged_sentence_is_named_by_the_namer_and_by_its_nearest_phrasing_wi
         ("put-down", "gives-up"),
         np.zeros((0, 2)),
     )
-    embedded = _one_sentence("You will never manage this, so I give up on you.", np.array([0.9, 0.1]))
+    embedded = _one_sentence("You will never manage this, so why bother.", np.array([0.9, 0.1]))
     odds = np.array([0.99])
     assert [h.key for h in find_red_lines(embedded, odds, 0.5, contrast)] == ["put-down"]
     named = find_red_lines(embedded, odds, 0.5, contrast, namer=lambda vector, *closeness: "gives-up")
