@@ -94,6 +94,9 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
         return "brings in words the note does not have (" + ", ".join(brought) + ")"
     if not _turns_the_first_step(text, step, note):
         return "does not start from the note's first step"
+    order = _later_step_left_as_an_order(step, note)
+    if order:
+        return f"leaves a later step of the note as an order ('{order}')"
     return None
 
 
@@ -145,6 +148,22 @@ def _turns_the_first_step(text: str, said: str, note: str) -> bool:
     if not re.match(r"^Next time,\s*(you \w+ )?try\b", text):  # not the "try …ing" form
         return any(_stem(w) in roots for w in said_words)
     return any(w.lower().endswith("ing") and _stem(w) in roots for w in said_words)
+
+
+# A later step of a note: "…, and take the answer seriously", "…, then stop".
+LATER_STEP = re.compile(r"(?:,\s*(?:and|then)|\bthen|;)\s+([a-z]+)\b")
+
+
+def _later_step_left_as_an_order(said: str, note: str) -> str:
+    """The note's later verb that the sentence keeps bare after "and" or "then", or "".
+
+    "try inviting Marcus to say what would make this easier and take the answer seriously" reads
+    as if Marcus were to take it seriously; "try asking Amelia … and let them do it" is no sentence.
+    """
+    for verb in LATER_STEP.findall(note):
+        if verb not in GLUE and verb != "never" and re.search(rf"\b(and|then)\s+{verb}\b", said):
+            return verb
+    return ""
 
 
 def _family_child(note: str) -> set[str]:

@@ -236,6 +236,18 @@ def test_a_keep_note_is_said_as_it_is_not_as_something_to_try():
             "Next time, try asking Jade what would help them most in their home life.",
             "drops its 'rather than'",
         ),
+        (
+            "Invite Marcus to say what would make this easier, and take the answer seriously.",
+            "Next time, try inviting Marcus to say what would make this easier and take the answer "
+            "seriously.",
+            "leaves a later step of the note as an order ('take')",
+        ),
+        (
+            "Ask Amelia an open how or why question, and let them do the key step themselves.",
+            "Next time, try asking Amelia an open how or why question and let them do the key step "
+            "themselves.",
+            "leaves a later step of the note as an order ('let')",
+        ),
         (  # SmolLM2 wrote this for Lucía on 2026-12-07 (practicum score): nobody here is called Ana
             "Raise any concern about Lucía's work quietly and one to one, not in front of the class.",
             "Next time, try raising concerns about Lucía's work quietly and one to one with Ana.",
