@@ -35,7 +35,8 @@ GLUE = frozenset(
     under up out again once more most very too own same other others such only both either few all instead
     you're you'll they're it's don't doesn't can't won't""".split()
 )
-FORM = re.compile(r"^Next time,\s*(you (could|might|can|may) )?(try( this:)?)?", re.IGNORECASE)
+# The requested form, "Next time, try …" ("you could try" is the form too): what follows is the step.
+FORM = re.compile(r"^Next time,\s*(?:you (?:could|might|can|may) )?(?P<tried>try(?: this:)?)?", re.IGNORECASE)
 PRAISE_PHRASE = re.compile(PRAISE.pattern + r"(\s+(work|job|thinking))?", re.IGNORECASE)
 SPOKEN_WORD = re.compile(r"[^\W\d_][\w'\u2019]*")
 # A word after the note's first: a name ("Tomás", "Ms Rahman") or a named thing ("Source A") where
@@ -69,8 +70,8 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
         return f"keeps what the note rules out but drops its '{dropped}'"
     if note.startswith(KEEP_NOTES) and not re.search(r"\bkeep\b", text, re.IGNORECASE):
         return "turns a move to keep into something new to try"
-    said = re.sub(r"^Next time,\s*(you (could|might|can|may) )?", "", text)  # "you could try" is the form
-    if len(SECOND_PERSON.findall(said)) > len(SECOND_PERSON.findall(note)):
+    step = FORM.sub("", text)
+    if len(SECOND_PERSON.findall(step)) > len(SECOND_PERSON.findall(note)):
         return "adds 'you' or 'your' the note does not have"
     # In a family moment the student is "their child": "your child" speaks to the parent instead.
     missing = {name for name in _names(note) | _family_child(note) if name not in text}
@@ -86,13 +87,12 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
     kept = content_words(text) & wanted
     if wanted and len(kept) < max(2, len(wanted) // 2):
         return "ignores the next step it was asked to rephrase"
-    step = FORM.sub("", text)
     if band not in LOW_BANDS:
         step = PRAISE_PHRASE.sub("", step)  # "excellent work again": praise a high band may hear
     brought = _brought_in(step, note)
     if brought:
         return "brings in words the note does not have (" + ", ".join(brought) + ")"
-    if not _turns_the_first_step(text, step, note):
+    if not _turns_the_first_step(step, note, bool(FORM.match(text)["tried"])):
         return "does not start from the note's first step"
     order = _later_step_left_as_an_order(step, note)
     if order:
@@ -133,7 +133,7 @@ def _brought_in(said: str, note: str) -> list[str]:
     ]
 
 
-def _turns_the_first_step(text: str, said: str, note: str) -> bool:
+def _turns_the_first_step(said: str, note: str, tried: bool) -> bool:
     """Tell whether the note's opening verb is in the sentence as "-ing": "Thank Jade" is "thanking Jade".
 
     SmolLM2 wrote "try saying thank Jade for telling you the right thing" for "Thank Jade calmly
@@ -145,7 +145,7 @@ def _turns_the_first_step(text: str, said: str, note: str) -> bool:
     # "Close by confirming …" is said as "try confirming …"
     roots = {_stem(words[0])} | ({_stem(words[2])} if len(words) > 2 and words[1] == "by" else set())
     said_words = SPOKEN_WORD.findall(said)
-    if not re.match(r"^Next time,\s*(you \w+ )?try\b", text):  # not the "try …ing" form
+    if not tried:  # not the "try …ing" form
         return any(_stem(w) in roots for w in said_words)
     return any(w.lower().endswith("ing") and _stem(w) in roots for w in said_words)
 

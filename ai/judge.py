@@ -205,6 +205,23 @@ class LevelHead:
         return cls(np.array(weights, dtype=np.float64), np.array(intercepts, dtype=np.float64))
 
 
+def nearest_by_key(keys: tuple[str, ...], closeness, bank_keys: tuple[str, ...]) -> np.ndarray:
+    """The closest cosine to any phrasing of each red line, in `keys` order (0 for none)."""
+    best = dict.fromkeys(keys, 0.0)
+    for key, value in zip(bank_keys, np.asarray(closeness if closeness is not None else []), strict=True):
+        if key in best:
+            best[key] = max(best[key], float(value))
+    return np.array([best[key] for key in keys])
+
+
+def namer_input(keys: tuple[str, ...], scale: float, vector: np.ndarray, closeness, bank_keys) -> np.ndarray:
+    """The namer's row: the sentence's vector, then (at `scale`, if any) its closeness to each red line."""
+    row = np.asarray(vector, dtype=np.float64)
+    if not scale:
+        return row
+    return np.concatenate([row, scale * nearest_by_key(keys, closeness, bank_keys)])
+
+
 @dataclass(frozen=True)
 class RedLineNamer:
     """Names the red line a flagged sentence crosses: multinomial logistic over its vector and
@@ -227,18 +244,12 @@ class RedLineNamer:
 
         `closeness` holds the sentence's cosine to each bank phrasing, `bank_keys` their red lines.
         """
-        row = np.asarray(vector, dtype=np.float64)
-        if self.closeness_scale:
-            row = np.concatenate([row, self.closeness_scale * self.nearest(closeness, bank_keys)])
+        row = namer_input(self.keys, self.closeness_scale, vector, closeness, bank_keys)
         return self.keys[int(np.argmax(self.weights @ row + self.intercepts))]
 
     def nearest(self, closeness, bank_keys: tuple[str, ...]) -> np.ndarray:
         """The closest cosine to any phrasing of each red line, in `keys` order (0 for none)."""
-        best = dict.fromkeys(self.keys, 0.0)
-        for key, value in zip(bank_keys, np.asarray(closeness if closeness is not None else []), strict=True):
-            if key in best:
-                best[key] = max(best[key], float(value))
-        return np.array([best[key] for key in self.keys])
+        return nearest_by_key(self.keys, closeness, bank_keys)
 
     def as_json(self) -> dict:
         """Return the JSON form."""

@@ -46,6 +46,7 @@ from ai.judge import (
     RedLineNamer,
     answer_embedding,
     judge_from_json,
+    namer_input,
     sentence_rows,
     sigmoid,
 )
@@ -223,11 +224,9 @@ def fit_red_line_namer(embedder, examples: list[Example], odds: list[np.ndarray]
     labelled = [(key, text) for key in keys for text in bank[key].phrasings]
     bank_keys = tuple(k for k, _ in labelled)
     bank_vectors = SCENARIO_VECTORS.expert_vectors(embedder, [t for _, t in labelled])
-    reader = RedLineNamer(keys, np.zeros((len(keys), 1)), np.zeros(len(keys)), NAMER_CLOSENESS_SCALE)
 
     def row(vector: np.ndarray, closeness: np.ndarray) -> np.ndarray:
-        near = reader.nearest(closeness, bank_keys)
-        return np.concatenate([vector, NAMER_CLOSENESS_SCALE * near])
+        return namer_input(keys, NAMER_CLOSENESS_SCALE, vector, closeness, bank_keys)
 
     # A phrasing's closeness is measured without itself: no sentence a trainee writes is one.
     others = bank_vectors @ bank_vectors.T - 3 * np.eye(len(bank_vectors))
