@@ -38,21 +38,27 @@ from pathlib import Path
 import numpy as np
 
 from ai.dimensions import MET, PARTLY
+from ai.red_lines import teachers_words
 
 JUDGE_PATH = Path(__file__).with_name("judge.json")
-GRAM_BUCKETS = 4096
+# 16,384 buckets rather than 4,096: fewer words share one, and held out by scenario the sentence
+# classifier caught 214 of 466 red-line answers at 5% false alarms on good ones, against 188
+# (ROC AUC 0.840 against 0.815); 32,768 gave no more (208).
+GRAM_BUCKETS = 16384
 GRAM_SCALE = 0.5
 NEVER = 1.01  # a probability threshold nothing reaches
 WORD = re.compile(r"[a-z']+")
 
 
 def word_grams(sentence: str) -> np.ndarray:
-    """Which hashed words and word pairs a sentence has (0/1 per bucket).
+    """Which hashed words and word pairs the trainee says in a sentence (0/1 per bucket).
 
     The red-line classifier reads these beside the sentence's vector: MiniLM places "I promise
-    I won't tell" next to "I can't promise to keep it secret", the words tell them apart.
+    I won't tell" next to "I can't promise to keep it secret", the words tell them apart. What a
+    stage direction quotes a student saying ("[Jade: 'promise you won't tell?']") is left out, as
+    the rules leave it out: those are not the trainee's words.
     """
-    words = WORD.findall(sentence.lower())
+    words = WORD.findall(teachers_words(sentence).lower())
     row = np.zeros(GRAM_BUCKETS)
     for gram in set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}:
         row[zlib.crc32(gram.encode()) % GRAM_BUCKETS] = 1.0

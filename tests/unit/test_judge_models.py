@@ -9,7 +9,7 @@ from sklearn.svm import SVR
 
 from ai.evidence import find_red_lines
 from ai.features import Contrast
-from ai.judge import KernelGrade, RedLineNamer, shipped_judge
+from ai.judge import GRAM_BUCKETS, KernelGrade, RedLineNamer, shipped_judge, word_grams
 from ai.red_lines import shipped_bank
 from ai.signals import EmbeddedResponse
 from bench.fit_judge import GRADE_C, GRADE_EPSILON, GRADE_VECTOR_BOOST, fit_answer_red_line, fit_grade
@@ -149,3 +149,18 @@ def test_a_sentence_closer_to_sound_words_counts_only_when_the_classifier_is_sur
 def test_the_shipped_sure_threshold_lies_above_the_red_line_threshold():
     judge = shipped_judge()
     assert judge.red_line_threshold <= judge.red_line_sure_threshold < 1.0
+
+
+def test_the_sentence_classifier_reads_the_trainees_words_not_a_students_quoted_in_a_stage_direction():
+    # "[Jade: 'promise you won't tell anyone?" is Jade asking; the words that tell a promise of
+    # secrecy apart from a refusal must not count as the trainee's.
+    assert np.array_equal(word_grams("[Jade: 'promise you won't tell anyone?"), word_grams("[Jade: "))
+    # The trainee's own stage direction is theirs: "[laughs along]" laughs off what was said.
+    assert not np.array_equal(word_grams("[laughs along] Ha, cheeky."), word_grams("Ha, cheeky."))
+    assert not np.array_equal(word_grams("I promise I won't tell."), word_grams("I can't promise that."))
+
+
+def test_word_grams_fall_in_every_bucket_of_the_classifier():
+    buckets = {int(np.argmax(word_grams(f"word{i}"))) for i in range(2000)}
+    assert max(buckets) >= GRAM_BUCKETS // 2 and len(word_grams("a")) == GRAM_BUCKETS
+    assert shipped_judge().red_line.weights.shape == (384 + GRAM_BUCKETS,)
