@@ -58,7 +58,10 @@ COPY_SIMILARITY = 0.97
 # A sentence's red-line odds that suffice once the whole answer reads as harmful: the answer-level
 # classifier sees the moment (its pitfalls, its experts), a sentence alone does not. It has also
 # weighed the answer's closeness to sound words, so the sentence is not checked for it again.
-FLAGGED_ANSWER_SENTENCE_ODDS = 0.5
+# Held out by scenario with judge-14 (sentence threshold 0.68): at 0.6, 217 of 467 red-line answers
+# caught and 17 of 527 good answers flagged; at 0.5, 225 and 22; at 0.65, 210 and 15; without
+# the lowering, 203 and 14.
+FLAGGED_ANSWER_SENTENCE_ODDS = 0.6
 
 
 @dataclass
