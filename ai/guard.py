@@ -155,13 +155,20 @@ LATER_STEP = re.compile(r"(?:,\s*(?:and|then)|\bthen|;)\s+([a-z]+)\b")
 
 
 def _later_step_left_as_an_order(said: str, note: str) -> str:
-    """The note's later verb that the sentence keeps bare after "and" or "then", or "".
+    """The note's later verb that the sentence keeps bare after "and" or "then", or after a "to"
+    the note lacks; or "".
 
     "try inviting Marcus to say what would make this easier and take the answer seriously" reads
-    as if Marcus were to take it seriously; "try asking Amelia … and let them do it" is no sentence.
+    as if Marcus were to take it seriously; "try asking Amelia … and let them do it" is no sentence;
+    "try redirecting Leila privately and briefly to walk away" (for "…, then walk away") has Leila
+    walk away.
     """
     for verb in LATER_STEP.findall(note):
-        if verb not in GLUE and verb != "never" and re.search(rf"\b(and|then)\s+{verb}\b", said):
+        if verb in GLUE or verb == "never":
+            continue
+        if re.search(rf"\b(and|then)\s+{verb}\b", said):
+            return verb
+        if re.search(rf"\bto\s+{verb}\b", said) and not re.search(rf"\bto\s+{verb}\b", note):
             return verb
     return ""
 

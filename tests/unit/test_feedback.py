@@ -248,6 +248,11 @@ def test_a_keep_note_is_said_as_it_is_not_as_something_to_try():
             "themselves.",
             "leaves a later step of the note as an order ('let')",
         ),
+        (  # SmolLM2 on 2026-12-07: the teacher's later step became Leila's
+            "Redirect Leila privately and briefly, then walk away so there is no audience.",
+            "Next time, try redirecting Leila privately and briefly to walk away so there is no audience.",
+            "leaves a later step of the note as an order ('walk')",
+        ),
         (  # SmolLM2 wrote this for Lucía on 2026-12-07 (practicum score): nobody here is called Ana
             "Raise any concern about Lucía's work quietly and one to one, not in front of the class.",
             "Next time, try raising concerns about Lucía's work quietly and one to one with Ana.",
