@@ -179,3 +179,25 @@ def test_a_nul_byte_in_yaml_is_invalid_yaml_not_a_crash():
     assert found == [
         "(file): invalid YAML: unacceptable character #x0000: special characters are not allowed (line 2)"
     ]
+
+
+def test_the_schemas_follow_up_keys_are_the_score_bands_and_the_red_line():
+    # The schema lists the bands again (JSON Schema cannot import them): this keeps both lists one.
+    from ai.bands import BAND_LABELS
+    from scenarios.loader import SCHEMA_PATH
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if "follow_ups" in node.get("properties", {}):
+                found.append(node["properties"]["follow_ups"]["propertyNames"]["enum"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    assert found and all(set(keys) == {*BAND_LABELS, "red_line"} for keys in found)
