@@ -36,7 +36,11 @@ GLUE = frozenset(
     you're you'll they're it's don't doesn't can't won't""".split()
 )
 # The requested form, "Next time, try …" ("you could try" is the form too): what follows is the step.
-FORM = re.compile(r"^Next time,\s*(?:you (?:could|might|can|may) )?(?P<tried>try(?: this:)?)?", re.IGNORECASE)
+# Its comma is optional, as in the form check (`check_coaching`), so every sentence that passes
+# that check matches here.
+FORM = re.compile(
+    r"^Next time,?\s*(?:you (?:could|might|can|may) )?(?P<tried>try(?: this:)?)?", re.IGNORECASE
+)
 PRAISE_PHRASE = re.compile(PRAISE.pattern + r"(\s+(work|job|thinking))?", re.IGNORECASE)
 SPOKEN_WORD = re.compile(r"[^\W\d_][\w'\u2019]*")
 # A word after the note's first: a name ("Tomás", "Ms Rahman") or a named thing ("Source A") where

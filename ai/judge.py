@@ -253,10 +253,6 @@ class RedLineNamer:
         row = namer_input(self.keys, self.closeness_scale, vector, closeness, bank_keys)
         return self.keys[int(np.argmax(self.weights @ row + self.intercepts))]
 
-    def nearest(self, closeness, bank_keys: tuple[str, ...]) -> np.ndarray:
-        """The closest cosine to any phrasing of each red line, in `keys` order (0 for none)."""
-        return nearest_by_key(self.keys, closeness, bank_keys)
-
     def as_json(self) -> dict:
         """Return the JSON form."""
         return {

@@ -312,3 +312,10 @@ def test_a_rephrasing_that_changes_who_does_what_is_refused(note, text, reason):
 )
 def test_a_faithful_rephrasing_still_passes(note, text):
     assert check_coaching(text, note, "developing") is None
+
+
+def test_a_sentence_without_the_forms_comma_is_judged_not_a_crash():
+    # "Next time" passes the form check with or without its comma; the guard reads the step after it.
+    note = "Ask Leo what he thinks about the next step, take your time and try it."
+    said = "Next time try asking Leo what he thinks about the next step."
+    assert check_coaching(said, note, "developing") is None

@@ -9,7 +9,7 @@ from sklearn.svm import SVR
 
 from ai.evidence import find_red_lines
 from ai.features import Contrast
-from ai.judge import GRAM_BUCKETS, KernelGrade, RedLineNamer, shipped_judge, word_grams
+from ai.judge import GRAM_BUCKETS, KernelGrade, RedLineNamer, nearest_by_key, shipped_judge, word_grams
 from ai.red_lines import shipped_bank
 from ai.signals import EmbeddedResponse
 from bench.fit_judge import GRADE_C, GRADE_EPSILON, GRADE_VECTOR_BOOST, fit_answer_red_line, fit_grade
@@ -105,7 +105,7 @@ def test_the_namer_reads_how_close_a_sentence_is_to_each_red_line_and_keeps_it_i
     namer = RedLineNamer(keys, weights, np.zeros(2), closeness_scale=1.0)
     again = RedLineNamer.from_json(json.loads(json.dumps(namer.as_json())))
     vector, bank_keys = np.array([0.6, 0.0]), ("put-down", "secrecy-promise", "secrecy-promise")
-    assert list(namer.nearest(np.array([0.2, 0.1, 0.7]), bank_keys)) == [0.2, 0.7]
+    assert list(nearest_by_key(namer.keys, np.array([0.2, 0.1, 0.7]), bank_keys)) == [0.2, 0.7]
     for reader in (namer, again):
         assert reader(vector, np.array([0.2, 0.1, 0.7]), bank_keys) == "secrecy-promise"
         assert reader(vector, np.array([0.2, 0.1, 0.1]), bank_keys) == "put-down"
