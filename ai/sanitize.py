@@ -350,10 +350,10 @@ def sanitize_response(text: str, scenario_texts: list[str], expert_texts: list[s
     sentences = [" ".join(s.split()) for s in SENTENCE_SPLIT.split(stripped)]
     # An expert's phrase said more than once is padding: every copy goes, the first one too, so
     # pasting it three times gains nothing. (A trainee's own sentence said twice keeps one.)
-    said = Counter(" ".join(_words(REPEATED_WORD.sub(r"\1", s))) for s in sentences)
+    said = Counter(" ".join(_words(collapse_repeats(s))) for s in sentences)
     experts = set().union(set(), *(_ngrams(_words(t), 2) for t in expert_texts))
     for sentence in sentences:
-        collapsed = REPEATED_WORD.sub(r"\1", sentence)
+        collapsed = collapse_repeats(sentence)
         words = _words(collapsed)
         if words and said[" ".join(words)] > 1 and _covered(words, experts, 2):
             flags.add("repeated_sentences")
@@ -410,6 +410,11 @@ def _place(text: str, part: str) -> int:
     """Return where a removed part starts in the answer (parts the cleaner respaced go last)."""
     found = text.find(part)
     return len(text) if found < 0 else found
+
+
+def collapse_repeats(text: str) -> str:
+    """Return the text with each run of one word said several times in a row said once."""
+    return REPEATED_WORD.sub(r"\1", text)
 
 
 def _repeats(sentence: str) -> list[str]:

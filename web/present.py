@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ai.bands import band_for, band_label
 from ai.evidence import quote
-from ai.sanitize import REPEATED_WORD, sanitize_response
+from ai.sanitize import collapse_repeats, sanitize_response
 from practicum import conversation
 from practicum.serialize import attempt_json
 from web import bp
@@ -48,7 +48,7 @@ def removed_parts(response: str, scenario, red_lines=()) -> list[dict]:
 
 
 def _why_removed(flag: str, text: str, quoted: set) -> str:
-    said = (quote(text), quote(REPEATED_WORD.sub(r"\1", text)))
+    said = (quote(text), quote(collapse_repeats(text)))
     if any(s in quoted for s in said):
         return CROSSES_A_RED_LINE
     return REMOVAL_REASONS.get(flag, "not counted")

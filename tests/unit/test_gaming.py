@@ -14,7 +14,7 @@ import yaml
 
 from ai.cues import STOPWORDS
 from ai.dimensions import ScenarioFacts
-from ai.sanitize import sanitize_response
+from ai.sanitize import collapse_repeats, sanitize_response
 from ai.scoring import score_text
 from embeddings.embedder import FakeEmbedder
 from embeddings.search import ExpertMatch
@@ -249,3 +249,9 @@ def test_at_most_twelve_removed_sentences_are_read_for_red_lines():
     result = score_text(embedder, f"{BASES['decimal-compare']} {fillers}", facts, experts)
     assert "no_substance" in result.flags
     assert Counting.texts <= 2 * MAX_SENTENCES  # the answer's own sentences and twelve said ones
+
+
+def test_collapse_repeats_says_a_repeated_word_once_and_leaves_numbers_and_contractions():
+    assert collapse_repeats("I hear hear hear you, Maya") == "I hear you, Maya"
+    assert collapse_repeats("0.3 is 0.3 and 3 x 3") == "0.3 is 0.3 and 3 x 3"
+    assert collapse_repeats("over it, it's only decimals") == "over it, it's only decimals"
