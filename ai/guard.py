@@ -74,7 +74,8 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
         return f"keeps what the note rules out but drops its '{dropped}'"
     if note.startswith(KEEP_NOTES) and not re.search(r"\bkeep\b", text, re.IGNORECASE):
         return "turns a move to keep into something new to try"
-    step = FORM.sub("", text)
+    form = FORM.match(text)  # always matches here: the text starts with "Next time"
+    step = text[form.end() :]
     if len(SECOND_PERSON.findall(step)) > len(SECOND_PERSON.findall(note)):
         return "adds 'you' or 'your' the note does not have"
     # In a family moment the student is "their child": "your child" speaks to the parent instead.
@@ -96,7 +97,7 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
     brought = _brought_in(step, note)
     if brought:
         return "brings in words the note does not have (" + ", ".join(brought) + ")"
-    if not _turns_the_first_step(step, note, bool(FORM.match(text)["tried"])):
+    if not _turns_the_first_step(step, note, bool(form["tried"])):
         return "does not start from the note's first step"
     order = _later_step_left_as_an_order(step, note)
     if order:
