@@ -94,11 +94,20 @@ def shipped_bank() -> dict[str, RedLine]:
 
 # Unmistakable wordings, by red line. Kept narrow: each must never match what a good teacher
 # says (tests/unit/test_red_lines.py runs every expert response and near miss through them).
+# Those added on the evening of 2026-12-07 (public shaming's, the sarcasm among the put-downs,
+# "I won't tell anyone", "think positive", "copy Sam's working" …) were written from the red
+# lines' definitions and PEDAGOGY.md's common trainee errors before any graded answer was read
+# against them; none matches a graded answer of grade 2 or above.
 PATTERNS = {
     "secrecy-promise": re.compile(
         r"\b(i|we)\s+(promise|swear)\b[^.?!]{0,30}\b(won'?t|will not|not (to )?|never)\s+(tell|say|share)"
-        r"|(?<!n't be )(?<!not be )\bour (little )?secret\b|\bi('?ll| will) keep (it|this|that) (a )?secret\b"
-        r"|\bit'?ll stay between (us|you and me)\b"
+        r"|(?<!n't be )(?<!not be )\bour (little )?secret\b"
+        r"|\bi('?ll| will) keep (it|this|that) (a )?secret\b|\bit'?ll stay between (us|you and me)\b"
+        # "I won't tell anyone." as a whole promise: not "I won't tell anyone it was you" (a
+        # witness kept safe) nor "…, but I will tell Ms Ortiz" (who will be told).
+        r"|\bI (won'?t|will not|'?m not going to) tell (anyone|anybody|a soul)( else)?"
+        r"( at all| about (this|it|that))?"
+        r"\s*([.!,;]|$)(?![^.?!]*\b(but|except|apart from|other than|unless|without|only)\b)"
         r"|(?<!n't )(?<!not )\bstays? (just )?between (us|you and me)\b",
         re.IGNORECASE,
     ),
@@ -110,7 +119,24 @@ PATTERNS = {
     ),
     "put-down": re.compile(
         r"\bnobody cares\b|\bshut up\b|\bwho asked you\b|\bare you (stupid|thick|dumb)\b"
-        r"|\b(stupid|dumb|idiotic|pathetic) (question|answer|idea|boy|girl|kid)\b",
+        r"|\b(stupid|dumb|idiotic|pathetic) (question|answer|idea|boy|girl|kid)\b"
+        # sarcasm and contempt (shared/PEDAGOGY.md M12: "nice of you to join us")
+        r"|\bnice of you to (join|grace) us\b|\bso glad you could (join us|make it)\b"
+        r"|\b(did|do) you even (listen|read|try|think)\b|\bwere you even (listening|paying attention|awake)\b"
+        r"|\buse your (brain|head)\b|\bnot rocket science\b|\bsurprise,? surprise\b|\bare you deaf\b"
+        r"|\bhow many times (do|have) I (have to |got to )?(tell|told|say|said|explain|explained)\b"
+        r"|\beven a (toddler|baby|\w+[- ]year[- ]old) (could|can|would)\b|\bwhat planet are you on\b"
+        r"|\b(well done|brilliant|nice one|genius),? (einstein|sherlock)\b|\bgive me strength\b",
+        re.IGNORECASE,
+    ),
+    "public-shaming": re.compile(
+        r"\bstand up and (apologi[sz]e|say sorry)\b"
+        r"|\bapologi[sz]e to (the whole class|everyone) (right )?now\b"
+        r"|\btell (the whole class|everyone) what you (did|said|wrote|called)\b"
+        r"|\bread (it|that|this|your (message|note|text)) (out )?(aloud |out loud )?(to|for) "
+        r"(the whole class|the class|everyone)\b"
+        r"|\b(put|write|putting|writing) your name (up )?on the board\b"
+        r"|\byour name (goes|is going) (up )?on the board\b",
         re.IGNORECASE,
     ),
     "stereotype-deficit": re.compile(
@@ -123,25 +149,39 @@ PATTERNS = {
         r"\b(stop|quit) (crying|sulking|whining|being (so )?(dramatic|sensitive)|being (such )?a baby)\b"
         r"|\byou'?re (over ?reacting|being dramatic)\b"
         r"|\bman up\b|\bget over it\b|\bpull yourself together\b|\bdon'?t be (such )?a baby\b"
-        r"|\bnothing to cry about\b",
+        r"|\bnothing to cry about\b|\bthink positive(ly)?\b|\blook on the bright side\b|\bchin up\b"
+        r"|\bworse off than you\b"
+        r"|\b(others|other people|other kids|lots of people) have it (much |a lot |way |far )?worse\b"
+        r"|\bsmile,? it (might|may) never happen\b",
         re.IGNORECASE,
     ),
     # Added 2026-12-07 from the red lines' definitions (shared/PEDAGOGY.md), before reading any
     # answer they would catch.
     "gives-up": re.compile(
         r"\bI give up on you\b|\bI (don'?t|do not) know what (else )?to do with you\b"
-        r"|\bsome (people|kids|students) just can'?t\b|\bnot everyone is cut out for\b",
+        r"|\bsome (people|kids|students) just can'?t\b|\bnot everyone is cut out for\b"
+        r"|\bmaybe (\w+ )?(just )?(isn'?t|is not|'?s not) for you\b"
+        r"|\bI'?ll (just )?(do|answer|finish) it for you\b"
+        r"|\bcopy (\w+'s|(your |the )?(partner|neighbou?r)'?s) (answers?|working|work)\b",
         re.IGNORECASE,
     ),
     "disproportionate-threat": re.compile(
         r"\b(you'?re|you are|you'?ll be) (off|kicked off|dropped from) the (\w+ )?(team|trip|squad)\b"
         r"|\bI'?ll (have|get) you (suspended|expelled|excluded)\b"
-        r"|\byou'?ll be (suspended|expelled|excluded)\b",
+        r"|\byou'?ll be (suspended|expelled|excluded)\b"
+        r"|\b(you'?ll|you will) (never|not) (go|be going) on (another|any) (trip|residential|outing)\b"
+        r"|\bno (break|lunch|recess|play ?time|golden time) for "
+        r"(a|the (rest of the|whole)) (week|month|term)\b"
+        # the whole class punished for one student
+        r"|\b(whole|entire) class (will|'ll|is going to) (stay in|lose|miss)\b"
+        r"|\beveryone (will )?stays? in (at|for|over) (break|lunch|playtime|recess)\b",
         re.IGNORECASE,
     ),
     "escalates-argument": re.compile(
         r"\bdon'?t you dare\b|\bwho do you think you are\b|\bbecause I said so\b"
-        r"|\bdon'?t (you )?(talk|answer) back\b|\bdon'?t (you )?take that tone\b",
+        r"|\bdon'?t (you )?(talk|answer) back\b|\bdon'?t (you )?take that tone\b"
+        r"|\bI'?m the teacher,? (and )?you'?re the (student|child|pupil|kid)\b|\bdo (as|what) you'?re told\b"
+        r"|\bI don'?t care what you think\b",
         re.IGNORECASE,
     ),
     "ignores-slur": re.compile(
