@@ -158,8 +158,11 @@ def judged_dimensions(values: dict[str, float], facts: ScenarioFacts) -> list[Di
 
 def nothing_to_judge(facts: ScenarioFacts) -> list[DimensionResult]:
     """Every weighted dimension missed: the response has too little in it to judge."""
-    return [
-        DimensionResult(key, 0.0, reason_for(key, "missed", facts), float(weight))
-        for key, weight in facts.weights().items()
-        if weight > 0
-    ]
+    too_little = rubric_text()["too_little"]
+
+    def reason(key: str) -> str:
+        if key in too_little:
+            return too_little[key].format(name=facts.first_name)
+        return reason_for(key, "missed", facts)
+
+    return [DimensionResult(key, 0.0, reason(key), float(w)) for key, w in facts.weights().items() if w > 0]

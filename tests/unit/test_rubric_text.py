@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ai.dimensions import GROUPS, ScenarioFacts, pick, reason_for, rubric_text, tips_for
+from ai.dimensions import GROUPS, ScenarioFacts, nothing_to_judge, pick, reason_for, rubric_text, tips_for
 from ai.feedback import REPAIR
 from ai.red_lines import shipped_bank
 from ai.rubric import CATEGORY_WEIGHTS, DIMENSIONS, LEVELS
@@ -267,3 +267,22 @@ def test_the_scene_check_would_catch_the_old_tips():
         "Offer Arjun one practical thing right now, such as a snack or a quiet place.",
     ):
         assert SCENE_SPECIFIC.search(old), old
+
+
+# "ok" has no tone to fault: an answer too short to judge is not told its tone "may have felt
+# sharp or shaming" or that it "lowered the bar".
+MAY_HAVE = re.compile(r"\bmay have\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("category", sorted(CATEGORY_WEIGHTS))
+def test_an_answer_too_short_to_judge_is_told_so_not_what_it_may_have_done(category):
+    dimensions = nothing_to_judge(facts_for(category))
+    assert dimensions and all(d.value == 0.0 for d in dimensions)
+    for d in dimensions:
+        assert not MAY_HAVE.search(d.reason), d.reason
+        assert "{" not in d.reason and d.reason.endswith("."), d.reason
+
+
+def test_the_may_have_check_would_catch_a_missed_reason_that_presumes_harm():
+    facts = facts_for("defiance")
+    assert any(MAY_HAVE.search(reason_for(key, "missed", facts)) for key in CATEGORY_WEIGHTS["defiance"])

@@ -19,6 +19,7 @@ from ai.dimensions import (
     DimensionResult,
     ScenarioFacts,
     level_word,
+    nothing_to_judge,
     reason_for,
     tips_for,
 )
@@ -192,7 +193,7 @@ def test_too_few_words_is_capped_and_misses_every_dimension_each_for_its_own_rea
     assert all(d.value == 0 and d.level == "missed" and not d.evidence for d in result.dimensions)
     reasons = [d.reason for d in result.dimensions]
     assert len(set(reasons)) == len(reasons)
-    assert reasons == [reason_for(d.key, "missed", facts) for d in result.dimensions]
+    assert reasons == [d.reason for d in nothing_to_judge(facts)]
 
 
 def test_an_answer_of_just_enough_words_is_judged_not_capped():
