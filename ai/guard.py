@@ -97,6 +97,9 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
     brought = _brought_in(step, note)
     if brought:
         return "brings in words the note does not have (" + ", ".join(brought) + ")"
+    glue = _glue_brought_in(step, note)
+    if len(glue) >= MAX_NEW_GLUE:
+        return "reshapes the note with small words it does not have (" + ", ".join(glue) + ")"
     if not _turns_the_first_step(step, note, bool(form["tried"])):
         return "does not start from the note's first step"
     order = _later_step_left_as_an_order(step, note)
@@ -126,6 +129,42 @@ def _stem(word: str) -> str:
     if len(word) > 2 and word[-1] == word[-2] and word[-1] not in "aeiou":
         word = word[:-1]  # "setting", "stopping"
     return word[:6]
+
+
+# Small words a rephrasing may bring in are glue, but two or more new ones are a sentence rebuilt:
+# "say which adults they trust" came back as "which adults they trust them with", "such as
+# checking" as "by checking", "so they can shape it to fit home life" as "shaping it into their
+# own home life". One is the join a gerund needs ("asking … and building").
+MAX_NEW_GLUE = 2
+INSTEAD_OF = re.compile(r"\binstead of\b", re.IGNORECASE)
+JOINS = frozenset({"and"})  # "try asking … and building …": the form's own join of two steps
+CONTRACTIONS = {"n't": " not", "'re": " are", "'ll": " will"}
+IRREGULAR = {
+    "can't": "can not",
+    "won't": "will not",
+    "it's": "it is",
+    "that's": "that is",
+    "there's": "there is",
+}
+
+
+def _spelled_out(word: str) -> list[str]:
+    """A word with its contraction written out: "they're" is "they are", "won't" "will not"."""
+    word = word.lower().replace("\u2019", "'")
+    if word in IRREGULAR:
+        return IRREGULAR[word].split()
+    for short, full in CONTRACTIONS.items():
+        if word.endswith(short):
+            return (word[: -len(short)] + full).split()
+    return [word]
+
+
+def _glue_brought_in(said: str, note: str) -> list[str]:
+    """The glue words of the sentence that the note does not have, in order, each once."""
+    said, note = (INSTEAD_OF.sub("rather than", text) for text in (said, note))  # the same turn
+    have = {part for word in SPOKEN_WORD.findall(note) for part in _spelled_out(word)}
+    new = [part for word in SPOKEN_WORD.findall(said) for part in _spelled_out(word) if part not in have]
+    return list(dict.fromkeys(part for part in new if part in GLUE and part not in JOINS))
 
 
 def _brought_in(said: str, note: str) -> list[str]:

@@ -258,6 +258,18 @@ def test_a_keep_note_is_said_as_it_is_not_as_something_to_try():
             "Next time, try raising concerns about Lucía's work quietly and one to one with Ana.",
             "brings in a name the note does not have (Ana)",
         ),
+        # SmolLM2 on 2026-12-07: sentences rebuilt with small words the note lacks.
+        (
+            "Invite Jade to say which adults they trust, so the support fits their situation.",
+            "Next time, try inviting Jade to say which adults they trust them with.",
+            "reshapes the note with small words it does not have (them, with)",
+        ),
+        (
+            "Put your idea to the parent as a question, so they can shape it to fit home life.",
+            "Next time, try putting your idea to the parent as a question and shaping it into their own "
+            "home life.",
+            "reshapes the note with small words it does not have (into, their, own)",
+        ),
     ],
 )
 def test_a_rephrasing_that_changes_who_does_what_is_refused(note, text, reason):
@@ -274,6 +286,10 @@ def test_a_rephrasing_that_changes_who_does_what_is_refused(note, text, reason):
         (
             "Ask Marcus for their side briefly before you decide what comes next.",
             "Next time, you could try asking Marcus for their side before you decide what comes next.",
+        ),
+        (  # one new small word and the join of two steps; "they're" is the note's "they are"
+            "Tell Ethan you expect better because you know they are capable of it.",
+            "Next time, try telling Ethan that you know they're capable of it and expecting better.",
         ),
         (
             "Describe the specific part of Kwame's answer that needs work, such as the second line.",
