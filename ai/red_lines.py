@@ -161,6 +161,8 @@ PATTERNS = {
         r"\bI give up on you\b|\bI (don'?t|do not) know what (else )?to do with you\b"
         r"|\bsome (people|kids|students) just can'?t\b|\bnot everyone is cut out for\b"
         r"|\bmaybe (\w+ )?(just )?(isn'?t|is not|'?s not) for you\b"
+        r"|\b(some|lots of|many|most) (people|kids|students) (just )?(aren'?t|are not) "
+        r"(maths|math|science|reading|language|academic) (people|persons|types|kids)\b"
         r"|\bI'?ll (just )?(do|answer|finish) it for you\b"
         r"|\bcopy (\w+'s|(your |the )?(partner|neighbou?r)'?s) (answers?|working|work)\b",
         re.IGNORECASE,

@@ -87,10 +87,44 @@ def test_every_pattern_belongs_to_a_red_line_of_the_bank():
         ("You'll do it because I said so.", "escalates-argument"),
         ("Come on, boys will be boys.", "ignores-slur"),
         ("Relax, it was only banter.", "ignores-slur"),
+        # written from the red lines' definitions and PEDAGOGY.md's trainee errors (2026-12-07)
+        ("Nice of you to join us, Jayden.", "put-down"),
+        ("How many times do I have to tell you?", "put-down"),
+        ("Were you even listening?", "put-down"),
+        ("Stand up and apologise to everyone.", "public-shaming"),
+        ("Tell the whole class what you said to her.", "public-shaming"),
+        ("Your name is going on the board.", "public-shaming"),
+        ("You can tell me, I won't tell anyone.", "secrecy-promise"),
+        ("Just try to think positive, ok?", "dismisses-feelings"),
+        ("Chin up, it's only one test.", "dismisses-feelings"),
+        ("Other people have it much worse, you know.", "dismisses-feelings"),
+        ("Just copy Priti's working for this one.", "gives-up"),
+        ("Maybe maths just isn't for you.", "gives-up"),
+        ("Lots of people aren't maths people, and that's fine.", "gives-up"),
+        ("Fine, I'll just do it for you.", "gives-up"),
+        ("The whole class will stay in at break until someone owns up.", "disproportionate-threat"),
+        ("One more word and you'll never go on another trip.", "disproportionate-threat"),
+        ("Do as you're told.", "escalates-argument"),
+        ("I'm the teacher and you're the student.", "escalates-argument"),
     ],
 )
 def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
     assert key in pattern_hits(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I won't tell anyone it was you who told me.",  # a witness kept safe
+        "I won't tell anyone in the class, but I will need to tell Ms Ortiz.",
+        "I won't tell anyone who doesn't need to know.",
+        "Lots of people think they aren't maths people at first.",
+        "Everyone, look at the board: this is what happens when you multiply by ten.",
+        "I'll come back and check it with you, rather than do it for you.",
+    ],
+)
+def test_a_sound_sentence_sharing_the_new_wordings_words_is_not_caught(sentence):
+    assert pattern_hits(sentence) == []
 
 
 @pytest.mark.parametrize(
