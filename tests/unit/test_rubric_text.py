@@ -230,11 +230,12 @@ def test_in_a_family_moment_the_name_in_the_wording_is_not_a_title(item):
 # (a mindset tip reaches a questioning moment, a slur tip a mocked wrong answer); read in
 # `practicum score` output: "add the word yet when Nadia says they can't do it" to a quiet student
 # with half an idea, "the second line or the evidence sentence" to a science prediction, "the
-# targeted student's name is welcome here" to a laughed-at calculus answer.
+# targeted student's name is welcome here" to a laughed-at calculus answer, "checking one example
+# against their rule" to copied homework.
 SCENE_SPECIFIC = re.compile(
     r"\b(slurs?|background|language and background|food|snacks?|hungry|evidence sentence|first sentence"
     r"|second line|can'?t do it|is their own|page \d+|phones?|calling out|talking over|homework"
-    r"|worksheets?|essays?|drafts?|experiments?)\b",
+    r"|worksheets?|essays?|drafts?|experiments?|rules?|own work)\b",
     re.IGNORECASE,
 )
 
@@ -265,6 +266,10 @@ def test_the_scene_check_would_catch_the_old_tips():
         "Describe the specific part of Zainab's answer that needs work, such as the second line.",
         "Affirm in plain words that the targeted student's name, language and background are welcome here.",
         "Offer Arjun one practical thing right now, such as a snack or a quiet place.",
+        # Given in a walk-through on 2026-12-07 to copied homework and to a Gatsby seminar.
+        "End with a single, doable task for Ravi, such as checking one example against their rule.",
+        "Praise the strategy Ravi used, such as checking their own work, so the praise is about what "
+        "they did.",
     ):
         assert SCENE_SPECIFIC.search(old), old
 
