@@ -110,7 +110,7 @@ def find_red_lines(
     bank, hits = shipped_bank(), {}
     sound = contrast.near_vectors if sound is None else np.vstack([contrast.near_vectors, sound])
     for i, sentence in enumerate(embedded.sentences):
-        keys = pattern_hits(sentence)
+        keys = pattern_hits(sentence, category)
         vector = embedded.sentence_vectors[i] if i < len(embedded.sentence_vectors) else None
         if not keys and i < len(odds) and odds[i] >= threshold and len(contrast.bank_keys):
             closeness = contrast.bank_vectors @ vector

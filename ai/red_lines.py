@@ -193,10 +193,34 @@ PATTERNS = {
 }
 
 
-def pattern_hits(sentence: str) -> list[str]:
-    """Return the keys of the red lines whose unmistakable wording a sentence uses."""
+# Wordings unmistakable in one category of moment only. When a pupil is about to disclose, asking
+# them to wait or sending them elsewhere puts the disclosure off (the bank's own phrasings: "Can
+# this wait until after the lesson?", "tell me on Monday", "Maybe talk to the nurse some time?");
+# in a lesson "can this wait until break?" is a sound answer to an off-task question, and a
+# graded feedback answer says "tell me tomorrow which part you think you missed".
+IN_CATEGORY_PATTERNS = {
+    "wellbeing-disclosure": {
+        "secrecy-promise": re.compile(
+            r"\bcan (it|this|that) wait\b"
+            r"|\b(tell|talk to) me (about (it|this) )?"
+            r"(later|another time|tomorrow|next (week|lesson)|on monday)\b"
+            r"|\b(not|isn'?t) (really )?the (right )?(time|place) for (this|that)\b"
+            r"|\bI'?m (really |too |a bit )?busy (right )?now\b"
+            r"|\bmaybe (go and )?talk to (the nurse|someone else)\b",
+            re.IGNORECASE,
+        ),
+    },
+}
+
+
+def pattern_hits(sentence: str, category: str = "") -> list[str]:
+    """Return the keys of the red lines whose unmistakable wording a sentence uses.
+
+    With a category, the wordings unmistakable only in that category of moment count too.
+    """
     said = teachers_words(sentence)
-    return [key for key, pattern in PATTERNS.items() if pattern.search(said)]
+    patterns = [*PATTERNS.items(), *IN_CATEGORY_PATTERNS.get(category, {}).items()]
+    return list(dict.fromkeys(key for key, pattern in patterns if pattern.search(said)))
 
 
 # A stage direction that quotes someone else: "[Jack mutters: 'girls can't do maths']". From its

@@ -7,6 +7,7 @@ import yaml
 
 from ai.red_lines import (
     BANK_PATH,
+    IN_CATEGORY_PATTERNS,
     PATTERNS,
     InvalidRedLineBank,
     load_bank,
@@ -14,7 +15,7 @@ from ai.red_lines import (
     shipped_bank,
     teachers_words,
 )
-from ai.rubric import DIMENSIONS
+from ai.rubric import CATEGORY_WEIGHTS, DIMENSIONS
 from ai.signals import sentences
 
 ROOT = Path(__file__).parents[2]
@@ -32,9 +33,9 @@ KEYS = {
 }
 
 
-def hits_per_sentence(text: str) -> list[str]:
+def hits_per_sentence(text: str, category: str = "") -> list[str]:
     """The red lines a text's sentences use the unmistakable wording of (as the scorer reads it)."""
-    return [key for sentence in sentences(text) for key in pattern_hits(sentence)]
+    return [key for sentence in sentences(text) for key in pattern_hits(sentence, category)]
 
 
 def test_the_shipped_bank_loads_with_its_ten_red_lines():
@@ -55,6 +56,8 @@ def test_each_red_line_has_enough_phrasings_near_misses_and_a_rubric_dimension(k
 
 def test_every_pattern_belongs_to_a_red_line_of_the_bank():
     assert set(PATTERNS) <= KEYS
+    for category, patterns in IN_CATEGORY_PATTERNS.items():
+        assert category in CATEGORY_WEIGHTS and set(patterns) <= KEYS
 
 
 # What the rules must catch --------------------------------------------------------------------
@@ -130,6 +133,20 @@ def test_a_sound_sentence_sharing_the_new_wordings_words_is_not_caught(sentence)
 @pytest.mark.parametrize(
     "sentence",
     [
+        "Can it wait till after the lesson? I'm really busy right now.",
+        "This isn't really the time for this, Jade.",
+        "Tell me about it tomorrow, OK?",
+        "Maybe talk to the nurse about it.",
+    ],
+)
+def test_putting_off_a_disclosure_is_caught_only_where_a_pupil_is_disclosing(sentence):
+    assert "secrecy-promise" in hits_per_sentence(sentence, "wellbeing-disclosure")
+    assert hits_per_sentence(sentence, "low-level-disruption") == []  # "can this wait until break?"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
         "[Jack mutters: 'girls can't do maths anyway'] Jack, that comment is not okay in this room.",
         "[Jade: 'promise you won't tell anyone? it stays between us'] I can't promise that, Jade.",
         '[Kyle at the back: "Speak English, miss!" Some laugh.] Kyle, we welcome every language.',
@@ -186,12 +203,23 @@ def expert_responses():
             for i, expert in enumerate(item["expert_responses"]):
                 bug = KNOWN_WRONG.get((item["key"], i))
                 marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
-                cases.append(pytest.param(expert["text"], id=f"{item['key']}-{i}", marks=marks))
+                cases.append(
+                    pytest.param(expert["text"], item["category"], id=f"{item['key']}-{i}", marks=marks)
+                )
     return cases
 
 
+def shipped_categories() -> dict[str, str]:
+    """Each shipped scenario's category, by key."""
+    return {
+        item["key"]: item["category"]
+        for path in sorted((ROOT / "scenarios" / "sets").glob("*.yaml"))
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["scenarios"]
+    }
+
+
 def graded_sound_answers():
-    cases = []
+    cases, categories = [], shipped_categories()
     folders = (ROOT / "bench" / "data" / "graded", ROOT / "bench" / "data" / "hard")
     for path in sorted(p for folder in folders for p in folder.glob("*.yaml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -199,7 +227,9 @@ def graded_sound_answers():
             if answer["grade"] >= 3:
                 cases.append(
                     pytest.param(
-                        answer["text"], id=f"{path.parent.name}-{path.stem}-{answer['scenario']}-{i}"
+                        answer["text"],
+                        categories[answer["scenario"]],
+                        id=f"{path.parent.name}-{path.stem}-{answer['scenario']}-{i}",
                     )
                 )
     return cases
@@ -214,17 +244,18 @@ def test_the_sources_checked_below_are_not_empty():
 
 @pytest.mark.parametrize("text", NEAR_MISSES)
 def test_no_pattern_matches_a_near_miss(text):
-    assert hits_per_sentence(text) == []
+    for category in ("", *IN_CATEGORY_PATTERNS):  # a near miss belongs to no one category
+        assert hits_per_sentence(text, category) == []
 
 
-@pytest.mark.parametrize("text", EXPERTS)
-def test_no_pattern_matches_an_expert_response(text):
-    assert hits_per_sentence(text) == []
+@pytest.mark.parametrize("text, category", EXPERTS)
+def test_no_pattern_matches_an_expert_response(text, category):
+    assert hits_per_sentence(text, category) == []
 
 
-@pytest.mark.parametrize("text", GRADED)
-def test_no_pattern_matches_a_graded_answer_of_grade_three_or_four(text):
-    assert hits_per_sentence(text) == []
+@pytest.mark.parametrize("text, category", GRADED)
+def test_no_pattern_matches_a_graded_answer_of_grade_three_or_four(text, category):
+    assert hits_per_sentence(text, category) == []
 
 
 # Refusing a broken bank -------------------------------------------------------------------------
