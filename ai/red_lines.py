@@ -114,7 +114,10 @@ PATTERNS = {
     "english-only": re.compile(
         r"\b(only|just|please) (speak|talk|answer|use|write) (in )?english\b|^\W*speak english\b"
         r"|\bspeak english (please|here|in (this|my) (class|room))\b"
-        r"|\bin this (class|room|country),? we (speak|use|talk in) english\b|\benglish only\b",
+        r"|\bin this (class|room|country),? we (speak|use|talk in) english\b|\benglish only\b"
+        # a name swapped for an easier one without asking ("I'll just call you Sam, OK?")
+        r"|\b(I'?ll|I will|I'?m going to|can I|could I|is it ok(ay)? if I|(do you )?mind if I) "
+        r"just call you\b",
         re.IGNORECASE,
     ),
     "put-down": re.compile(
