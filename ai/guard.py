@@ -136,7 +136,6 @@ def _stem(word: str) -> str:
 # checking" as "by checking", "so they can shape it to fit home life" as "shaping it into their
 # own home life". One is the join a gerund needs ("asking … and building").
 MAX_NEW_GLUE = 2
-INSTEAD_OF = re.compile(r"\binstead of\b", re.IGNORECASE)
 JOINS = frozenset({"and"})  # "try asking … and building …": the form's own join of two steps
 CONTRACTIONS = {"n't": " not", "'re": " are", "'ll": " will"}
 IRREGULAR = {
@@ -160,8 +159,11 @@ def _spelled_out(word: str) -> list[str]:
 
 
 def _glue_brought_in(said: str, note: str) -> list[str]:
-    """The glue words of the sentence that the note does not have, in order, each once."""
-    said, note = (INSTEAD_OF.sub("rather than", text) for text in (said, note))  # the same turn
+    """The glue words of the sentence that the note does not have, in order, each once.
+
+    Negations are the negation checks' business ("instead of" for "rather than" is no new word).
+    """
+    said, note = (NEGATION.sub(" ", text) for text in (said, note))
     have = {part for word in SPOKEN_WORD.findall(note) for part in _spelled_out(word)}
     new = [part for word in SPOKEN_WORD.findall(said) for part in _spelled_out(word) if part not in have]
     return list(dict.fromkeys(part for part in new if part in GLUE and part not in JOINS))

@@ -94,10 +94,11 @@ def shipped_bank() -> dict[str, RedLine]:
 
 # Unmistakable wordings, by red line. Kept narrow: each must never match what a good teacher
 # says (tests/unit/test_red_lines.py runs every expert response and near miss through them).
-# Those added on the evening of 2026-12-07 (public shaming's, the sarcasm among the put-downs,
-# "I won't tell anyone", "think positive", "copy Sam's working" …) were written from the red
-# lines' definitions and PEDAGOGY.md's common trainee errors before any graded answer was read
-# against them; none matches a graded answer of grade 2 or above.
+# Those added on 2026-12-07 (first the four red lines that had none: giving up, threats,
+# escalation, a slur laughed off; later public shaming's, the sarcasm among the put-downs, "I won't
+# tell anyone", "think positive", "copy Sam's working" …) were written from the red lines'
+# definitions and PEDAGOGY.md's common trainee errors before any graded answer was read against
+# them; none matches a graded answer of grade 2 or above.
 PATTERNS = {
     "secrecy-promise": re.compile(
         r"\b(i|we)\s+(promise|swear)\b[^.?!]{0,30}\b(won'?t|will not|not (to )?|never)\s+(tell|say|share)"
@@ -158,8 +159,6 @@ PATTERNS = {
         r"|\bsmile,? it (might|may) never happen\b",
         re.IGNORECASE,
     ),
-    # Added 2026-12-07 from the red lines' definitions (shared/PEDAGOGY.md), before reading any
-    # answer they would catch.
     "gives-up": re.compile(
         r"\bI give up on you\b|\bI (don'?t|do not) know what (else )?to do with you\b"
         r"|\bsome (people|kids|students) just can'?t\b|\bnot everyone is cut out for\b"

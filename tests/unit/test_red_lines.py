@@ -198,30 +198,27 @@ def near_misses():
 KNOWN_WRONG: dict = {}
 
 
-def expert_responses():
+def shipped_scenarios() -> list[dict]:
+    """Every shipped scenario, as its set file has it."""
+    return [
+        item
+        for path in sorted((ROOT / "scenarios" / "sets").glob("*.yaml"))
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["scenarios"]
+    ]
+
+
+def expert_responses(scenarios: list[dict]):
     cases = []
-    for path in sorted((ROOT / "scenarios" / "sets").glob("*.yaml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["scenarios"]:
-            for i, expert in enumerate(item["expert_responses"]):
-                bug = KNOWN_WRONG.get((item["key"], i))
-                marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
-                cases.append(
-                    pytest.param(expert["text"], item["category"], id=f"{item['key']}-{i}", marks=marks)
-                )
+    for item in scenarios:
+        for i, expert in enumerate(item["expert_responses"]):
+            bug = KNOWN_WRONG.get((item["key"], i))
+            marks = [pytest.mark.xfail(strict=True, reason=bug)] if bug else []
+            cases.append(pytest.param(expert["text"], item["category"], id=f"{item['key']}-{i}", marks=marks))
     return cases
 
 
-def shipped_categories() -> dict[str, str]:
-    """Each shipped scenario's category, by key."""
-    return {
-        item["key"]: item["category"]
-        for path in sorted((ROOT / "scenarios" / "sets").glob("*.yaml"))
-        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["scenarios"]
-    }
-
-
-def graded_sound_answers():
-    cases, categories = [], shipped_categories()
+def graded_sound_answers(scenarios: list[dict]):
+    cases, categories = [], {item["key"]: item["category"] for item in scenarios}
     folders = (ROOT / "bench" / "data" / "graded", ROOT / "bench" / "data" / "hard")
     for path in sorted(p for folder in folders for p in folder.glob("*.yaml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -237,7 +234,8 @@ def graded_sound_answers():
     return cases
 
 
-NEAR_MISSES, EXPERTS, GRADED = near_misses(), expert_responses(), graded_sound_answers()
+SCENARIOS = shipped_scenarios()
+NEAR_MISSES, EXPERTS, GRADED = near_misses(), expert_responses(SCENARIOS), graded_sound_answers(SCENARIOS)
 
 
 def test_the_sources_checked_below_are_not_empty():
