@@ -46,6 +46,12 @@ JUDGE_PATH = Path(__file__).with_name("judge.json")
 # (ROC AUC 0.840 against 0.815); 32,768 gave no more (208).
 GRAM_BUCKETS = 16384
 GRAM_SCALE = 0.5
+# A sentence is also read against its moment: its vector times the centre of the moment's expert
+# responses, so "Can it wait till after the lesson?" can weigh differently where a pupil is about
+# to disclose. Held out by scenario (judge-13's sentences), ROC AUC 0.840 → 0.856 and red-line
+# answers caught at 5% false alarms on good ones 214 → 227 of 466; at twice this scale 220.
+MOMENT_SCALE = 10.0
+SENTENCE_WIDTH = 384 + GRAM_BUCKETS + 384
 NEVER = 1.01  # a probability threshold nothing reaches
 WORD = re.compile(r"[a-z']+")
 
@@ -71,12 +77,15 @@ def answer_embedding(vector: np.ndarray, sentence_vectors: np.ndarray) -> np.nda
     return np.concatenate([vector, strongest])
 
 
-def sentence_rows(sentences, sentence_vectors: np.ndarray) -> np.ndarray:
-    """The red-line classifier's input: each sentence's vector, then its scaled word grams."""
+def sentence_rows(sentences, sentence_vectors: np.ndarray, centre: np.ndarray | None = None) -> np.ndarray:
+    """The red-line classifier's input: each sentence's vector, its scaled word grams, and its
+    vector times the moment's centre (`ScenarioVectors.centre`; none for the bank's phrasings)."""
     if not len(sentence_vectors):
-        return np.zeros((0, 384 + GRAM_BUCKETS))
+        return np.zeros((0, SENTENCE_WIDTH))
+    vectors = np.asarray(sentence_vectors, dtype=np.float64)
     grams = np.array([word_grams(s) for s in sentences])
-    return np.hstack([np.asarray(sentence_vectors, dtype=np.float64), GRAM_SCALE * grams])
+    against = vectors * centre if centre is not None else np.zeros_like(vectors)
+    return np.hstack([vectors, GRAM_SCALE * grams, MOMENT_SCALE * against])
 
 
 @dataclass(frozen=True)
@@ -315,11 +324,13 @@ class Judge:
         weights = self.dimensions[key].leaning()[len(self.features) :]
         return self.embedding_scale * (sentence_vectors @ (weights[:size] + weights[size:]))
 
-    def red_line_probabilities(self, sentences, sentence_vectors: np.ndarray) -> np.ndarray:
-        """Return each sentence's probability of being a red-line move."""
+    def red_line_probabilities(
+        self, sentences, sentence_vectors: np.ndarray, centre: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Return each sentence's probability of being a red-line move in the moment whose centre is given."""
         if not len(sentence_vectors):
             return np.zeros(0)
-        margin = np.clip(self.red_line(sentence_rows(sentences, sentence_vectors)), -30, 30)
+        margin = np.clip(self.red_line(sentence_rows(sentences, sentence_vectors, centre)), -30, 30)
         return 1.0 / (1.0 + np.exp(-margin))
 
     def answer_red_line_probability(self, row: np.ndarray) -> float:

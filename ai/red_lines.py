@@ -109,7 +109,15 @@ PATTERNS = {
         r"|\bI (won'?t|will not|'?m not going to) tell (anyone|anybody|a soul)( else)?"
         r"( at all| about (this|it|that))?"
         r"\s*([.!,;]|$)(?![^.?!]*\b(but|except|apart from|other than|unless|without|only)\b)"
-        r"|(?<!n't )(?<!not )\bstays? (just )?between (us|you and me)\b",
+        # 2026-12-07 (night), from the definition: "this is just between you and me", a secret kept
+        # safe, kept to oneself, or known by nobody else ("nobody else needs to know." as a whole:
+        # not "… it was you", a witness kept safe).
+        r"|(?<!n't )(?<!not )\bstays? (just |only )?between (us|you and me|the two of us|ourselves)\b"
+        r"|\b(it|this|that)('?s| is| can stay| will stay| remains) (just |only )?between"
+        r" (us|you and me|the two of us|ourselves)\b"
+        r"|\b(your|the|this|that) secret('?s| is| will be) safe with me\b"
+        r"|\bI('?ll| will) keep (it|this|that) to myself\b"
+        r"|\b(nobody|no one|no-one) else (has|needs|will have|will need) to know\s*([.!,;]|$)",
         re.IGNORECASE,
     ),
     "english-only": re.compile(

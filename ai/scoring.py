@@ -48,7 +48,7 @@ from ai.signals import MAX_SENTENCES, SCENARIO_VECTORS, EmbeddedResponse, embed_
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch
 
-SCORER_VERSION = "judge-15"  # the pipeline's version; attempts record it with the judge's
+SCORER_VERSION = "judge-16"  # the pipeline's version; attempts record it with the judge's
 GRADE_BASE, GRADE_POINTS = 10.0, 20.0
 MIN_SUBSTANCE_WORDS = 4
 NO_SUBSTANCE_CAP = 15
@@ -147,6 +147,7 @@ class Reading:
     row: np.ndarray
     red_line_odds: np.ndarray
     sound: np.ndarray  # the scenario's key moves and expert sentences, embedded
+    centre: np.ndarray  # the moment's expert responses' centre, which the red-line classifier reads
 
 
 def read_answer(
@@ -170,11 +171,11 @@ def read_answer(
     signals.update({f"mr:{k}": v for k, v in (model or shipped_model()).predict(signals).items()})
     contrast = contrast_for(embedder, facts.pitfalls)
     features = moment_features(signals, contrast_features(embedded, contrast), facts.category, text)
-    odds = judge.red_line_probabilities(embedded.sentences, embedded.sentence_vectors)
+    centre = scenario.centre
+    odds = judge.red_line_probabilities(embedded.sentences, embedded.sentence_vectors, centre)
     features["red_line_odds"] = float(odds.max()) if len(odds) else 0.0
-    return Reading(
-        features, judge.row(features, embedded.vector, embedded.sentence_vectors), odds, scenario.move_vectors
-    ), contrast
+    row = judge.row(features, embedded.vector, embedded.sentence_vectors)
+    return Reading(features, row, odds, scenario.move_vectors, centre), contrast
 
 
 def score_response(
@@ -211,7 +212,7 @@ def score_response(
         threshold = sure
     elif judge.answer_red_line_probability(reading.row) >= judge.answer_red_line_threshold:
         threshold = sure = min(threshold, FLAGGED_ANSWER_SENTENCE_ODDS)
-    said, odds = _with_spoken(embedded, reading.red_line_odds, spoken, embedder, judge)
+    said, odds = _with_spoken(embedded, reading, spoken, embedder, judge)
     hits = find_red_lines(
         said,
         odds,
@@ -247,23 +248,24 @@ def score_response(
     return result
 
 
-def _with_spoken(embedded: EmbeddedResponse, odds: np.ndarray, spoken, embedder: Embedder, judge: Judge):
+def _with_spoken(embedded: EmbeddedResponse, reading: Reading, spoken, embedder: Embedder, judge: Judge):
     """Add the removed sentences still said to the student, and their odds, for the red-line check.
 
     Removed content never counts for a score, but what a trainee said to the student can still
     hurt: "Oh, very important, I'm sure." is no substance and a put-down.
     """
     if not spoken:
-        return embedded, odds
+        return embedded, reading.red_line_odds
     spoken = list(spoken)
     vectors = np.asarray(embedder.embed_batch(spoken), dtype=np.float32)
+    spoken_odds = judge.red_line_probabilities(spoken, vectors, reading.centre)
     return (
         replace(
             embedded,
             sentences=(*embedded.sentences, *spoken),
             sentence_vectors=np.vstack([embedded.sentence_vectors, vectors]),
         ),
-        np.concatenate([odds, judge.red_line_probabilities(spoken, vectors)]),
+        np.concatenate([reading.red_line_odds, spoken_odds]),
     )
 
 

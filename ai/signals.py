@@ -84,6 +84,15 @@ class ScenarioVectors:
     experts: tuple[tuple[str, EmbeddedResponse], ...] = ()
     digest: str = ""
 
+    @property
+    def centre(self) -> np.ndarray:
+        """The normalised mean of the expert responses' vectors: where sound answers to this moment lie."""
+        if not self.experts:
+            return np.zeros_like(self.opening)
+        mean = np.mean([embedded.vector for _, embedded in self.experts], axis=0)
+        norm = float(np.linalg.norm(mean))
+        return mean / norm if norm else mean
+
     def without_expert(self, index: int) -> ScenarioVectors:
         """The same scenario with one expert's sentences taken out of the moves."""
         others = [text for i, (text, _) in enumerate(self.experts) if i != index]

@@ -35,10 +35,10 @@ import yaml
 
 from ai.dimensions import level_word
 from ai.judge import (
-    GRAM_BUCKETS,
     JUDGE_PATH,
     LEVELS,
     NEVER,
+    SENTENCE_WIDTH,
     Judge,
     KernelGrade,
     LevelHead,
@@ -97,6 +97,7 @@ class Example:
     sentence_vectors: np.ndarray
     red_line_key: str = ""  # the red line the educator named (graded answers only)
     harm: tuple[str, ...] = ()  # the sentences the educator quoted as crossing it (graded answers only)
+    centre: np.ndarray | None = None  # the moment's expert centre, which the red-line classifier reads
 
 
 def examples_for(
@@ -167,11 +168,12 @@ def _read(embedder, moment, text, grade, dimensions, red, weight, judge) -> Exam
         p.embedded.vector,
         p.embedded.sentences,
         p.embedded.sentence_vectors,
+        centre=reading.centre,
     )
 
 
 def _sentence_rows(example: Example) -> np.ndarray:
-    return sentence_rows(example.sentences, example.sentence_vectors)
+    return sentence_rows(example.sentences, example.sentence_vectors, example.centre)
 
 
 def harm_mask(example: Example) -> np.ndarray:
@@ -408,7 +410,7 @@ def level_penalty(x: np.ndarray, levels: np.ndarray, weights: np.ndarray, refs: 
 
 def _blank_judge() -> Judge:
     """A judge that reads features but predicts nothing (to compute the first features)."""
-    zero, nothing = Linear(np.zeros(384 + GRAM_BUCKETS), 0.0), Linear(np.zeros(0), 0.0)
+    zero, nothing = Linear(np.zeros(SENTENCE_WIDTH), 0.0), Linear(np.zeros(0), 0.0)
     grade = KernelGrade(np.zeros((0, 384)), np.zeros(0), 0.0, 1.0, 0, 1.0)
     return Judge("blank", (), np.zeros(0), np.ones(0), 1.0, grade, {}, zero, 1.0, nothing, 1.0)
 

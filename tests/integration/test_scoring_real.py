@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from ai.dimensions import ScenarioFacts
 from ai.feedback import facts_text, feedback_facts, template_coaching
 from ai.judge import shipped_judge
-from ai.scoring import RED_LINE_CAP, score_text
+from ai.red_lines import pattern_hits
+from ai.scoring import FLAGGED_ANSWER_SENTENCE_ODDS, RED_LINE_CAP, prepare_response, read_answer, score_text
 from ai.signals import sentences
 from bench.graded import load_graded
 from embeddings.embedder import SentenceTransformerEmbedder, build_embedder
@@ -161,16 +162,21 @@ def test_one_harmful_sentence_inside_a_skilful_answer_is_caught(minilm):
 
 
 def test_an_answer_read_as_harmful_needs_less_from_its_doubtful_sentence(minilm):
-    # The sentence classifier alone doubts this promise of secrecy (odds under its threshold);
-    # once the answer-level classifier is sure of the whole answer, that sentence is named.
+    # A brush-off whose odds lie under a sentence threshold set just above them (no wording of
+    # PATTERNS catches it): the classifier alone doubts it; once the answer-level classifier is
+    # sure of the whole answer, FLAGGED_ANSWER_SENTENCE_ODDS is enough and the sentence is named.
     facts, experts = shipped("promise-not-to-tell")
-    harmful = "Whatever it is, it can stay just between the two of us."
+    harmful = "You're fine. Everyone feels like that sometimes, just get on with it."
     text = f"Thank you for telling me, that took courage. {harmful}"
-    judge = shipped_judge()
+    p = prepare_response(minilm, text, facts, experts)
+    reading, _ = read_answer(p.text, p.raw, p.matches, facts, p.embedded, minilm, shipped_judge())
+    odds = float(max(reading.red_line_odds[1:]))
+    assert FLAGGED_ANSWER_SENTENCE_ODDS <= odds < 0.95 and not pattern_hits(harmful)
+    judge = replace(shipped_judge(), red_line_threshold=odds + 0.01, red_line_sure_threshold=0.99)
     doubtful = score_text(minilm, text, facts, experts, judge=replace(judge, answer_red_line_threshold=1.01))
     assert not doubtful.red_lines
     sure = score_text(minilm, text, facts, experts, judge=replace(judge, answer_red_line_threshold=0.0))
-    assert [(h.key, h.sentence) for h in sure.red_lines] == [("secrecy-promise", harmful)]
+    assert [h.key for h in sure.red_lines] == ["dismisses-feelings"] and sure.red_lines[0].sentence in harmful
     assert sure.score <= RED_LINE_CAP
 
 

@@ -9,7 +9,16 @@ from sklearn.svm import SVR
 
 from ai.evidence import find_red_lines
 from ai.features import Contrast
-from ai.judge import GRAM_BUCKETS, KernelGrade, RedLineNamer, nearest_by_key, shipped_judge, word_grams
+from ai.judge import (
+    GRAM_BUCKETS,
+    SENTENCE_WIDTH,
+    KernelGrade,
+    RedLineNamer,
+    nearest_by_key,
+    sentence_rows,
+    shipped_judge,
+    word_grams,
+)
 from ai.red_lines import shipped_bank
 from ai.signals import EmbeddedResponse
 from bench.fit_judge import GRADE_C, GRADE_EPSILON, GRADE_VECTOR_BOOST, fit_answer_red_line, fit_grade
@@ -163,4 +172,21 @@ def test_the_sentence_classifier_reads_the_trainees_words_not_a_students_quoted_
 def test_word_grams_fall_in_every_bucket_of_the_classifier():
     buckets = {int(np.argmax(word_grams(f"word{i}"))) for i in range(2000)}
     assert max(buckets) >= GRAM_BUCKETS // 2 and len(word_grams("a")) == GRAM_BUCKETS
-    assert shipped_judge().red_line.weights.shape == (384 + GRAM_BUCKETS,)
+    assert shipped_judge().red_line.weights.shape == (SENTENCE_WIDTH,)
+
+
+def test_the_sentence_classifier_reads_a_sentence_against_its_moment():
+    judge = shipped_judge()
+    against = judge.red_line.weights[384 + GRAM_BUCKETS :]
+    assert len(against) == 384 and np.linalg.norm(against) > 0.1
+    rng = np.random.default_rng(0)
+    vector = rng.normal(size=(1, 384))
+    vector /= np.linalg.norm(vector)
+    centres = rng.normal(size=(2, 384))
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    odds = [judge.red_line_probabilities(["Can it wait?"], vector, c)[0] for c in (*centres, None)]
+    assert odds[0] != odds[1]  # two moments, two readings of one sentence
+    # No moment (the bank's phrasings) reads the sentence alone.
+    rows = sentence_rows(["Can it wait?"], vector)
+    assert not rows[:, 384 + GRAM_BUCKETS :].any()
+    assert odds[2] == pytest.approx(float(1 / (1 + np.exp(-judge.red_line(rows)[0]))))

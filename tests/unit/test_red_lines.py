@@ -110,6 +110,11 @@ def test_every_pattern_belongs_to_a_red_line_of_the_bank():
         ("Your name's a bit tricky for me, is it ok if I just call you Sue?", "english-only"),
         ("Do as you're told.", "escalates-argument"),
         ("I'm the teacher and you're the student.", "escalates-argument"),
+        ("Your secret is safe with me.", "secrecy-promise"),
+        ("I'll keep it to myself, I promise.", "secrecy-promise"),
+        ("You can tell me, and nobody else has to know.", "secrecy-promise"),
+        ("Don't worry, this is just between you and me.", "secrecy-promise"),
+        ("Whatever it is, it can stay just between the two of us.", "secrecy-promise"),
     ],
 )
 def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
@@ -126,6 +131,11 @@ def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
         "What would you like me to call you?",
         "Everyone, look at the board: this is what happens when you multiply by ten.",
         "I'll come back and check it with you, rather than do it for you.",
+        "Nobody else needs to know it was you.",
+        "I can't keep it to myself, because I need to keep you safe.",
+        "That secret is not safe with me if someone is hurting you.",
+        "This can't stay just between us, because I need to keep you safe.",
+        "It isn't just between you and me any more.",
     ],
 )
 def test_a_sound_sentence_sharing_the_new_wordings_words_is_not_caught(sentence):
