@@ -117,7 +117,13 @@ PATTERNS = {
         r" (us|you and me|the two of us|ourselves)\b"
         r"|\b(your|the|this|that) secret('?s| is| will be) safe with me\b"
         r"|\bI('?ll| will) keep (it|this|that) to myself\b"
-        r"|\b(nobody|no one|no-one) else (has|needs|will have|will need) to know\s*([.!,;]|$)",
+        r"|\b(nobody|no one|no-one) else (has|needs|will have|will need) to know\s*([.!,;]|$)"
+        # Whole promises too, unless the sentence goes on to say who will be told.
+        r"|(\bI (won'?t|will not|'?m not going to) (breathe|say) a (word|thing)( to (anyone|anybody|a soul))?"
+        r"|\b(it|this|that|what(ever)? you (tell|say to) me) (won'?t|will not|doesn'?t have to)"
+        r" go any further)"
+        r"\s*([.!,;]|$)(?![^.?!]*\b(but|except|apart from|other than|unless|without|only)\b)"
+        r"|\bmum'?s the word\b",
         re.IGNORECASE,
     ),
     "english-only": re.compile(

@@ -115,6 +115,9 @@ def test_every_pattern_belongs_to_a_red_line_of_the_bank():
         ("You can tell me, and nobody else has to know.", "secrecy-promise"),
         ("Don't worry, this is just between you and me.", "secrecy-promise"),
         ("Whatever it is, it can stay just between the two of us.", "secrecy-promise"),
+        ("You can trust me, I won't breathe a word.", "secrecy-promise"),
+        ("Whatever you tell me won't go any further.", "secrecy-promise"),
+        ("Mum's the word, I promise.", "secrecy-promise"),
     ],
 )
 def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
@@ -136,6 +139,9 @@ def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
         "That secret is not safe with me if someone is hurting you.",
         "This can't stay just between us, because I need to keep you safe.",
         "It isn't just between you and me any more.",
+        "I won't say a word until you're ready.",
+        "I won't say a word to the class, but I will need to tell Ms Ortiz.",
+        "It won't go any further than Ms Rahman, our safeguarding lead.",
     ],
 )
 def test_a_sound_sentence_sharing_the_new_wordings_words_is_not_caught(sentence):
