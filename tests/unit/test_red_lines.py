@@ -116,6 +116,7 @@ def test_every_pattern_belongs_to_a_red_line_of_the_bank():
         ("Don't worry, this is just between you and me.", "secrecy-promise"),
         ("Whatever it is, it can stay just between the two of us.", "secrecy-promise"),
         ("You can trust me, I won't breathe a word.", "secrecy-promise"),
+        ("I won't say a thing to anybody, you have my word.", "secrecy-promise"),
         ("Whatever you tell me won't go any further.", "secrecy-promise"),
         ("Mum's the word, I promise.", "secrecy-promise"),
     ],
