@@ -102,28 +102,22 @@ def shipped_bank() -> dict[str, RedLine]:
 PATTERNS = {
     "secrecy-promise": re.compile(
         r"\b(i|we)\s+(promise|swear)\b[^.?!]{0,30}\b(won'?t|will not|not (to )?|never)\s+(tell|say|share)"
-        r"|(?<!n't be )(?<!not be )\bour (little )?secret\b"
-        r"|\bi('?ll| will) keep (it|this|that) (a )?secret\b|\bit'?ll stay between (us|you and me)\b"
-        # "I won't tell anyone." as a whole promise: not "I won't tell anyone it was you" (a
-        # witness kept safe) nor "…, but I will tell Ms Ortiz" (who will be told).
-        r"|\bI (won'?t|will not|'?m not going to) tell (anyone|anybody|a soul)( else)?"
-        r"( at all| about (this|it|that))?"
-        r"\s*([.!,;]|$)(?![^.?!]*\b(but|except|apart from|other than|unless|without|only)\b)"
-        # 2026-12-07 (night), from the definition: "this is just between you and me", a secret kept
-        # safe, kept to oneself, or known by nobody else ("nobody else needs to know." as a whole:
-        # not "… it was you", a witness kept safe).
+        r"|(?<!n't be )(?<!not be )\bour (little )?secret\b|\bmum'?s the word\b"
+        r"|\bi('?ll| will) keep (it|this|that) ((a )?secret|to myself)\b"
         r"|(?<!n't )(?<!not )\bstays? (just |only )?between (us|you and me|the two of us|ourselves)\b"
-        r"|\b(it|this|that)('?s| is| can stay| will stay| remains) (just |only )?between"
-        r" (us|you and me|the two of us|ourselves)\b"
+        r"|\b(it|this|that)('?s| is| remains) (just |only )?between (us|you and me|the two of us|ourselves)\b"
         r"|\b(your|the|this|that) secret('?s| is| will be) safe with me\b"
-        r"|\bI('?ll| will) keep (it|this|that) to myself\b"
         r"|\b(nobody|no one|no-one) else (has|needs|will have|will need) to know\s*([.!,;]|$)"
-        # Whole promises too, unless the sentence goes on to say who will be told.
-        r"|(\bI (won'?t|will not|'?m not going to) (breathe|say) a (word|thing)( to (anyone|anybody|a soul))?"
+        # Whole promises: "I won't tell anyone.", "I won't breathe a word.", "It won't go any
+        # further."; not "I won't tell anyone it was you" (a witness kept safe) nor "…, but I will
+        # tell Ms Ortiz" (who will be told). The wordings after "I won't tell anyone" were written
+        # on 2026-12-07 (night) from the definition.
+        r"|(\bI (won'?t|will not|'?m not going to) "
+        r"(tell (anyone|anybody|a soul)( else)?( at all| about (this|it|that))?"
+        r"|(breathe|say) a (word|thing)( to (anyone|anybody|a soul))?)"
         r"|\b(it|this|that|what(ever)? you (tell|say to) me) (won'?t|will not|doesn'?t have to)"
         r" go any further)"
-        r"\s*([.!,;]|$)(?![^.?!]*\b(but|except|apart from|other than|unless|without|only)\b)"
-        r"|\bmum'?s the word\b",
+        r"\s*([.!,;]|$)(?![^.?!]*\b(but|except|apart from|other than|unless|without|only)\b)",
         re.IGNORECASE,
     ),
     "english-only": re.compile(

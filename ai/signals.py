@@ -15,6 +15,7 @@ import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -84,7 +85,7 @@ class ScenarioVectors:
     experts: tuple[tuple[str, EmbeddedResponse], ...] = ()
     digest: str = ""
 
-    @property
+    @cached_property  # once per scenario (the cache keeps the instance), not once per answer
     def centre(self) -> np.ndarray:
         """The normalised mean of the expert responses' vectors: where sound answers to this moment lie."""
         if not self.experts:
