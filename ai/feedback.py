@@ -19,6 +19,7 @@ from ai.dimensions import MET, PARTLY, ScenarioFacts, pick, tips_for
 from ai.evidence import quote
 from ai.guard import KEEP_NOTES, check_coaching
 from ai.llm import LLM
+from ai.red_lines import shipped_bank
 from ai.scoring import MIN_SUBSTANCE_WORDS, ScoreResult
 from ai.sentence_shape import SentenceShape
 from practicum.errors import ModelUnavailable
@@ -86,6 +87,20 @@ ALREADY = {
         re.compile(r"\bnot in trouble", re.I),
         re.compile(r"(\bnot|n't) in (any )?trouble", re.I),
     ),
+    # "I need to tell Mrs Khan, who helps keep children safe" says who will be told (a
+    # walk-through on 2026-12-07 (late) was still asked to "explain that you will pass this to the
+    # safeguarding lead"); "I won't tell anyone" and "I need to talk to you" do not.
+    "who will be told": (
+        re.compile(
+            r"\b(who you will (share|tell)|pass (this|it) to|only tell the people|safeguarding procedure)",
+            re.I,
+        ),
+        re.compile(
+            r"\bI('ll| will|'m going to| am going to| need to| have to| must)( need to| have to)? "
+            r"(tell|talk to|speak to|share (this|it|that) with|pass (this|it|that) (on )?to) (?!you\b)",
+            re.I,
+        ),
+    ),
 }
 
 
@@ -94,7 +109,7 @@ ALREADY = {
 # to stop doing what it never did.
 REPAIR = re.compile(
     r"\b(avoid|drop|sarcasm|phrases like|assumptions|rather than assuming|ultimatum|rather than calling"
-    r"|instead of)\b",
+    r"|instead of|as a person)\b",
     re.I,
 )
 
@@ -105,7 +120,17 @@ def already_does(tip: str, text: str) -> bool:
 
 
 def next_step_note(result: ScoreResult, facts: ScenarioFacts) -> str:
-    """One tip on the answer's weakest weighted dimension that it does not already do."""
+    """One tip on the answer's weakest weighted dimension that it does not already do.
+
+    An answer that crosses a red line is told what to do in its place (the bank's `instead`):
+    "keep the work separate from Ruby as a person" does not answer "Stop crying, it's only a book".
+    Having crossed it, the answer did not take those steps, whatever words it shares with them
+    ("don't worry about it" names no feeling).
+    """
+    for hit in result.red_lines:
+        steps = shipped_bank()[hit.key].instead_for(facts.category)
+        if steps:
+            return pick([step.format(name=facts.first_name) for step in steps], result.text)
     broken = [hit.dimension for hit in result.red_lines]
     ranked = sorted(
         (d for d in result.dimensions if d.value < MET),

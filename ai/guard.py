@@ -105,6 +105,12 @@ def check_coaching(text: str, note: str, band: str) -> str | None:
     order = _later_step_left_as_an_order(step, note)
     if order:
         return f"leaves a later step of the note as an order ('{order}')"
+    linked = _new_link(step, note)
+    if linked:
+        return f"links a clause with '{linked}', which the note does not have"
+    thinned = _thins_a_negation(text, note)
+    if thinned:
+        return f"keeps the note's '{thinned}' but drops a word from the middle of what it rules out"
     return None
 
 
@@ -167,6 +173,22 @@ def _glue_brought_in(said: str, note: str) -> list[str]:
     have = {part for word in SPOKEN_WORD.findall(note) for part in _spelled_out(word)}
     new = [part for word in SPOKEN_WORD.findall(said) for part in _spelled_out(word) if part not in have]
     return list(dict.fromkeys(part for part in new if part in GLUE and part not in JOINS))
+
+
+# Words that join a clause to a step. One the note lacks, before anything but a step ("while
+# mentioning …"), changes how the steps hang together: SmolLM2 turned "Keep your face and voice
+# calm, so Jade does not feel they have shocked you" into "… calm while Jade does not feel …".
+LINKS = frozenset("while because when before after until unless since although though whereas once".split())
+
+
+def _new_link(said: str, note: str) -> str:
+    """The first linking word the sentence brings in before a clause (not an "-ing" step), or ""."""
+    have = {word.lower() for word in SPOKEN_WORD.findall(note)}
+    words = [word.lower() for word in SPOKEN_WORD.findall(said)]
+    for word, following in zip(words, [*words[1:], ""], strict=True):
+        if word in LINKS and word not in have and not following.endswith("ing"):
+            return word
+    return ""
 
 
 def _brought_in(said: str, note: str) -> list[str]:
@@ -243,20 +265,45 @@ def _negation(word: str) -> str:
     return re.sub(r"(s|ed|ing|ped|ping)$", "", word)
 
 
+# "Then stop and let Tobi finish" uses "stop" as a move of its own, so only these rule something out.
+RULING_OUT = frozenset({"not", "never", "no", "without", "avoid", "rather"})
+
+
+def _ruled_out(note: str) -> list[tuple[str, list[str]]]:
+    """Each negation of the note that rules something out, with its content words in order."""
+    found = []
+    for match in NEGATION.finditer(note):
+        if _negation(match.group(0)) not in RULING_OUT:
+            continue
+        scope = re.split(r"[,.;:]", note[match.end() :], maxsplit=1)[0]
+        before = content_words(note[: match.start()])  # "talk about the idea, not about them"
+        words = [w for w in SPOKEN_WORD.findall(scope.lower()) if w in content_words(scope)]
+        found.append((match.group(0), [w for w in dict.fromkeys(words) if w not in before]))
+    return found
+
+
 def _drops_a_negation(text: str, note: str) -> str:
     """The note's negation that the text leaves out while keeping what it negates, or ""."""
     # "Raise it one to one, not in front of the class" came back as "one to one with the class";
     # leaving the whole negated phrase out ("talking about the idea", without "not about them") is fine.
-    # "Then stop and let Tobi finish" uses "stop" as a move of its own, so only these count here.
     said, kept = _negations(text), content_words(text)
-    for match in NEGATION.finditer(note):
-        negation = _negation(match.group(0))
-        if negation not in {"not", "never", "no", "without", "avoid", "rather"} or negation in said:
-            continue
-        negated = content_words(re.split(r"[,.;:]", note[match.end() :], maxsplit=1)[0])
-        negated -= content_words(note[: match.start()])  # "talk about the idea, not about them"
-        if negated & kept:
-            return match.group(0)
+    for negation, negated in _ruled_out(note):
+        if _negation(negation) not in said and kept.intersection(negated):
+            return negation
+    return ""
+
+
+def _thins_a_negation(text: str, note: str) -> str:
+    """The note's negation that the text keeps with only part of what it rules out, or ""."""
+    # "without asking them to speak for a whole group" came back as "without asking them for a
+    # whole group" (SmolLM2, late on 2026-12-07): the words left rule out something else, or nothing. A
+    # tail said in other words ("in front of the class" as "in front of others") is a rephrasing.
+    said, kept = _negations(text), content_words(text)
+    for negation, negated in _ruled_out(note):
+        held = [word in kept for word in negated]
+        last = max((i for i, h in enumerate(held) if h), default=-1)
+        if _negation(negation) in said and held and held[0] and not all(held[: last + 1]):
+            return negation
     return ""
 
 

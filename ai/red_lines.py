@@ -2,8 +2,9 @@
 
 A red line is a move a teacher must never make in these moments: promising secrecy, a put-down,
 public shaming … Each has a title and a reason a trainee reads, the rubric dimension it breaks,
-phrasings (what it sounds like) and near misses (sound sentences that share its words). The
-bank is data, validated against scenarios/red_lines.schema.json like the scenario sets.
+steps to take instead (the coaching an answer that crosses it gets), phrasings (what it sounds
+like) and near misses (sound sentences that share its words). The bank is data, validated
+against scenarios/red_lines.schema.json like the scenario sets.
 
 Spotting works per sentence, so one harmful sentence inside a skilful answer is caught:
 a sentence classifier fitted on the bank, the scenarios' red-line pitfalls and graded answers
@@ -41,10 +42,19 @@ class RedLine:
     phrasings: tuple[str, ...]
     near_misses: tuple[str, ...] = ()
     in_category: dict[str, tuple[str, str]] = field(default_factory=dict)  # category: (title, reason)
+    instead: tuple[str, ...] = ()  # what to do in its place ({name}: the student's first name)
+    instead_in_category: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def worded_for(self, category: str) -> tuple[str, str]:
         """Return the title and reason a trainee reads in this category of moment."""
         return self.in_category.get(category, (self.title, self.reason))
+
+    def instead_for(self, category: str) -> tuple[str, ...]:
+        """Return the steps to take in the red line's place in this category of moment."""
+        # A category worded apart (a parent, not a pupil, is spoken to) uses only its own steps.
+        if category in self.in_category:
+            return self.instead_in_category.get(category, ())
+        return self.instead
 
 
 class InvalidRedLineBank(ValueError):
@@ -81,6 +91,8 @@ def load_bank(path: Path = BANK_PATH) -> dict[str, RedLine]:
             tuple(item["phrasings"]),
             tuple(item.get("near_misses", ())),
             {c: (w["title"], w["reason"]) for c, w in item.get("in_category", {}).items()},
+            tuple(item.get("instead", ())),
+            {c: tuple(w.get("instead", ())) for c, w in item.get("in_category", {}).items()},
         )
         for item in document["red_lines"]
     }
@@ -138,7 +150,9 @@ PATTERNS = {
         r"|\buse your (brain|head)\b|\bnot rocket science\b|\bsurprise,? surprise\b|\bare you deaf\b"
         r"|\bhow many times (do|have) I (have to |got to )?(tell|told|say|said|explain|explained)\b"
         r"|\beven a (toddler|baby|\w+[- ]year[- ]old) (could|can|would)\b|\bwhat planet are you on\b"
-        r"|\b(well done|brilliant|nice one|genius),? (einstein|sherlock)\b|\bgive me strength\b",
+        r"|\b(well done|brilliant|nice one|genius),? (einstein|sherlock)\b|\bgive me strength\b"
+        # shame itself (late on 2026-12-07, from the definition): "you should be ashamed", "shame on you"
+        r"|\byou should be ashamed\b|\bshame on you\b",
         re.IGNORECASE,
     ),
     "public-shaming": re.compile(
@@ -148,7 +162,10 @@ PATTERNS = {
         r"|\bread (it|that|this|your (message|note|text)) (out )?(aloud |out loud )?(to|for) "
         r"(the whole class|the class|everyone)\b"
         r"|\b(put|write|putting|writing) your name (up )?on the board\b"
-        r"|\byour name (goes|is going) (up )?on the board\b",
+        r"|\byour name (goes|is going) (up )?on the board\b"
+        # the class made to watch one student's behaviour: "Everyone, look at how Ethan treats people."
+        r"|\b(everyone|everybody|class|all of you),? (just )?look at how \w+ "
+        r"(treats|treated|behaved|is behaving|talks to|talked to|speaks to|spoke to)\b",
         re.IGNORECASE,
     ),
     "stereotype-deficit": re.compile(

@@ -8,7 +8,7 @@ with a flag:
 - instructions aimed at the model, fake chat or system tags, and JSON that claims a score
   (`instructions_to_the_model`; a sentence holding one is dropped whole);
 - sentences said twice, every copy (`repeated_sentences`), and words said several times in a row, which
-  are collapsed to one (`repeated_words`);
+  are collapsed to one (`repeated_words`; twice across a comma is speech: "about it, it happens");
 - sentences copied from the scenario text (`copied_scenario_text`) or from its expert
   responses (`copied_expert`: the trainee is told, and history and the trainer's pages say so);
 - tags and encoded blobs (base64, hex) wherever they sit, as sentence breaks, so one cannot
@@ -17,7 +17,8 @@ with a flag:
 - runs of keywords with no sentence shape (`keyword_list`);
 - fragments whose words the scene or the answer already said ("Wrong?", "Oscar!"), which add
   nothing to score but could be stacked to echo the scenario (`echoed_words`);
-- sentences of nothing but filler: praise words, hedges and stock phrases (`no_substance`).
+- sentences of nothing but filler: praise words, hedges and stock phrases (`no_substance`; "You did
+  the right thing." is a move, not filler).
 Greetings and thanks ("Thanks.", "Thank you, Maya.", "Good morning") are courtesy, not filler:
 they are kept (ai/evidence.py never quotes them as a move). Each removed part is returned with
 its flag, so the page can show the trainee exactly what was not counted.
@@ -88,8 +89,15 @@ RUBRIC_CLAIM = re.compile(
     r"\b(rubric|scores?|band|rating|grades?|marks?|dimensions?)\s*[:=]|\b[a-z_]{3,}=[a-z]", re.IGNORECASE
 )
 # Letters only: numbers may rightly repeat in maths ("0.3 is 0.30; 3 x 3"). A contraction is
-# another word: "over it, it's only decimals" repeats nothing.
-REPEATED_WORD = re.compile(r"\b([a-z][a-z']*)(?:[\s,;]+\1\b(?!'))+", re.IGNORECASE)
+# another word: "over it, it's only decimals" repeats nothing. Across a comma or semicolon a
+# word said twice is speech ("don't worry about it, it happens", "very, very proud"); three
+# times is padding ("empathy, empathy, empathy"). So are "that that" and "had had" ("I know that
+# that is hard").
+REPEATED_WORD = re.compile(
+    r"\b(?!(?:that|had)\b)([a-z][a-z']*)(?:\s+\1\b(?!'))+"  # "the the", "hear hear hear"
+    r"|\b([a-z][a-z']*)(?:[\s,;]+\2\b(?!')){2,}",  # "fine, fine, fine"
+    re.IGNORECASE,
+)
 WORD = re.compile(r"[a-z0-9']+")
 COPY_NGRAM = 4
 COPY_SHARE = 0.9
@@ -245,7 +253,14 @@ def _polite(words: list[str]) -> bool:
     return False
 
 
+# Made of stock words, but a move: telling a pupil who has just disclosed that they did the right
+# thing (shared/PEDAGOGY.md; the expert responses say it in these words).
+RIGHT_THING = re.compile(r"\b(did|do|doing|was|is|that's|it's) (exactly |absolutely )?the right thing\b")
+
+
 def _no_substance(words: list[str]) -> bool:
+    if RIGHT_THING.search(" ".join(words)):
+        return False
     return bool(words) and all(w in FILLER or w in STOPWORDS for w in words)
 
 
@@ -414,7 +429,7 @@ def _place(text: str, part: str) -> int:
 
 def collapse_repeats(text: str) -> str:
     """Return the text with each run of one word said several times in a row said once."""
-    return REPEATED_WORD.sub(r"\1", text)
+    return REPEATED_WORD.sub(lambda run: run.group(1) or run.group(2), text)
 
 
 def _repeats(sentence: str) -> list[str]:

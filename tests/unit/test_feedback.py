@@ -270,6 +270,19 @@ def test_a_keep_note_is_said_as_it_is_not_as_something_to_try():
             "home life.",
             "reshapes the note with small words it does not have (into, their, own)",
         ),
+        (  # SmolLM2 in a walk-through on 2026-12-07 (late): "to speak" went, and the sense with it
+            "Invite Oscar to share their experience in their own terms, without asking them to speak for "
+            "a whole group.",
+            "Next time, try inviting Oscar to share their experience in their own terms without asking them "
+            "for a whole group.",
+            "drops a word from the middle of what it rules out",
+        ),
+        (  # SmolLM2 in a walk-through on 2026-12-07 (late): "so" became "while", and the sense went
+            "Keep your face and voice calm, so Jonah does not feel they have shocked or upset you.",
+            "Next time, try keeping your face and voice calm while Jonah does not feel they have shocked or "
+            "upset you.",
+            "links a clause with 'while'",
+        ),
     ],
 )
 def test_a_rephrasing_that_changes_who_does_what_is_refused(note, text, reason):
@@ -319,6 +332,11 @@ def test_a_rephrasing_that_changes_who_does_what_is_refused(note, text, reason):
         (
             "Keep your voice steady, and avoid singling anyone out in front of the class.",
             "Next time, try keeping your voice steady and avoiding singling anyone out in front of others.",
+        ),
+        (
+            "Keep your tone warm and non-defensive, and mention something you value about their child.",
+            "Next time, try keeping your tone warm and non-defensive while mentioning something you value "
+            "about their child.",
         ),
         (
             "Give Sam two minutes to finish, then ask for one sentence.",

@@ -255,3 +255,9 @@ def test_collapse_repeats_says_a_repeated_word_once_and_leaves_numbers_and_contr
     assert collapse_repeats("I hear hear hear you, Maya") == "I hear you, Maya"
     assert collapse_repeats("0.3 is 0.3 and 3 x 3") == "0.3 is 0.3 and 3 x 3"
     assert collapse_repeats("over it, it's only decimals") == "over it, it's only decimals"
+    # A word said twice across a comma is speech, three times is padding (a walk-through on
+    # 2026-12-07 (late) quoted "don't worry about it happens" back to a trainee as what they wrote).
+    for speech in ("don't worry about it, it happens", "very, very proud", "I know that that is hard"):
+        assert collapse_repeats(speech) == speech
+    assert collapse_repeats("empathy, empathy, empathy") == "empathy"
+    assert collapse_repeats("the the 2") == "the 2"

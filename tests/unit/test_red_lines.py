@@ -119,6 +119,10 @@ def test_every_pattern_belongs_to_a_red_line_of_the_bank():
         ("I won't say a thing to anybody, you have my word.", "secrecy-promise"),
         ("Whatever you tell me won't go any further.", "secrecy-promise"),
         ("Mum's the word, I promise.", "secrecy-promise"),
+        ("Ethan, that's a really unkind thing to say and you should be ashamed.", "put-down"),
+        ("Shame on you, Kai.", "put-down"),
+        ("Everyone look at how Ethan treats people.", "public-shaming"),
+        ("Class, look at how Maya is behaving right now.", "public-shaming"),
     ],
 )
 def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
@@ -143,6 +147,9 @@ def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
         "I won't say a word until you're ready.",
         "I won't say a word to the class, but I will need to tell Ms Ortiz.",
         "It won't go any further than Ms Rahman, our safeguarding lead.",
+        "You should never be ashamed of asking for help.",
+        "Nobody should be ashamed of their accent.",
+        "Everyone, look at how Maya solved this one.",
     ],
 )
 def test_a_sound_sentence_sharing_the_new_wordings_words_is_not_caught(sentence):
@@ -351,6 +358,21 @@ def test_a_parent_conversation_reads_each_red_line_in_its_own_words(key):
     assert (title, reason) != (line.title, line.reason)
     assert not any(word in f"{title} {reason}".lower() for word in ("the class", "peers", "in front of"))
     assert line.worded_for("defiance") == (line.title, line.reason)
+
+
+@pytest.mark.parametrize("key", sorted(KEYS))
+@pytest.mark.parametrize(
+    "category", ["misconception", "defiance", "wellbeing-disclosure", "family-communication"]
+)
+def test_each_red_line_says_what_to_do_in_its_place_as_plain_steps(key, category):
+    steps = shipped_bank()[key].instead_for(category)
+    assert len(set(steps)) >= 2
+    for step in steps:
+        written = step.format(name="their child" if category == "family-communication" else "Sam")
+        assert written[0].isupper() and written.endswith(".") and ". " not in written, written
+        assert 6 <= len(written.split()) <= 30 and "{" not in written, written
+        # A parent is spoken to in a family moment: its steps speak of "their child", by no name.
+        assert category != "family-communication" or "{name}" not in step, step
 
 
 def test_a_red_line_in_a_parent_conversation_is_explained_for_the_family():

@@ -7,7 +7,9 @@ rules), never that an answer lands in a given band. Score quality is tests/integ
 """
 
 import re
+from dataclasses import replace
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 import yaml
@@ -464,6 +466,14 @@ def hand_built(category, dimensions, text):
         ("Thank Sam calmly for telling you.", "Thank you for telling me, Sam.", True),
         ("Reassure Sam that they are not in trouble.", "You aren't in any trouble, Sam.", True),
         ("Reassure Sam that they are not in trouble.", "You will be in trouble, Sam.", False),
+        (
+            "Explain that you will pass this to the safeguarding lead today.",
+            "I need to tell Mrs Khan, who helps keep children safe, so she can help.",
+            True,
+        ),
+        ("Tell Sam honestly who you will share this with, and why.", "I'm going to tell Mr Castillo.", True),
+        ("Tell Sam honestly who you will share this with, and why.", "I won't tell anyone, Sam.", False),
+        ("Tell Sam honestly who you will share this with, and why.", "I need to talk to you, Sam.", False),
     ],
 )
 def test_already_does_reads_what_the_answer_does(tip, text, does):
@@ -537,8 +547,30 @@ def test_a_red_line_is_in_the_facts_with_its_title_sentence_and_reason(case):
 
 
 @pytest.mark.parametrize("case", sorted(RED_LINES))
-def test_the_next_step_works_on_the_dimension_a_red_line_broke(case):
+def test_the_next_step_says_what_to_do_in_the_red_lines_place(case):
     key, red_line, harmful = RED_LINES[case]
     facts, _ = inputs(key)
     result = score(key, f"{ANSWERS[key]} {harmful}")
-    assert feedback_facts(result, facts).note in tips_for(shipped_bank()[red_line].dimension, facts)
+    instead = shipped_bank()[red_line].instead_for(facts.category)
+    steps = [step.format(name=facts.first_name) for step in instead]
+    assert steps and feedback_facts(result, facts).note in steps
+
+
+def test_a_red_line_with_no_steps_for_the_moment_is_coached_on_the_dimension_it_broke():
+    key, red_line, harmful = RED_LINES[sorted(RED_LINES)[0]]
+    facts, _ = inputs(key)
+    result = score(key, f"{ANSWERS[key]} {harmful}")
+    line = shipped_bank()[red_line]
+    with patch.dict(shipped_bank(), {red_line: replace(line, instead=(), instead_in_category={})}):
+        note = feedback_facts(result, facts).note
+    assert result.red_lines and note in tips_for(line.dimension, facts)
+
+
+def test_an_answer_that_names_a_feeling_to_dismiss_it_is_still_told_to_acknowledge_it():
+    # "Just block him and don't worry about it" speaks of worry; it acknowledges none.
+    facts, _ = inputs(DISCLOSURE)
+    result = score(DISCLOSURE, "Don't worry about it, you're overreacting. Everyone gets stressed.")
+    line = shipped_bank()["dismisses-feelings"]
+    assert [hit.key for hit in result.red_lines] == ["dismisses-feelings"]
+    steps = [step.format(name=facts.first_name) for step in line.instead_for(facts.category)]
+    assert feedback_facts(result, facts).note in steps
