@@ -277,8 +277,9 @@ def _ruled_out(note: str) -> list[tuple[str, list[str]]]:
             continue
         scope = re.split(r"[,.;:]", note[match.end() :], maxsplit=1)[0]
         before = content_words(note[: match.start()])  # "talk about the idea, not about them"
-        words = [w for w in SPOKEN_WORD.findall(scope.lower()) if w in content_words(scope)]
-        found.append((match.group(0), [w for w in dict.fromkeys(words) if w not in before]))
+        meant = content_words(scope) - before
+        words = [w for w in SPOKEN_WORD.findall(scope.lower()) if w in meant]
+        found.append((match.group(0), list(dict.fromkeys(words))))
     return found
 
 

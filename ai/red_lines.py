@@ -32,6 +32,15 @@ SCHEMA_PATH = BANK_PATH.with_name("red_lines.schema.json")
 
 
 @dataclass(frozen=True)
+class Wording:
+    """What a trainee reads about a red line in one kind of moment: its title, why, and what instead."""
+
+    title: str
+    reason: str
+    instead: tuple[str, ...] = ()  # steps to take in its place ({name}: the student's first name)
+
+
+@dataclass(frozen=True)
 class RedLine:
     """One red-line move of the bank."""
 
@@ -41,20 +50,21 @@ class RedLine:
     reason: str
     phrasings: tuple[str, ...]
     near_misses: tuple[str, ...] = ()
-    in_category: dict[str, tuple[str, str]] = field(default_factory=dict)  # category: (title, reason)
-    instead: tuple[str, ...] = ()  # what to do in its place ({name}: the student's first name)
-    instead_in_category: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    in_category: dict[str, Wording] = field(default_factory=dict)  # where the general words do not fit
+    instead: tuple[str, ...] = ()
+
+    def wording(self, category: str) -> Wording:
+        """Return the red line as worded for this category of moment (a parent is not a pupil)."""
+        return self.in_category.get(category) or Wording(self.title, self.reason, self.instead)
 
     def worded_for(self, category: str) -> tuple[str, str]:
         """Return the title and reason a trainee reads in this category of moment."""
-        return self.in_category.get(category, (self.title, self.reason))
+        wording = self.wording(category)
+        return wording.title, wording.reason
 
     def instead_for(self, category: str) -> tuple[str, ...]:
         """Return the steps to take in the red line's place in this category of moment."""
-        # A category worded apart (a parent, not a pupil, is spoken to) uses only its own steps.
-        if category in self.in_category:
-            return self.instead_in_category.get(category, ())
-        return self.instead
+        return self.wording(category).instead
 
 
 class InvalidRedLineBank(ValueError):
@@ -90,9 +100,11 @@ def load_bank(path: Path = BANK_PATH) -> dict[str, RedLine]:
             item["reason"],
             tuple(item["phrasings"]),
             tuple(item.get("near_misses", ())),
-            {c: (w["title"], w["reason"]) for c, w in item.get("in_category", {}).items()},
+            {
+                category: Wording(w["title"], w["reason"], tuple(w.get("instead", ())))
+                for category, w in item.get("in_category", {}).items()
+            },
             tuple(item.get("instead", ())),
-            {c: tuple(w.get("instead", ())) for c, w in item.get("in_category", {}).items()},
         )
         for item in document["red_lines"]
     }

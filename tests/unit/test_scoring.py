@@ -561,7 +561,7 @@ def test_a_red_line_with_no_steps_for_the_moment_is_coached_on_the_dimension_it_
     facts, _ = inputs(key)
     result = score(key, f"{ANSWERS[key]} {harmful}")
     line = shipped_bank()[red_line]
-    with patch.dict(shipped_bank(), {red_line: replace(line, instead=(), instead_in_category={})}):
+    with patch.dict(shipped_bank(), {red_line: replace(line, instead=())}):
         note = feedback_facts(result, facts).note
     assert result.red_lines and note in tips_for(line.dimension, facts)
 
