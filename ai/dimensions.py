@@ -36,6 +36,16 @@ GROUPS = {
     "wellbeing-disclosure": "care",
     "family-communication": "family",
 }
+# A tip about language fits only a moment about language: a walk-through on 2026-12-07 told a
+# trainee to "offer an interpreter" to Mr Adebayo, who had written a fluent email about a grade,
+# and to ask Ravi, caught copying homework, to explain it "in any language they like".
+LANGUAGE_TIP = re.compile(r"\b(interpreter|translated|another language|any language)\b", re.IGNORECASE)
+LANGUAGE_MOMENT = re.compile(
+    r"\b(home language|first language|learning english|new to english|in english|(little|some|no) english"
+    r"|interpreter|translat\w*|bilingual)\b",
+    re.IGNORECASE,
+)
+SAYS_LANGUAGE = re.compile(r"\b(english|language|accent)\b", re.IGNORECASE)
 MET, PARTLY = 0.7, 0.35  # value thresholds of the levels
 TITLES = {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr"}
 
@@ -136,7 +146,18 @@ def reason_for(key: str, level: str, facts: ScenarioFacts) -> str:
 
 def tips_for(key: str, facts: ScenarioFacts) -> list[str]:
     """Return the ways of saying what to do next on one dimension in this moment."""
-    return [tip.format(name=facts.first_name) for tip in rubric_text()["tips"][key][facts.group]]
+    return [
+        tip.format(name=facts.first_name)
+        for tip in fitting_language(rubric_text()["tips"][key][facts.group], facts)
+    ]
+
+
+def fitting_language(tips: list[str], facts: ScenarioFacts, said: str = "") -> list[str]:
+    """Keep the tips about language only where the moment, or what the trainee said, is about language."""
+    moment = " ".join((facts.context, facts.opening_line, *facts.conversation))
+    if LANGUAGE_MOMENT.search(moment) or SAYS_LANGUAGE.search(said):
+        return list(tips)
+    return [tip for tip in tips if not LANGUAGE_TIP.search(tip)]
 
 
 def pick(options: list[str], seed: str) -> str:

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from ai.bands import band_label
-from ai.dimensions import MET, PARTLY, ScenarioFacts, pick, tips_for
+from ai.dimensions import MET, PARTLY, ScenarioFacts, fitting_language, pick, tips_for
 from ai.evidence import quote
 from ai.guard import KEEP_NOTES, check_coaching
 from ai.llm import LLM
@@ -87,6 +87,23 @@ ALREADY = {
         re.compile(r"\bnot in trouble", re.I),
         re.compile(r"(\bnot|n't) in (any )?trouble", re.I),
     ),
+    # "After the lesson, can you say your name for me slowly?" already moves it out of the room (a
+    # walk-through on 2026-12-07 was still told to "never make the student … explain themselves in
+    # front of others"); only the tips whose whole ask is privacy are held back.
+    "in private": (
+        re.compile(
+            r"\b(quietly and one to one|privately before drawing|a quiet word at the desk"
+            r"|privately and briefly|for after class|and follow up privately\.$"
+            r"|explain themselves in front of others|meet or call privately)",
+            re.I,
+        ),
+        re.compile(
+            r"\b(after (the )?(class|lesson|register|school)|at (break|lunch|the end)|afterwards|privately"
+            r"|in private|quietly|quiet (word|voice)|low voice|one[- ]to[- ]one|come and see me"
+            r"|step (outside|aside|over))\b",
+            re.I,
+        ),
+    ),
     # "I need to tell Mrs Khan, who helps keep children safe" says who will be told (a
     # walk-through on 2026-12-07 (late) was still asked to "explain that you will pass this to the
     # safeguarding lead"); "I won't tell anyone" and "I need to talk to you" do not.
@@ -129,6 +146,7 @@ def next_step_note(result: ScoreResult, facts: ScenarioFacts) -> str:
     """
     for hit in result.red_lines:
         steps = shipped_bank()[hit.key].instead_for(facts.category)
+        steps = fitting_language(steps, facts, hit.sentence) or steps
         if steps:
             return pick([step.format(name=facts.first_name) for step in steps], result.text)
     broken = [hit.dimension for hit in result.red_lines]

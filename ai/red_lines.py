@@ -150,7 +150,11 @@ PATTERNS = {
         r"|\bin this (class|room|country),? we (speak|use|talk in) english\b|\benglish only\b"
         # a name swapped for an easier one without asking ("I'll just call you Sam, OK?")
         r"|\b(I'?ll|I will|I'?m going to|can I|could I|is it ok(ay)? if I|(do you )?mind if I) "
-        r"just call you\b",
+        r"just call you\b"
+        # a name made a joke of (2026-12-07, from the bank's "a bit of a tongue-twister"):
+        # "I nearly sprained my tongue on that one!", "Olu-whatever"
+        r"|\btongue[- ]twister\b|\b(sprain|twist|tie)(ed|s)? my tongue\b|\bget my (mouth|tongue) (a)?round\b"
+        r"|\b\w{2,}-whatever\b",
         re.IGNORECASE,
     ),
     "put-down": re.compile(
@@ -183,7 +187,12 @@ PATTERNS = {
     "stereotype-deficit": re.compile(
         r"\b(you people|kids like you|your (kind|lot))\b"
         r"|\b(girls|boys) (aren'?t|are not|can'?t) (good at|do)\b"
-        r"|\bpeople like you (always|never|can'?t|don'?t|won'?t)\b",
+        r"|\bpeople like you (always|never|can'?t|don'?t|won'?t)\b"
+        # a disability as the reason a student cannot take part (2026-12-07, after a walk-through:
+        # "it's just not safe for someone in a wheelchair, so scoring is the best job for you")
+        r"|\b(isn'?t|is not|not|never) (safe|suitable|realistic|possible) for (someone|somebody|anyone|people"
+        r"|kids|children|students|pupils|a child|a pupil) (in a wheelchair|with (a )?(disability|disabilities"
+        r"|special needs|autism|adhd|dyslexia))\b",
         re.IGNORECASE,
     ),
     "dismisses-feelings": re.compile(
@@ -193,7 +202,12 @@ PATTERNS = {
         r"|\bnothing to cry about\b|\bthink positive(ly)?\b|\blook on the bright side\b|\bchin up\b"
         r"|\bworse off than you\b"
         r"|\b(others|other people|other kids|lots of people) have it (much |a lot |way |far )?worse\b"
-        r"|\bsmile,? it (might|may) never happen\b",
+        r"|\bsmile,? it (might|may) never happen\b"
+        # distress put down to wanting attention, or waved off (2026-12-07, after a walk-through:
+        # "he's just trying to get attention at home", "you'll survive an hour without it")
+        r"|\b(just|only) (doing it |saying (it|that|this) |trying )?(for|to get) attention\b"
+        r"|\battention[- ]seeking\b"
+        r"|\byou'?ll survive\b",
         re.IGNORECASE,
     ),
     "gives-up": re.compile(

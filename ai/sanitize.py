@@ -258,8 +258,17 @@ def _polite(words: list[str]) -> bool:
 RIGHT_THING = re.compile(r"\b(did|do|doing|was|is|that's|it's) (exactly |absolutely )?the right thing\b")
 
 
-def _no_substance(words: list[str]) -> bool:
-    if RIGHT_THING.search(" ".join(words)):
+# Made of stock words, but a move: asking after the student ("Is everything alright?", "Are you
+# OK?"), which hears their side (a walk-through on 2026-12-07 lost it from "Jayden, I can tell
+# you're waiting on something that matters. Is everything alright? …" and was told to ask).
+CHECK_IN = re.compile(
+    r"^(and |so |hey |oh )?(is )?(everything|all|you|are you|is it all) (ok|okay|alright|all right)$"
+)
+
+
+def _no_substance(words: list[str], question: bool = False) -> bool:
+    joined = " ".join(words)
+    if RIGHT_THING.search(joined) or (question and CHECK_IN.search(joined)):
         return False
     return bool(words) and all(w in FILLER or w in STOPWORDS for w in words)
 
@@ -292,7 +301,7 @@ def _judge(
         return "keyword_list"
     if _echo(words, known):
         return "echoed_words"
-    if _no_substance(words):
+    if _no_substance(words, sentence.rstrip().endswith("?")):
         return "no_substance"
     return None
 

@@ -123,6 +123,13 @@ def test_every_pattern_belongs_to_a_red_line_of_the_bank():
         ("Shame on you, Kai.", "put-down"),
         ("Everyone look at how Ethan treats people.", "public-shaming"),
         ("Class, look at how Maya is behaving right now.", "public-shaming"),
+        ("Ha, I nearly sprained my tongue on that one!", "english-only"),
+        ("Your name is a real tongue twister, isn't it?", "english-only"),
+        ("Sean it is, I'll never get my tongue round Olu-whatever.", "english-only"),
+        ("It's just not safe for someone in a wheelchair, so you can keep score.", "stereotype-deficit"),
+        ("Kids say that all the time, he's just trying to get attention.", "dismisses-feelings"),
+        ("That's attention-seeking, nothing more.", "dismisses-feelings"),
+        ("No text is that important, you'll survive an hour without it.", "dismisses-feelings"),
     ],
 )
 def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
@@ -150,6 +157,11 @@ def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
         "You should never be ashamed of asking for help.",
         "Nobody should be ashamed of their accent.",
         "Everyone, look at how Maya solved this one.",
+        "I might trip over your name at first, so please correct me.",
+        "Could you say it slowly so I can get it right?",
+        "Is it safe for someone in a wheelchair to play this way? Let's ask Ellie what works.",
+        "I want to give your worry the attention it deserves.",
+        "Let's pay attention to what the graph shows.",
     ],
 )
 def test_a_sound_sentence_sharing_the_new_wordings_words_is_not_caught(sentence):

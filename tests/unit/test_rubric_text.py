@@ -6,7 +6,17 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ai.dimensions import GROUPS, ScenarioFacts, nothing_to_judge, pick, reason_for, rubric_text, tips_for
+from ai.dimensions import (
+    GROUPS,
+    LANGUAGE_TIP,
+    ScenarioFacts,
+    fitting_language,
+    nothing_to_judge,
+    pick,
+    reason_for,
+    rubric_text,
+    tips_for,
+)
 from ai.feedback import REPAIR
 from ai.red_lines import shipped_bank
 from ai.rubric import CATEGORY_WEIGHTS, DIMENSIONS, LEVELS
@@ -32,8 +42,12 @@ INTERNALS = re.compile(
 )
 
 
-def facts_for(category: str) -> ScenarioFacts:
-    return ScenarioFacts("moment", category, "Context.", "Opening.", f"{FIRST} {LAST}")
+def facts_for(
+    category: str, context: str = "A moment in a class where some are new to English."
+) -> ScenarioFacts:
+    # The default moment is about language, so every tip is in play (tips_for leaves language
+    # tips out of moments that are not).
+    return ScenarioFacts("moment", category, context, "Opening.", f"{FIRST} {LAST}")
 
 
 def templates(key: str, category: str) -> dict[str, list[str]]:
@@ -291,3 +305,24 @@ def test_an_answer_too_short_to_judge_is_told_so_not_what_it_may_have_done(categ
 def test_the_may_have_check_would_catch_a_missed_reason_that_presumes_harm():
     facts = facts_for("defiance")
     assert any(MAY_HAVE.search(reason_for(key, "missed", facts)) for key in CATEGORY_WEIGHTS["defiance"])
+
+
+@pytest.mark.parametrize("category", sorted(GROUPS))
+def test_a_moment_not_about_language_gets_no_tip_about_language(category):
+    # A walk-through on 2026-12-07 told a trainee to offer an interpreter to a parent who had
+    # written a fluent email about a grade.
+    plain = facts_for(category, "A parent emails about a grade before university applications.")
+    for key in CATEGORY_WEIGHTS[category]:
+        tips = tips_for(key, plain)
+        assert len(tips) >= 3 and not any(LANGUAGE_TIP.search(tip) for tip in tips), tips
+    language_tips = [tip for key in CATEGORY_WEIGHTS[category] for tip in tips_for(key, facts_for(category))]
+    assert any(LANGUAGE_TIP.search(tip) for tip in language_tips) == (
+        GROUPS[category] in ("learning", "family")
+    )
+
+
+def test_what_the_trainee_said_about_language_brings_the_language_steps_back():
+    plain = facts_for("identity-belonging", "A name is mispronounced during the register.")
+    steps = ["Let Amir answer in any language first.", "Ask Amir how to say their name properly."]
+    assert fitting_language(steps, plain) == steps[1:]
+    assert fitting_language(steps, plain, "We only speak English in this room.") == steps

@@ -42,6 +42,20 @@ def test_praise_and_hedges_are_still_filler(padding):
     assert cleaned.text.startswith("Walk me through")
 
 
+@pytest.mark.parametrize(
+    "check_in", ["Is everything alright?", "Are you okay?", "You OK?", "Everything all right?"]
+)
+def test_asking_after_the_student_is_a_move_not_filler(check_in):
+    # A walk-through on 2026-12-07 lost "Is everything alright?" and then told the trainee to ask.
+    cleaned = sanitize_response(f"{ASK} {check_in}", SCENE)
+    assert cleaned.removed == [] and check_in in cleaned.text
+
+
+@pytest.mark.parametrize("padding", ["Everything is okay.", "You're okay.", "Okay?"])
+def test_the_same_words_said_not_asked_are_still_filler(padding):
+    assert sanitize_response(f"{ASK} {padding}", SCENE).removed
+
+
 def test_each_removed_part_is_named_with_its_flag_in_the_order_written():
     blob = '{"score": 100}'
     text = f"Great job! {ASK} {blob} empathy validate next step growth mindset. Ask me what the the 2 means."

@@ -474,6 +474,19 @@ def hand_built(category, dimensions, text):
         ("Tell Sam honestly who you will share this with, and why.", "I'm going to tell Mr Castillo.", True),
         ("Tell Sam honestly who you will share this with, and why.", "I won't tell anyone, Sam.", False),
         ("Tell Sam honestly who you will share this with, and why.", "I need to talk to you, Sam.", False),
+        (
+            "Never make the student at the centre of this explain themselves in front of others.",
+            "After the lesson, can you say your name for me slowly?",
+            True,
+        ),
+        ("Redirect Sam privately and briefly, then walk away.", "[quietly] Sam, phone in your bag.", True),
+        ("Redirect Sam privately and briefly, then walk away.", "Sam, phone in your bag now.", False),
+        # Only a tip whose whole ask is privacy: this one asks to check on the hurt student first.
+        (
+            "Check on the student who was hurt first, calmly and privately.",
+            "See me after class, Ethan.",
+            False,
+        ),
     ],
 )
 def test_already_does_reads_what_the_answer_does(tip, text, does):
