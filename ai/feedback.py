@@ -142,7 +142,8 @@ def next_step_note(result: ScoreResult, facts: ScenarioFacts) -> str:
     An answer that crosses a red line is told what to do in its place (the bank's `instead`):
     "keep the work separate from Ruby as a person" does not answer "Stop crying, it's only a book".
     Having crossed it, the answer did not take those steps, whatever words it shares with them
-    ("don't worry about it" names no feeling).
+    ("don't worry about it" names no feeling). A step about language follows only a sentence or a
+    moment about language: "let them answer in any language" does not answer a joke about a name.
     """
     for hit in result.red_lines:
         steps = shipped_bank()[hit.key].instead_for(facts.category)

@@ -151,6 +151,10 @@ PATTERNS = {
         # a name swapped for an easier one without asking ("I'll just call you Sam, OK?")
         r"|\b(I'?ll|I will|I'?m going to|can I|could I|is it ok(ay)? if I|(do you )?mind if I) "
         r"just call you\b"
+        # a family told to give up its home language (2026-12-07, after a walk-through: "speaking
+        # English with her at home in the evenings")
+        r"|\b(speak|speaking|talk|talking|use|using) (only )?english (to|with) (him|her|them|your \w+)"
+        r" at home\b"
         # a name made a joke of (2026-12-07, from the bank's "a bit of a tongue-twister"):
         # "I nearly sprained my tongue on that one!", "Olu-whatever"
         r"|\btongue[- ]twister\b|\b(sprain|twist|tie)(ed|s)? my tongue\b|\bget my (mouth|tongue) (a)?round\b"
@@ -207,7 +211,9 @@ PATTERNS = {
         # "he's just trying to get attention at home", "you'll survive an hour without it")
         r"|\b(just|only) (doing it |saying (it|that|this) |trying )?(for|to get) attention\b"
         r"|\battention[- ]seeking\b"
-        r"|\byou'?ll survive\b",
+        r"|\byou'?ll survive\b"
+        r"|\bno (reason|need) to (get (in|into) (a|such a) state|get (so |all )?(upset|worked up)"
+        r"|make (such )?a fuss)\b",
         re.IGNORECASE,
     ),
     "gives-up": re.compile(
@@ -236,7 +242,9 @@ PATTERNS = {
         r"\bdon'?t you dare\b|\bwho do you think you are\b|\bbecause I said so\b"
         r"|\bdon'?t (you )?(talk|answer) back\b|\bdon'?t (you )?take that tone\b"
         r"|\bI'?m the teacher,? (and )?you'?re the (student|child|pupil|kid)\b|\bdo (as|what) you'?re told\b"
-        r"|\bI don'?t care what you think\b",
+        r"|\bI don'?t care what you think\b"
+        # (2026-12-07, after a walk-through: "in this room I'm the one who decides …, not you")
+        r"|\bI'?m the one who (decides|makes the rules|is in charge|gives the orders)\b",
         re.IGNORECASE,
     ),
     "ignores-slur": re.compile(

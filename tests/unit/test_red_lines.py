@@ -130,6 +130,9 @@ def test_every_pattern_belongs_to_a_red_line_of_the_bank():
         ("Kids say that all the time, he's just trying to get attention.", "dismisses-feelings"),
         ("That's attention-seeking, nothing more.", "dismisses-feelings"),
         ("No text is that important, you'll survive an hour without it.", "dismisses-feelings"),
+        ("There's really no reason to get in a state about it.", "dismisses-feelings"),
+        ("It might help to speak English with her at home.", "english-only"),
+        ("In this room I'm the one who decides, not you.", "escalates-argument"),
     ],
 )
 def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
@@ -162,6 +165,9 @@ def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
         "Is it safe for someone in a wheelchair to play this way? Let's ask Ellie what works.",
         "I want to give your worry the attention it deserves.",
         "Let's pay attention to what the graph shows.",
+        "There's no need to rush; take your time.",
+        "Which language do you speak with her at home? It may help me to know.",
+        "You're the one who decides which poem we read first.",
     ],
 )
 def test_a_sound_sentence_sharing_the_new_wordings_words_is_not_caught(sentence):
