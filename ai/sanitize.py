@@ -18,7 +18,8 @@ with a flag:
 - fragments whose words the scene or the answer already said ("Wrong?", "Oscar!"), which add
   nothing to score but could be stacked to echo the scenario (`echoed_words`);
 - sentences of nothing but filler: praise words, hedges and stock phrases (`no_substance`; "You did
-  the right thing." is a move, not filler).
+  the right thing." and a check-in asked as a question, "Is everything alright?", are moves, not
+  filler).
 Greetings and thanks ("Thanks.", "Thank you, Maya.", "Good morning") are courtesy, not filler:
 they are kept (ai/evidence.py never quotes them as a move). Each removed part is returned with
 its flag, so the page can show the trainee exactly what was not counted.
