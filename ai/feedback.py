@@ -64,7 +64,16 @@ class Feedback:
 
 # What an answer already does, read off its words: a tip asking for it again is skipped.
 ALREADY = {
-    "question": (re.compile(r"\b(ask|question)", re.I), re.compile(r"\?")),
+    # An ask need not end in a question mark: "Tell me one thing about this school that annoys
+    # you" (a walk-through on 2026-12-07 (night) was still told to "ask how Mateo sees it").
+    "question": (
+        re.compile(r"\b(ask|question)", re.I),
+        re.compile(
+            r"\?|\b(tell|show|talk|walk) me (only |just )?(what|how|why|which|where|one|more|about|through)\b"
+            r"|\bexplain (to me |to us )?(what|how|why)\b|\bconvince me\b|\bsay more\b|\bpick a side\b",
+            re.I,
+        ),
+    ),
     "feeling": (
         re.compile(r"\b(feel|feeling|frustrat|upset|worr|angry|embarrass)", re.I),
         re.compile(
@@ -113,7 +122,7 @@ ALREADY = {
             re.I,
         ),
         re.compile(
-            r"\bI('ll| will|'m going to| am going to| need to| have to| must)( need to| have to)? "
+            r"\bI('ll| will|'m going to| am going to| need to| have to| must|'d| would)( need to| have to)? "
             r"(tell|talk to|speak to|share (this|it|that) with|pass (this|it|that) (on )?to) (?!you\b)",
             re.I,
         ),

@@ -131,6 +131,7 @@ PATTERNS = {
         r"|(?<!n't )(?<!not )\bstays? (just |only )?between (us|you and me|the two of us|ourselves)\b"
         r"|\b(it|this|that)('?s| is| remains) (just |only )?between (us|you and me|the two of us|ourselves)\b"
         r"|\b(your|the|this|that) secret('?s| is| will be) safe with me\b"
+        r"|\b(it|this|that) (can|will|'ll) (just |only )?stay (with|between) (us|me|you and me)\b"
         r"|\b(nobody|no one|no-one) else (has|needs|will have|will need) to know\s*([.!,;]|$)"
         # Whole promises: "I won't tell anyone.", "I won't breathe a word.", "It won't go any
         # further."; not "I won't tell anyone it was you" (a witness kept safe) nor "…, but I will
@@ -140,7 +141,11 @@ PATTERNS = {
         r"(tell (anyone|anybody|a soul)( else)?( at all| about (this|it|that))?"
         r"|(breathe|say) a (word|thing)( to (anyone|anybody|a soul))?)"
         r"|\b(it|this|that|what(ever)? you (tell|say to) me) (won'?t|will not|doesn'?t have to)"
-        r" go any further)"
+        r" go any further"
+        # (2026-12-07, after a third walk-through: "nothing you say is leaving this room")
+        r"|\b(it|this|that|what(ever)? you (tell me|say)|nothing( you (tell me|say))?)"
+        r" (won'?t|will not|is not|isn'?t|is|'s|will|never)( going to)? (leave|leaving|get out of|go beyond)"
+        r" (this|the) (room|office|classroom))"
         r"\s*([.!,;]|$)(?![^.?!]*\b(but|except|apart from|other than|unless|without|only)\b)",
         re.IGNORECASE,
     ),
@@ -158,7 +163,14 @@ PATTERNS = {
         # a name made a joke of (2026-12-07, from the bank's "a bit of a tongue-twister"):
         # "I nearly sprained my tongue on that one!", "Olu-whatever"
         r"|\btongue[- ]twister\b|\b(sprain|twist|tie)(ed|s)? my tongue\b|\bget my (mouth|tongue) (a)?round\b"
-        r"|\b\w{2,}-whatever\b",
+        r"|\b\w{2,}-whatever\b"
+        # a home language sent home or not counted (2026-12-07, a third walk-through: "keep the
+        # Spanish for home", "that doesn't count unless you say it in English")
+        r"|\bkeep (the|your) (spanish|arabic|urdu|polish|punjabi|bengali|somali|portuguese|french|turkish"
+        r"|romanian|ukrainian|russian|chinese|mandarin|cantonese|tagalog|farsi|pashto|tigrinya|home language"
+        r"|own language|language) (for|at) home\b"
+        r"|\b(doesn'?t|does not|won'?t|will not|don'?t|do not) count unless "
+        r"(you (say|write|answer|do) (it )?|it'?s )in english\b",
         re.IGNORECASE,
     ),
     "put-down": re.compile(
@@ -172,7 +184,14 @@ PATTERNS = {
         r"|\beven a (toddler|baby|\w+[- ]year[- ]old) (could|can|would)\b|\bwhat planet are you on\b"
         r"|\b(well done|brilliant|nice one|genius),? (einstein|sherlock)\b|\bgive me strength\b"
         # shame itself (late on 2026-12-07, from the definition): "you should be ashamed", "shame on you"
-        r"|\byou should be ashamed\b|\bshame on you\b",
+        r"|\byou should be ashamed\b|\bshame on you\b"
+        # mock titles (2026-12-07, a third walk-through: "Okay, Mr Know-It-All, we all heard you")
+        r"|\bknow[- ]it[- ]all\b|\bsmarty[- ]?pants\b|\bclever[- ]clogs\b|\bsmart (alec|alick|arse)\b"
+        # and "you never listen, do you", "of course you don't know", "a book report a ten-year-old
+        # could write", "leave the science to the people who actually put their hands up"
+        r"|\byou never listen\b|\bof course you (don'?t|didn'?t|can'?t|wouldn'?t) (know|get it|understand)\b"
+        r"|\b(a|any) (\w+[- ]year[- ]old|toddler|baby|infant) could (write|do|have (written|done)|manage)\b"
+        r"|\bleave (the \w+|it) to (the people|those|people|someone|somebody) who\b",
         re.IGNORECASE,
     ),
     "public-shaming": re.compile(
@@ -185,7 +204,13 @@ PATTERNS = {
         r"|\byour name (goes|is going) (up )?on the board\b"
         # the class made to watch one student's behaviour: "Everyone, look at how Ethan treats people."
         r"|\b(everyone|everybody|class|all of you),? (just )?look at how \w+ "
-        r"(treats|treated|behaved|is behaving|talks to|talked to|speaks to|spoke to)\b",
+        r"(treats|treated|behaved|is behaving|talks to|talked to|speaks to|spoke to)\b"
+        # one student held up as the example not to follow (2026-12-07, a third walk-through: "this
+        # is what a bad friend looks like", "let's all make sure we don't do what she did")
+        r"|\bthis is what (a |an )?(bad|rude|unkind|lazy|mean|selfish|naughty|terrible|poor) \w+ "
+        r"(looks|sounds) like\b"
+        r"|\b(make sure|let'?s (all )?make sure) (we|you|nobody|no one) (don'?t |doesn'?t |never )?"
+        r"(do|does|did) what (he|she|they) did\b",
         re.IGNORECASE,
     ),
     "stereotype-deficit": re.compile(
@@ -213,7 +238,11 @@ PATTERNS = {
         r"|\battention[- ]seeking\b"
         r"|\byou'?ll survive\b"
         r"|\bno (reason|need) to (get (in|into) (a|such a) state|get (so |all )?(upset|worked up)"
-        r"|make (such )?a fuss)\b",
+        r"|make (such )?a fuss)\b"
+        # (2026-12-07, a third walk-through: "you're making way too much of it and you need to get a
+        # grip", "a bit of crying … never hurt anyone", "that's just an excuse for being lazy")
+        r"|\bget a grip\b|\bmaking (way |far |much |a bit )?too much of (it|this|that)\b"
+        r"|\bnever (hurt|harmed|killed) any(one|body)\b|\b(an|your) excuse (for being|to be) lazy\b",
         re.IGNORECASE,
     ),
     "gives-up": re.compile(
@@ -221,9 +250,17 @@ PATTERNS = {
         r"|\bsome (people|kids|students) just can'?t\b|\bnot everyone is cut out for\b"
         r"|\bmaybe (\w+ )?(just )?(isn'?t|is not|'?s not) for you\b"
         r"|\b(some|lots of|many|most) (people|kids|students) (just )?(aren'?t|are not) "
-        r"(maths|math|science|reading|language|academic) (people|persons|types|kids)\b"
+        r"(maths|math|algebra|numbers|science|reading|writing|english|language|academic) "
+        r"(people|persons|types|kids)\b"
         r"|\bI'?ll (just )?(do|answer|finish) it for you\b"
-        r"|\bcopy (\w+'s|(your |the )?(partner|neighbou?r)'?s) (answers?|working|work)\b",
+        r"|\bcopy (\w+'s|(your |the )?(partner|neighbou?r)'?s) (answers?|working|work)\b"
+        # the thinking handed to a classmate or done by the teacher (2026-12-07, a third
+        # walk-through: "Leila's hand is up so she can answer for you", "to save time just put
+        # 'Steinbeck shows …'", "I'll save us the trouble: put that he's a corrupt dreamer")
+        r"|\b(she|he|they|someone( else)?|somebody( else)?) (can|will|could|'ll) (answer|say it|do it)"
+        r" for (you|her|him)\b"
+        r"|\b(to save (us |you )?(time|the trouble|the bother)|I'?ll save (us|you) the (trouble|time|bother))"
+        r"\b[^.?!]*\b(put|write|copy)\b",
         re.IGNORECASE,
     ),
     "disproportionate-threat": re.compile(
@@ -235,7 +272,17 @@ PATTERNS = {
         r"(a|the (rest of the|whole)) (week|month|term)\b"
         # the whole class punished for one student
         r"|\b(whole|entire) class (will|'ll|is going to) (stay in|lose|miss)\b"
-        r"|\beveryone (will )?stays? in (at|for|over) (break|lunch|playtime|recess)\b",
+        r"|\beveryone (will )?stays? in (at|for|over) (break|lunch|playtime|recess)\b"
+        # days of lost breaks, or a game taken from everyone for days (2026-12-07, a third
+        # walk-through: "you're sitting out at break for the rest of the week", "every lunch this
+        # week", "no more tag for anyone until next Monday")
+        r"|\b(break|lunch|lunchtime|play ?time|recess)s? (for|all) (the rest of )?(the |this |next )?"
+        r"(whole )?(week|term|month)\b"
+        r"|\bevery (break|lunch|lunchtime|play ?time|recess) (this |next |for a |for the (rest of the )?)"
+        r"(week|term|month)\b"
+        r"|\bno (more )?[\w-]+ for (anyone|anybody|everyone|everybody|the (whole|entire) (class|group))"
+        r" (until|for) (next|the rest of the|a|the whole|this) "
+        r"(week|term|month|monday|tuesday|wednesday|thursday|friday)\b",
         re.IGNORECASE,
     ),
     "escalates-argument": re.compile(
@@ -244,7 +291,14 @@ PATTERNS = {
         r"|\bI'?m the teacher,? (and )?you'?re the (student|child|pupil|kid)\b|\bdo (as|what) you'?re told\b"
         r"|\bI don'?t care what you think\b"
         # (2026-12-07, after a walk-through: "in this room I'm the one who decides …, not you")
-        r"|\bI'?m the one who (decides|makes the rules|is in charge|gives the orders)\b",
+        r"|\bI'?m the one who (decides|makes the rules|is in charge|gives the orders)\b"
+        # (2026-12-07, a third walk-through: "Watch your attitude, Tyrone, I ask the questions in
+        # this room")
+        r"|\bwatch your (attitude|tone|mouth|lip)\b|\bI ask the questions\b"
+        # a worried parent told it is their own fault (2026-12-07, a third walk-through: "you could
+        # have checked them yourself if you were that worried")
+        r"|\bif you (were|had been|'?re|are) (really )?that (worried|concerned|bothered|interested)\b"
+        r"|\bif you were (so|really) (worried|concerned|bothered)\b",
         re.IGNORECASE,
     ),
     "ignores-slur": re.compile(
@@ -267,7 +321,16 @@ IN_CATEGORY_PATTERNS = {
             r"(later|another time|tomorrow|next (week|lesson)|on monday)\b"
             r"|\b(not|isn'?t) (really )?the (right )?(time|place) for (this|that)\b"
             r"|\bI'?m (really |too |a bit )?busy (right )?now\b"
-            r"|\bmaybe (go and )?talk to (the nurse|someone else)\b",
+            r"|\bmaybe (go and )?talk to (the nurse|someone else)\b"
+            # talked out of it (2026-12-07, a third walk-through: "… so let's not talk about it anymore")
+            r"|\blet'?s not (talk|think|worry) about (it|this|that)( any ?more| again| now)?\b",
+            re.IGNORECASE,
+        ),
+        # what was done to them explained away (2026-12-07, a third walk-through: "I'm sure Daddy
+        # didn't mean it, Jonah"); of a classmate in a quarrel the same words need not be harm
+        "dismisses-feelings": re.compile(
+            r"\b(I'?m sure|I bet|I expect|probably) (he|she|they|daddy|mummy|dad|mum|your \w+)"
+            r" (didn'?t|did not|never) mean (it|to)\b",
             re.IGNORECASE,
         ),
     },

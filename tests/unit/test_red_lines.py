@@ -133,6 +133,30 @@ def test_every_pattern_belongs_to_a_red_line_of_the_bank():
         ("There's really no reason to get in a state about it.", "dismisses-feelings"),
         ("It might help to speak English with her at home.", "english-only"),
         ("In this room I'm the one who decides, not you.", "escalates-argument"),
+        # the third walk-through's wordings, each written wider than the sentence that showed it
+        ("Don't worry, nothing you say is leaving this room.", "secrecy-promise"),
+        ("It won't leave this office, I promise.", "secrecy-promise"),
+        ("It's fine, this can just stay with us.", "secrecy-promise"),
+        ("Keep the Arabic for home, please.", "english-only"),
+        ("That doesn't count unless you say it in English.", "english-only"),
+        ("Alright, Miss Know-It-All, we heard you.", "put-down"),
+        ("You never listen, do you?", "put-down"),
+        ("Of course you don't know, you weren't looking.", "put-down"),
+        ("That's a paragraph a six-year-old could write.", "put-down"),
+        ("Leave the science to the people who actually revise.", "put-down"),
+        ("Everyone, this is what a bad friend looks like.", "public-shaming"),
+        ("Let's all make sure we don't do what she did.", "public-shaming"),
+        ("You'll be sitting out at break for the rest of the week.", "disproportionate-threat"),
+        ("You're spending every lunch this week with me.", "disproportionate-threat"),
+        ("No more football for anyone until next Monday.", "disproportionate-threat"),
+        ("You could have checked the portal if you were that worried.", "escalates-argument"),
+        ("Watch your attitude, I ask the questions here.", "escalates-argument"),
+        ("You're making way too much of it, get a grip.", "dismisses-feelings"),
+        ("A few tears over homework never hurt anyone.", "dismisses-feelings"),
+        ("That's just an excuse for being lazy.", "dismisses-feelings"),
+        ("Her hand is up, so she can answer for you.", "gives-up"),
+        ("To save time, just write 'the author shows greed ruins people'.", "gives-up"),
+        ("Some kids just aren't algebra people.", "gives-up"),
     ],
 )
 def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
@@ -168,6 +192,21 @@ def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
         "There's no need to rush; take your time.",
         "Which language do you speak with her at home? It may help me to know.",
         "You're the one who decides which poem we read first.",
+        "What you say to the group stays in the group, unless someone might be unsafe.",
+        "Keep your phone for home, please.",
+        "Your answer counts in any language; then we'll find the English together.",
+        "Nobody is a know-nothing here; everyone's still learning.",
+        "You listen so carefully to others, do you know that?",
+        "Of course you can ask again, that's what I'm here for.",
+        "Everyone, this is what a strong opening sentence looks like.",
+        "Make sure you do what the question asks.",
+        "No phones for anyone until the end of the lesson.",
+        "If you're worried, you can check the portal any time, and I'll email you each Friday.",
+        "I'll ask the questions at first, then you take over.",
+        "I can see this matters a lot to you.",
+        "She can help you set up the equipment.",
+        "To save time, I'll hand out the sheets while you think.",
+        "Some kids aren't sure where to start, and that's normal.",
     ],
 )
 def test_a_sound_sentence_sharing_the_new_wordings_words_is_not_caught(sentence):
@@ -186,6 +225,14 @@ def test_a_sound_sentence_sharing_the_new_wordings_words_is_not_caught(sentence)
 def test_putting_off_a_disclosure_is_caught_only_where_a_pupil_is_disclosing(sentence):
     assert "secrecy-promise" in hits_per_sentence(sentence, "wellbeing-disclosure")
     assert hits_per_sentence(sentence, "low-level-disruption") == []  # "can this wait until break?"
+
+
+def test_a_disclosure_talked_away_is_caught_only_where_a_pupil_is_disclosing():
+    talked_away = "I'm sure Daddy didn't mean it, so let's not talk about it anymore."
+    assert hits_per_sentence(talked_away, "wellbeing-disclosure") == ["secrecy-promise", "dismisses-feelings"]
+    # after a quarrel the same words can close a settled matter and move the lesson on
+    settled = "I'm sure she didn't mean it. Let's not talk about it now."
+    assert hits_per_sentence(settled, "peer-conflict") == []
 
 
 @pytest.mark.parametrize(

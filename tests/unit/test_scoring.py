@@ -473,6 +473,20 @@ def hand_built(category, dimensions, text):
         ),
         ("Tell Sam honestly who you will share this with, and why.", "I'm going to tell Mr Castillo.", True),
         ("Tell Sam honestly who you will share this with, and why.", "I won't tell anyone, Sam.", False),
+        (
+            "Tell Sam honestly who you will share this with, and why.",
+            "If you're not safe I can't keep it to myself, I'd need to tell Ms Lindqvist.",
+            True,
+        ),
+        ("Tell Sam honestly who you will share this with, and why.", "I wouldn't tell anyone, Sam.", False),
+        # An ask without a question mark is still an ask (the third walk-through, 2026-12-07).
+        (
+            "Ask how Sam sees it before you say what you think.",
+            "Tell me one thing about this school that annoys you, and I'll jot it down.",
+            True,
+        ),
+        ("Ask how Sam sees it before you say what you think.", "Pick a side and find me one line.", True),
+        ("Ask how Sam sees it before you say what you think.", "Sam, write the answer down now.", False),
         ("Tell Sam honestly who you will share this with, and why.", "I need to talk to you, Sam.", False),
         (
             "Never make the student at the centre of this explain themselves in front of others.",
