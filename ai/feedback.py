@@ -174,6 +174,23 @@ def next_step_note(result: ScoreResult, facts: ScenarioFacts) -> str:
     return ""
 
 
+# How close an answer must be to its nearest expert response before the expert's move is named as
+# the one to keep. Below it the move was often not the trainee's: a walk-through on 2026-12-07
+# (night) was told to "keep using this move: invite others to revoice" at 0.62 for an answer that
+# asked Ana to convince the teacher with fraction strips, and "use partner talk" at 0.57 and 0.64
+# where nobody was asked to talk to a partner; from 0.71 to 0.76 each move named was the answer's.
+KEEP_MOVE_SIMILARITY = 0.7
+
+
+def keep_note(strengths: list[str], expert) -> str:
+    """Say what to keep for an answer with nothing left to change: its move, or what it did."""
+    if expert is not None and expert.strategy and expert.similarity >= KEEP_MOVE_SIMILARITY:
+        return f"{KEEP_NOTES[0]}: {expert.strategy}."
+    if strengths:  # measured by the dimension heads, so it is something the answer did
+        return f"{KEEP_NOTES[1]}: {strengths[0][0].lower()}{strengths[0][1:]}"
+    return f"{KEEP_NOTES[1]}."
+
+
 def feedback_facts(result: ScoreResult, facts: ScenarioFacts) -> FeedbackFacts:
     """Derive the facts from a score: what worked, what to work on, red lines, the expert move."""
     ranked = sorted(result.dimensions, key=lambda d: (-d.weight, d.key))
@@ -192,9 +209,7 @@ def feedback_facts(result: ScoreResult, facts: ScenarioFacts) -> FeedbackFacts:
         gaps = [f"There is too little here to judge; write what you would say to {facts.first_name}."]
     expert = result.matches[0] if result.matches else None
     strategy = expert.strategy if expert else ""
-    note = next_step_note(result, facts)
-    if not note:
-        note = f"{KEEP_NOTES[0]}: {strategy}." if strategy else f"{KEEP_NOTES[1]}."
+    note = next_step_note(result, facts) or keep_note(strengths, expert)
     red_lines = [f'{hit.title}. You wrote: "{quote(hit.sentence)}" {hit.reason}' for hit in result.red_lines]
     return FeedbackFacts(
         score=result.score,

@@ -144,6 +144,24 @@ def test_a_keep_note_is_said_as_it_is_not_as_something_to_try():
     assert template_coaching(done) == "Next time, keep doing what worked."
 
 
+def test_the_move_to_keep_is_the_experts_only_when_the_answer_is_close_to_it():
+    from ai.feedback import KEEP_MOVE_SIMILARITY, keep_note
+    from embeddings.search import ExpertMatch
+
+    strengths = ["You built on what Ana actually said about their thinking.", "You were warm."]
+
+    def nearest(similarity):
+        revoice = "Who can say Ana's idea in their own words?"
+        return ExpertMatch(1, 1, revoice, "invite others to revoice", similarity)
+
+    close = keep_note(strengths, nearest(KEEP_MOVE_SIMILARITY + 0.05))
+    assert close == "Keep using this move: invite others to revoice."
+    # Further off, the move is often not the trainee's: what the answer was measured doing is kept.
+    far = keep_note(strengths, nearest(KEEP_MOVE_SIMILARITY - 0.1))
+    assert far == "Keep doing what worked: you built on what Ana actually said about their thinking."
+    assert keep_note([], None) == "Keep doing what worked."
+
+
 # SmolLM2 wrote each of these for a graded answer, and the guard let it through (2026-12-05).
 @pytest.mark.parametrize(
     "note, text, reason",
