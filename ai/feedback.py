@@ -178,7 +178,8 @@ def next_step_note(result: ScoreResult, facts: ScenarioFacts) -> str:
 # the one to keep. Below it the move was often not the trainee's: a walk-through on 2026-12-07
 # (night) was told to "keep using this move: invite others to revoice" at 0.62 for an answer that
 # asked Ana to convince the teacher with fraction strips, and "use partner talk" at 0.57 and 0.64
-# where nobody was asked to talk to a partner; from 0.71 to 0.76 each move named was the answer's.
+# where nobody was asked to talk to a partner; from 0.71 to 0.76 each move named was the answer's
+# (at 0.70, half of it).
 KEEP_MOVE_SIMILARITY = 0.7
 
 
