@@ -22,6 +22,7 @@ from ai.llm import LLM
 from ai.red_lines import shipped_bank
 from ai.scoring import MIN_SUBSTANCE_WORDS, ScoreResult
 from ai.sentence_shape import SentenceShape
+from embeddings.search import ExpertMatch
 from practicum.errors import ModelUnavailable
 
 PROMPTS = Path(__file__).parent / "prompts"
@@ -183,7 +184,7 @@ def next_step_note(result: ScoreResult, facts: ScenarioFacts) -> str:
 KEEP_MOVE_SIMILARITY = 0.7
 
 
-def keep_note(strengths: list[str], expert) -> str:
+def keep_note(strengths: list[str], expert: ExpertMatch | None) -> str:
     """Say what to keep for an answer with nothing left to change: its move, or what it did."""
     if expert is not None and expert.strategy and expert.similarity >= KEEP_MOVE_SIMILARITY:
         return f"{KEEP_NOTES[0]}: {expert.strategy}."
