@@ -131,7 +131,7 @@ PATTERNS = {
         r"|(?<!n't )(?<!not )\bstays? (just |only )?between (us|you and me|the two of us|ourselves)\b"
         r"|\b(it|this|that)('?s| is| remains) (just |only )?between (us|you and me|the two of us|ourselves)\b"
         r"|\b(your|the|this|that) secret('?s| is| will be) safe with me\b"
-        r"|\b(it|this|that) (can|will|'ll) (just |only )?stay (with|between) (us|me|you and me)\b"
+        r"|\b(it|this|that) (can|will|'ll) (just |only )?stay with (us|me)\b"
         r"|\b(nobody|no one|no-one) else (has|needs|will have|will need) to know\s*([.!,;]|$)"
         # Whole promises: "I won't tell anyone.", "I won't breathe a word.", "It won't go any
         # further."; not "I won't tell anyone it was you" (a witness kept safe) nor "…, but I will
@@ -140,12 +140,11 @@ PATTERNS = {
         r"|(\bI (won'?t|will not|'?m not going to) "
         r"(tell (anyone|anybody|a soul)( else)?( at all| about (this|it|that))?"
         r"|(breathe|say) a (word|thing)( to (anyone|anybody|a soul))?)"
-        r"|\b(it|this|that|what(ever)? you (tell|say to) me) (won'?t|will not|doesn'?t have to)"
-        r" go any further"
-        # (2026-12-07, after a third walk-through: "nothing you say is leaving this room")
-        r"|\b(it|this|that|what(ever)? you (tell me|say)|nothing( you (tell me|say))?)"
-        r" (won'?t|will not|is not|isn'?t|is|'s|will|never)( going to)? (leave|leaving|get out of|go beyond)"
-        r" (this|the) (room|office|classroom))"
+        # and, after a third walk-through (2026-12-07), "nothing you say is leaving this room"
+        r"|\b(it|this|that|what(ever)? you (tell me|say to me|say)|nothing( you (tell me|say))?) "
+        r"((won'?t|will not|doesn'?t have to) go any further"
+        r"|(won'?t|will not|is not|isn'?t|is|'s|will|never)( going to)? (leave|leaving|get out of|go beyond)"
+        r" (this|the) (room|office|classroom)))"
         r"\s*([.!,;]|$)(?![^.?!]*\b(but|except|apart from|other than|unless|without|only)\b)",
         re.IGNORECASE,
     ),
