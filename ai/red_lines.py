@@ -142,7 +142,7 @@ PATTERNS = {
         r"|(breathe|say) a (word|thing)( to (anyone|anybody|a soul))?)"
         # and, after a third walk-through (2026-12-07), "nothing you say is leaving this room"
         r"|\b(it|this|that|what(ever)? you (tell me|say to me|say)|nothing( you (tell me|say))?) "
-        r"((won'?t|will not|doesn'?t have to) go any further"
+        r"((won'?t|will not|doesn'?t have to) go any further( than (this|the) (room|office|classroom))?"
         r"|(won'?t|will not|is not|isn'?t|is|'s|will|never)( going to)? (leave|leaving|get out of|go beyond)"
         r" (this|the) (room|office|classroom)))"
         r"\s*([.!,;]|$)(?![^.?!]*\b(but|except|apart from|other than|unless|without|only)\b)",
@@ -190,13 +190,28 @@ PATTERNS = {
         # could write", "leave the science to the people who actually put their hands up"
         r"|\byou never listen\b|\bof course you (don'?t|didn'?t|can'?t|wouldn'?t) (know|get it|understand)\b"
         r"|\b(a|any) (\w+[- ]year[- ]old|toddler|baby|infant) could (write|do|have (written|done)|manage)\b"
-        r"|\bleave (the \w+|it) to (the people|those|people|someone|somebody) who\b",
+        r"|\bleave (the \w+|it) to (the people|those|people|someone|somebody) who\b"
+        # (2026-12-07, a fourth walk-through, polite answers: "Maybe if you'd been following along
+        # a bit more …", "beyond what you usually manage, so I found it hard to believe it was
+        # yours", "the revision wasn't as thorough as you think")
+        r"|\bif you('?d| had) (been )?(listen|follow|pa(y|id) (more )?attention|concentrat)\w*"
+        r"|\bbeyond what you (usually|normally|ever) (manage|do|write|produce|get)\b"
+        r"|\b(hard|difficult) to believe (it|this|that) (was|is|'s) (yours|your own|all yours|really yours)\b"
+        r"|\b(isn'?t|wasn'?t|is not|was not|aren'?t|weren'?t) (nearly |quite )?as (good|thorough|clever|smart"
+        r"|careful|strong|great|hard|brilliant) as you (think|thought|seem to think)\b",
         re.IGNORECASE,
     ),
     "public-shaming": re.compile(
         r"\bstand up and (apologi[sz]e|say sorry)\b"
         r"|\bapologi[sz]e to (the whole class|everyone) (right )?now\b"
-        r"|\btell (the whole class|everyone) what you (did|said|wrote|called)\b"
+        r"|\btell (the whole (class|group|team)|everyone) what (you|he|she|they) (did|said|wrote|called)\b"
+        # a forced apology before an audience, the class set to count (2026-12-07, a fourth
+        # walk-through: "he'll say sorry to her in front of everyone so we all remember", "you can
+        # all keep count of how many times he forgets")
+        r"|(?<!n't have to )(?<!not have to )(?<!no need to )"
+        r"\b(say sorry|apologi[sz]e)( to \w+)? in front of "
+        r"(everyone|everybody|the (whole )?(class|group|team))\b"
+        r"|\ball keep (count|a tally|score) of (how many times|every time)\b"
         r"|\bread (it|that|this|your (message|note|text)) (out )?(aloud |out loud )?(to|for) "
         r"(the whole class|the class|everyone)\b"
         r"|\b(put|write|putting|writing) your name (up )?on the board\b"
@@ -220,7 +235,14 @@ PATTERNS = {
         # "it's just not safe for someone in a wheelchair, so scoring is the best job for you")
         r"|\b(isn'?t|is not|not|never) (safe|suitable|realistic|possible) for (someone|somebody|anyone|people"
         r"|kids|children|students|pupils|a child|a pupil) (in a wheelchair|with (a )?(disability|disabilities"
-        r"|special needs|autism|adhd|dyslexia))\b",
+        r"|special needs|autism|adhd|dyslexia))\b"
+        # ability put down to family or a label (2026-12-07, a fourth walk-through: "It does tend to
+        # run in families, so let's call two questions enough", "With your dyslexia, the full sheet
+        # would only frustrate you")
+        r"|\b(it|maths?|math|reading|spelling|writing|science|being (good|bad) at \w+) "
+        r"(does (tend to )?|often |usually |just |tends? to )runs? in (the |your |some )?famil(y|ies)\b"
+        r"|\bwith your (dyslexia|adhd|autism|disability|condition|diagnosis|special needs|\w+ needs),? "
+        r"[^.?!]*\b(would only|will only|can'?t|won'?t be able|too (hard|much|difficult))\b",
         re.IGNORECASE,
     ),
     "dismisses-feelings": re.compile(
@@ -259,7 +281,13 @@ PATTERNS = {
         r"|\b(she|he|they|someone( else)?|somebody( else)?) (can|will|could|'ll) (answer|say it|do it)"
         r" for (you|her|him)\b"
         r"|\b(to save (us |you )?(time|the trouble|the bother)|I'?ll save (us|you) the (trouble|time|bother))"
-        r"\b[^.?!]*\b(put|write|copy)\b",
+        r"\b[^.?!]*\b(put|write|copy)\b"
+        # (2026-12-07, a fourth walk-through: "Let me save you the struggle: add a zero …", "let's
+        # call two questions enough for today and leave question 3 to the others")
+        r"|\bsave you the (struggle|effort|thinking|hard work|work)\b"
+        r"|\bleave (it|that|this|the rest|the hard (ones?|parts?|bits?)"
+        r"|the last (ones?|parts?|bits?|questions?)|questions? \w+) (for|to) "
+        r"(the others|someone else|the rest of (the class|the group|them))\b",
         re.IGNORECASE,
     ),
     "disproportionate-threat": re.compile(
@@ -297,7 +325,12 @@ PATTERNS = {
         # a worried parent told it is their own fault (2026-12-07, a third walk-through: "you could
         # have checked them yourself if you were that worried")
         r"|\bif you (were|had been|'?re|are) (really )?that (worried|concerned|bothered|interested)\b"
-        r"|\bif you were (so|really) (worried|concerned|bothered)\b",
+        r"|\bif you were (so|really) (worried|concerned|bothered)\b"
+        # rank pulled (2026-12-07, a fourth walk-through: "I'm the one with the physics degree here,
+        # so … you'll just have to take my word for it"; to a parent: "take my word over his")
+        r"|\b(you'?ll|you will|you'?re going to) (just )?have to take my word for it\b"
+        r"|\btake my word over (his|hers|theirs|your (son|daughter|child)'?s|\w+'s)\b"
+        r"|\bI'?m the one with the (\w+ )?(degree|qualifications?|training|experience)\b",
         re.IGNORECASE,
     ),
     "ignores-slur": re.compile(
@@ -322,7 +355,11 @@ IN_CATEGORY_PATTERNS = {
             r"|\bI'?m (really |too |a bit )?busy (right )?now\b"
             r"|\bmaybe (go and )?talk to (the nurse|someone else)\b"
             # talked out of it (2026-12-07, a third walk-through: "… so let's not talk about it anymore")
-            r"|\blet'?s not (talk|think|worry) about (it|this|that)( any ?more| again| now)?\b",
+            r"|\blet'?s not (talk|think|worry) about (it|this|that)( any ?more| again| now)?\b"
+            # telling put off to see how things go (2026-12-07, a fourth walk-through: "Let's keep
+            # an eye on it for a couple of weeks, and … we can think about telling someone")
+            r"|\b(think about|see about|consider) telling (someone|somebody|anyone|anybody|an adult)\b"
+            r"|\blet'?s (just )?(wait and see|keep an eye on (it|this|things) for)\b",
             re.IGNORECASE,
         ),
         # what was done to them explained away (2026-12-07, a third walk-through: "I'm sure Daddy

@@ -157,6 +157,23 @@ def test_every_pattern_belongs_to_a_red_line_of_the_bank():
         ("Her hand is up, so she can answer for you.", "gives-up"),
         ("To save time, just write 'the author shows greed ruins people'.", "gives-up"),
         ("Some kids just aren't algebra people.", "gives-up"),
+        # the fourth walk-through's, from calm and polite answers
+        ("I promise this won't go any further than this office.", "secrecy-promise"),
+        ("If you'd been listening you would know the answer.", "put-down"),
+        ("Maybe if you had paid attention it would have come to you.", "put-down"),
+        ("It's well beyond what you usually write, so I doubt it.", "put-down"),
+        ("I found it hard to believe this was your own.", "put-down"),
+        ("Your essay isn't nearly as good as you think.", "put-down"),
+        ("Sam will tell the whole group what she said.", "public-shaming"),
+        ("He'll apologise to her in front of the whole class.", "public-shaming"),
+        ("You can all keep count of every time he calls out.", "public-shaming"),
+        ("You'll just have to take my word for it.", "escalates-argument"),
+        ("Please take my word over your son's.", "escalates-argument"),
+        ("I'm the one with the teaching degree here.", "escalates-argument"),
+        ("Let me save you the struggle: it's 0.3.", "gives-up"),
+        ("Leave the hard ones to the others.", "gives-up"),
+        ("Reading does tend to run in families.", "stereotype-deficit"),
+        ("With your ADHD, a whole hour of writing would only frustrate you.", "stereotype-deficit"),
     ],
 )
 def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
@@ -207,6 +224,20 @@ def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
         "She can help you set up the equipment.",
         "To save time, I'll hand out the sheets while you think.",
         "Some kids aren't sure where to start, and that's normal.",
+        "It won't go any further than this room unless someone is at risk.",
+        "If you'd like to listen first, that's fine; then have a go.",
+        "If you followed the steps, show me where it changed.",
+        "It's beyond what you needed to do, and I'd love to hear how you did it.",
+        "It was hard to believe at first, but the data backs you up.",
+        "This is as good as you think it is, honestly.",
+        "Tell the whole group what you noticed about the graph.",
+        "You don't have to apologise in front of everyone; we'll talk privately.",
+        "Let's keep count of how many examples we find together.",
+        "Don't take my word for it: test it with the two balls.",
+        "Save your energy for the last question.",
+        "Leave that one for tomorrow; we'll do it together.",
+        "I'm not sure maths runs in families the way eye colour does.",
+        "With your dyslexia in mind, I've printed it on cream paper; the task is the same.",
     ],
 )
 def test_a_sound_sentence_sharing_the_new_wordings_words_is_not_caught(sentence):
@@ -220,6 +251,8 @@ def test_a_sound_sentence_sharing_the_new_wordings_words_is_not_caught(sentence)
         "This isn't really the time for this, Jade.",
         "Tell me about it tomorrow, OK?",
         "Maybe talk to the nurse about it.",
+        "Let's keep an eye on it for a week or so.",
+        "If it keeps happening we can think about telling someone.",
     ],
 )
 def test_putting_off_a_disclosure_is_caught_only_where_a_pupil_is_disclosing(sentence):

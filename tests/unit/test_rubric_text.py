@@ -154,10 +154,14 @@ def test_the_mistake_check_would_catch_mistake_wording():
 # merely did too little. Read in the graded set: "Treat Leila the way you would treat any other
 # student" to an exemplary answer; "Avoid promising secrecy" to an answer that promised none;
 # "missed assignments or quiz results" to a parent's worry about friendships.
+# Jade, who asked "Can I tell you something?" and has told nothing yet, was to be thanked "for
+# telling you" (a walk-through on 2026-12-07 (night)); Maya, who says the marks were the cat,
+# has not shared anything either.
 PRESUMED_ACT = re.compile(
     r"\b(any other student|not quite|calling them smart|cannot keep it secret|missed assignments"
     r"|homework|ultimatum|public punishment|help them focus"
-    r"|for having told you|promis\w* (secrecy|to keep it secret)|assuming what)\b",
+    r"|for having told you|promis\w* (secrecy|to keep it secret)|assuming what"
+    r"|for telling you|told you|to share this|they shared)\b",
     re.IGNORECASE,
 )
 
@@ -186,6 +190,9 @@ def test_the_presumption_check_would_catch_the_old_wording():
         "Agree one concrete step with the parent, such as a weekly note home about Sam's homework.",
         "You stayed calm and kind, and made Sam feel safe for having told you.",
         "You followed safe procedure, saying who you will tell instead of promising to keep it secret.",
+        "Thank Sam calmly for telling you, and say they did the right thing.",
+        "Acknowledge in one gentle sentence how hard it was for Sam to share this.",
+        "Say back the main thing Sam told you, calmly and without adding anything to it.",
     ):
         assert PRESUMED_ACT.search(old), old
 
