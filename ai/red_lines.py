@@ -194,11 +194,12 @@ PATTERNS = {
         # (2026-12-07, a fourth walk-through, polite answers: "Maybe if you'd been following along
         # a bit more …", "beyond what you usually manage, so I found it hard to believe it was
         # yours", "the revision wasn't as thorough as you think")
-        r"|\bif you('?d| had) (been )?(listen|follow|pa(y|id) (more )?attention|concentrat)\w*"
+        r"|\bif you('?d| had) (been (listening|following|paying (more )?attention|concentrating)|listened"
+        r"|followed|paid (more )?attention|concentrated)\b"
         r"|\bbeyond what you (usually|normally|ever) (manage|do|write|produce|get)\b"
         r"|\b(hard|difficult) to believe (it|this|that) (was|is|'s) (yours|your own|all yours|really yours)\b"
         r"|\b(isn'?t|wasn'?t|is not|was not|aren'?t|weren'?t) (nearly |quite )?as (good|thorough|clever|smart"
-        r"|careful|strong|great|hard|brilliant) as you (think|thought|seem to think)\b",
+        r"|careful|strong|great|brilliant) as you (think|thought|seem to think)\b",
         re.IGNORECASE,
     ),
     "public-shaming": re.compile(
@@ -242,7 +243,8 @@ PATTERNS = {
         r"|\b(it|maths?|math|reading|spelling|writing|science|being (good|bad) at \w+) "
         r"(does (tend to )?|often |usually |just |tends? to )runs? in (the |your |some )?famil(y|ies)\b"
         r"|\bwith your (dyslexia|adhd|autism|disability|condition|diagnosis|special needs|\w+ needs),? "
-        r"[^.?!]*\b(would only|will only|can'?t|won'?t be able|too (hard|much|difficult))\b",
+        r"[^.?!]*\b((would|will) only (frustrate|confuse|upset|stress|overwhelm)"
+        r"|won'?t be able to (do|manage|cope|keep up)|(would|will) be too (hard|much|difficult))\b",
         re.IGNORECASE,
     ),
     "dismisses-feelings": re.compile(

@@ -238,6 +238,9 @@ def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
         "Leave that one for tomorrow; we'll do it together.",
         "I'm not sure maths runs in families the way eye colour does.",
         "With your dyslexia in mind, I've printed it on cream paper; the task is the same.",
+        "With your dyslexia, there's no reason you can't do the full sheet.",
+        "If you'd follow me to the door for a second, please.",
+        "This isn't as hard as you think; look at the first step.",
     ],
 )
 def test_a_sound_sentence_sharing_the_new_wordings_words_is_not_caught(sentence):
