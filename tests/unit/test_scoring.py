@@ -445,6 +445,11 @@ FEELINGS = "I can see you're upset and a bit worried about this. It's hard when 
 PAIRS = [(c, k) for c, weights in CATEGORY_WEIGHTS.items() for k, w in weights.items() if w > 0]
 
 
+WHO_TIP = "Tell Sam honestly who you will share this with, and why."
+ASK_TIP = "Ask how Sam sees it before you say what you think."
+REDIRECT_TIP = "Redirect Sam privately and briefly, then walk away."
+
+
 def hand_built(category, dimensions, text):
     facts = ScenarioFacts("moment", category, "Context.", "Opening.", "Sam Lee")
     result = ScoreResult(20, "needs_work", 0.0, dimensions, [], text=text)
@@ -471,30 +476,30 @@ def hand_built(category, dimensions, text):
             "I need to tell Mrs Khan, who helps keep children safe, so she can help.",
             True,
         ),
-        ("Tell Sam honestly who you will share this with, and why.", "I'm going to tell Mr Castillo.", True),
-        ("Tell Sam honestly who you will share this with, and why.", "I won't tell anyone, Sam.", False),
+        (WHO_TIP, "I'm going to tell Mr Castillo.", True),
+        (WHO_TIP, "I won't tell anyone, Sam.", False),
         (
-            "Tell Sam honestly who you will share this with, and why.",
+            WHO_TIP,
             "If you're not safe I can't keep it to myself, I'd need to tell Ms Lindqvist.",
             True,
         ),
-        ("Tell Sam honestly who you will share this with, and why.", "I wouldn't tell anyone, Sam.", False),
+        (WHO_TIP, "I wouldn't tell anyone, Sam.", False),
         # An ask without a question mark is still an ask (the third walk-through, 2026-12-07).
         (
-            "Ask how Sam sees it before you say what you think.",
+            ASK_TIP,
             "Tell me one thing about this school that annoys you, and I'll jot it down.",
             True,
         ),
-        ("Ask how Sam sees it before you say what you think.", "Pick a side and find me one line.", True),
-        ("Ask how Sam sees it before you say what you think.", "Sam, write the answer down now.", False),
-        ("Tell Sam honestly who you will share this with, and why.", "I need to talk to you, Sam.", False),
+        (ASK_TIP, "Pick a side and find me one line.", True),
+        (ASK_TIP, "Sam, write the answer down now.", False),
+        (WHO_TIP, "I need to talk to you, Sam.", False),
         (
             "Never make the student at the centre of this explain themselves in front of others.",
             "After the lesson, can you say your name for me slowly?",
             True,
         ),
-        ("Redirect Sam privately and briefly, then walk away.", "[quietly] Sam, phone in your bag.", True),
-        ("Redirect Sam privately and briefly, then walk away.", "Sam, phone in your bag now.", False),
+        (REDIRECT_TIP, "[quietly] Sam, phone in your bag.", True),
+        (REDIRECT_TIP, "Sam, phone in your bag now.", False),
         # Only a tip whose whole ask is privacy: this one asks to check on the hurt student first.
         (
             "Check on the student who was hurt first, calmly and privately.",
