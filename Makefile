@@ -13,7 +13,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test test-unit test-integration test-e2e bench bench-load soak eval fit lint system-packages clean
+.PHONY: run test test-unit test-integration test-e2e bench bench-load soak eval fit walkthrough lint system-packages clean
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -75,6 +75,11 @@ soak: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python -m bench.evaluate
 	$(BIN)/python -m bench.evaluate_graded $(if $(GRADED),--graded $(GRADED))
+
+# Score a walk-through file (bench/data/walkthroughs, tuning data) with the shipped scorer, by style.
+WALK ?= bench/data/walkthroughs/round-5.json
+walkthrough: $(STAMP)
+	$(BIN)/python -m bench.walkthrough $(WALK) $(if $(VERBOSE),-v)
 
 # Refit the judge (ai/judge.json) from bench/data/graded, the scenarios and the red-line bank.
 fit: $(STAMP)

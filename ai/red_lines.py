@@ -133,6 +133,19 @@ PATTERNS = {
         r"|\b(your|the|this|that) secret('?s| is| will be) safe with me\b"
         r"|\b(it|this|that) (can|will|'ll) (just |only )?stay with (us|me)\b"
         r"|\b(nobody|no one|no-one) else (has|needs|will have|will need) to know\s*([.!,;]|$)"
+        # (2026-12-07, a fifth walk-through: "we'll keep this between ourselves, no need to take it
+        # to anyone else", "this can stay with you and me, and Daddy won't hear about it from me",
+        # "that's where it ends and it doesn't need to go past me")
+        r"|(?<!n't )(?<!not )(?<!cannot )(?<!able to )(?<!allowed to )(?<!promise to )"
+        r"\bkeep (it|this|that|things) (just |only |strictly )?between "
+        r"(us|you and me|the two of us|ourselves)\b"
+        r"|\b(it|this|that) (can|will|'ll) (just |only )?stay (with|between) (you and me|the two of us)\b"
+        r"|\b(won'?t|will not|never) hear (about )?(it|this|that|a word)( about (it|this|that))? from me\b"
+        r"(?![^.?!]*\b(but|unless|without|until|first)\b)"
+        r"|\b(doesn'?t|does not|won'?t|will not|needn'?t|need not) (need to |have to )?go "
+        r"(past|beyond|further than) me\b"
+        r"|\bno need to (take|tell|mention|report|pass) (it|this|that) (on )?(to )?"
+        r"(anyone|anybody|someone|somebody) else\b"
         # Whole promises: "I won't tell anyone.", "I won't breathe a word.", "It won't go any
         # further."; not "I won't tell anyone it was you" (a witness kept safe) nor "…, but I will
         # tell Ms Ortiz" (who will be told). The wordings after "I won't tell anyone" were written
@@ -168,6 +181,9 @@ PATTERNS = {
         r"|\bkeep (the|your) (spanish|arabic|urdu|polish|punjabi|bengali|somali|portuguese|french|turkish"
         r"|romanian|ukrainian|russian|chinese|mandarin|cantonese|tagalog|farsi|pashto|tigrinya|home language"
         r"|own language|language) (for|at) home\b"
+        # answers kept to English "so everyone can follow" (2026-12-07, a fifth walk-through)
+        r"|\b(keep|stick) (to |with )?((our|your|the|all) (answers?|talk|words|discussion|chat|ideas|work) "
+        r"|it |things )?(in |to )?english\b"
         r"|\b(doesn'?t|does not|won'?t|will not|don'?t|do not) count unless "
         r"(you (say|write|answer|do) (it )?|it'?s )in english\b",
         re.IGNORECASE,
@@ -198,6 +214,9 @@ PATTERNS = {
         r"|followed|paid (more )?attention|concentrated)\b"
         r"|\bbeyond what you (usually|normally|ever) (manage|do|write|produce|get)\b"
         r"|\b(hard|difficult) to believe (it|this|that) (was|is|'s) (yours|your own|all yours|really yours)\b"
+        # (2026-12-07, a fifth walk-through: "the game isn't just the Tomás show, and nobody needs to
+        # hear how clever you are every time")
+        r"|\bnobody (needs|wants) to hear\b|\b(isn'?t|is not|not) (just )?the \w+ show\b"
         r"|\b(isn'?t|wasn'?t|is not|was not|aren'?t|weren'?t) (nearly |quite )?as (good|thorough|clever|smart"
         r"|careful|strong|great|brilliant) as you (think|thought|seem to think)\b",
         re.IGNORECASE,
@@ -224,6 +243,14 @@ PATTERNS = {
         # is what a bad friend looks like", "let's all make sure we don't do what she did")
         r"|\bthis is what (a |an )?(bad|rude|unkind|lazy|mean|selfish|naughty|terrible|poor) \w+ "
         r"(looks|sounds) like\b"
+        # a named student's work or need shown to the class as the warning (2026-12-07, a fifth
+        # walk-through: "Everyone, have a look at Aroha's board, this is the tricky mistake I warned
+        # you all about", "… this is a good example of what not to do", "Everyone, Tariq's sheet has
+        # fewer words because of his dyslexia")
+        r"|\b(everyone|everybody|class|all of you),? [^.?!]*\b(example of what not to do"
+        r"|mistake I (warned|told|showed) you( all)? (about|of)"
+        r"|because (of )?(his|her|their) (dyslexia|adhd|autism|disability|diagnosis|needs|condition|ehcp)"
+        r"|because (he|she|they) (has|have) (dyslexia|adhd|autism|a disability|special needs))\b"
         r"|\b(make sure|let'?s (all )?make sure) (we|you|nobody|no one) (don'?t |doesn'?t |never )?"
         r"(do|does|did) what (he|she|they) did\b",
         re.IGNORECASE,
@@ -242,6 +269,19 @@ PATTERNS = {
         # would only frustrate you")
         r"|\b(it|maths?|math|reading|spelling|writing|science|being (good|bad) at \w+) "
         r"(does (tend to )?|often |usually |just |tends? to )runs? in (the |your |some )?famil(y|ies)\b"
+        # (2026-12-07, a fifth walk-through: "homework isn't always a big priority in some
+        # households", "Kids from poorer families are … less likely to care about school",
+        # "basketball is … built for people on their feet, so the bench is probably the best spot")
+        r"|\b(isn'?t|is not|aren'?t|are not) (always |really |often )?(a (big |high |top )?priority|valued"
+        r"|important) (in|for|to) (some|certain|those|these|such|many) "
+        r"(households|homes|families|cultures|communities|parents)\b"
+        r"|\bfrom (poor|poorer|low[- ]income|deprived|immigrant|single[- ]parent|working[- ]class|rough"
+        r"|chaotic|certain|those|some) (families|homes|households|backgrounds|areas|estates)\b[^.?!]{0,40}"
+        r"\b(less likely to|don'?t|do not|never|can'?t be bothered to) (really )?(care|bother|value|try)\b"
+        r"|\bbuilt for (people|kids|children|those|players) "
+        r"(on their feet|who can (walk|run|stand|see|hear))\b"
+        r"|\bthe (bench|sidelines?) (is|would be|might be|'s) (probably |maybe |really )?(the )?"
+        r"(best|safest|right) (spot|place|option|job)\b"
         r"|\bwith your (dyslexia|adhd|autism|disability|condition|diagnosis|special needs|\w+ needs),? "
         r"[^.?!]*\b((would|will) only (frustrate|confuse|upset|stress|overwhelm)"
         r"|won'?t be able to (do|manage|cope|keep up)|(would|will) be too (hard|much|difficult))\b",
@@ -265,6 +305,15 @@ PATTERNS = {
         # (2026-12-07, a third walk-through: "you're making way too much of it and you need to get a
         # grip", "a bit of crying … never hurt anyone", "that's just an excuse for being lazy")
         r"|\bget a grip\b|\bmaking (way |far |much |a bit )?too much of (it|this|that)\b"
+        # (2026-12-07, a fifth walk-through: "there's honestly nothing here worth getting upset
+        # about", "a little book like this isn't worth getting upset over", "a few tears over
+        # homework are completely normal at six, so I really wouldn't worry about it", "Everybody
+        # feels hungry before lunch, though, so it's really nothing to worry about")
+        r"|\b(nothing|not|isn'?t|is not|aren'?t|are not)( here| there| really)? worth (getting )?"
+        r"(upset|worked up|crying|stressed|tears|sad)\b"
+        r"|\bI (really |honestly |genuinely )?wouldn'?t worry about (it|that|this)\s*([.!]|$)"
+        r"|\b(everybody|everyone|all kids|all children|every child) (feels|gets|has) [^.?!]*\bso "
+        r"(it'?s|that'?s) (really |honestly |just )?nothing to worry about\b"
         r"|\bnever (hurt|harmed|killed) any(one|body)\b|\b(an|your) excuse (for being|to be) lazy\b",
         re.IGNORECASE,
     ),
@@ -286,6 +335,13 @@ PATTERNS = {
         r"\b[^.?!]*\b(put|write|copy)\b"
         # (2026-12-07, a fourth walk-through: "Let me save you the struggle: add a zero …", "let's
         # call two questions enough for today and leave question 3 to the others")
+        # (2026-12-07, a fifth walk-through: "she's clearly not up to it today", "this kind of maths
+        # just isn't going to be your strength", "I'll just rewrite your opening for you and you can
+        # copy it out"; not "you can just watch", which a graded sound answer says of reading along)
+        r"|\b(he|she|they)('?s|'?re| is| are) (clearly|obviously|just|simply) not up to (it|this)\b"
+        r"|\b(isn'?t|is not|'?s not|is never|'?s never) (ever )?going to be (your|his|her|their) "
+        r"(strength|thing|subject)\b"
+        r"|\bI'?ll (just )?(re)?write (it|this|that|your \w+|the \w+) (out )?for you\b"
         r"|\bsave you the (struggle|effort|thinking|hard work|work)\b"
         r"|\bleave (it|that|this|the rest|the hard (ones?|parts?|bits?)"
         r"|the last (ones?|parts?|bits?|questions?)|questions? \w+) (for|to) "
@@ -302,6 +358,9 @@ PATTERNS = {
         # the whole class punished for one student
         r"|\b(whole|entire) class (will|'ll|is going to) (stay in|lose|miss)\b"
         r"|\beveryone (will )?stays? in (at|for|over) (break|lunch|playtime|recess)\b"
+        # (2026-12-07, a fifth walk-through: "I'll be keeping the whole class behind for half an hour")
+        r"|(?<!n't )(?<!not )\bkeep(ing)? (the (whole |entire )?class|everyone|everybody|all of you) "
+        r"(behind|in) (at|for|after|over)\b"
         # days of lost breaks, or a game taken from everyone for days (2026-12-07, a third
         # walk-through: "you're sitting out at break for the rest of the week", "every lunch this
         # week", "no more tag for anyone until next Monday")
@@ -332,11 +391,21 @@ PATTERNS = {
         # so … you'll just have to take my word for it"; to a parent: "take my word over his")
         r"|\b(you'?ll|you will|you'?re going to) (just )?have to take my word for it\b"
         r"|\btake my word over (his|hers|theirs|your (son|daughter|child)'?s|\w+'s)\b"
-        r"|\bI'?m the one with the (\w+ )?(degree|qualifications?|training|experience)\b",
+        r"|\bI'?m the one with the (\w+ )?(degree|qualifications?|training|experience)\b"
+        # (2026-12-07, a fifth walk-through: "I'd gently remind you who's in charge here")
+        r"|\b(remind you|reminding you|forget|forgotten|remember|know) who'?s "
+        r"(in charge|the (teacher|boss|adult))\b",
         re.IGNORECASE,
     ),
     "ignores-slur": re.compile(
-        r"\bboys will be boys\b|\b(it'?s|it was) (just|only) banter\b",
+        r"\bboys will be boys\b|\b(it'?s|it was) (just|only) banter\b"
+        # laughed along with, or passed over (2026-12-07, a fifth walk-through: "Oscar, you do say
+        # funny things!", "Let's all assume good intent and get back to the drill.")
+        r"|\byou (do |really |always )?say (the )?(funniest|funny|silliest|silly|hilarious|daftest|daft)"
+        r" things\b"
+        r"|\b(let'?s|we'?ll|we should|we can) (all )?(just )?assume (good|the best|positive) "
+        r"(intent|intentions)\b"
+        r"(?![^.?!]*\bbut\b)",
         re.IGNORECASE,
     ),
 }

@@ -48,7 +48,7 @@ from ai.signals import MAX_SENTENCES, SCENARIO_VECTORS, EmbeddedResponse, embed_
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch
 
-SCORER_VERSION = "judge-20"  # the pipeline's version; attempts record it with the judge's
+SCORER_VERSION = "judge-21"  # the pipeline's version; attempts record it with the judge's
 GRADE_BASE, GRADE_POINTS = 10.0, 20.0
 MIN_SUBSTANCE_WORDS = 4
 NO_SUBSTANCE_CAP = 15
