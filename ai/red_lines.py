@@ -394,7 +394,7 @@ PATTERNS = {
         r"|\bI'?m the one with the (\w+ )?(degree|qualifications?|training|experience)\b"
         # (2026-12-07, a fifth walk-through: "I'd gently remind you who's in charge here")
         r"|\b(remind you|reminding you|forget|forgotten|remember|know) who'?s "
-        r"(in charge|the (teacher|boss|adult))\b",
+        r"(in charge|the (teacher|boss|adult))( here| in here| in this (room|class(room)?))?\s*([.!,;]|$)",
         re.IGNORECASE,
     ),
     "ignores-slur": re.compile(

@@ -283,6 +283,8 @@ def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
         "I won't write it for you, but I'll sit with you while you try.",
         "I won't keep the whole class behind for one person.",
         "Does everyone know who's on the safeguarding team?",
+        "Do you know who's the adult you'd most like to talk to?",
+        "Remember who's in charge of the equipment today, Sam.",
         "You say such interesting things; tell me more about that idea.",
         "I assume good intent, but words can still hurt, so let's talk about it.",
     ],
