@@ -123,13 +123,14 @@ def shipped_bank() -> dict[str, RedLine]:
 # tell anyone", "think positive", "copy Sam's working" …) were written from the red lines'
 # definitions and PEDAGOGY.md's common trainee errors before any graded answer was read against
 # them; none matches a graded answer of grade 2 or above.
+BETWEEN_US = r"(us|you and me|the two of us|ourselves)"  # what a secrecy promise keeps it "between"
 PATTERNS = {
     "secrecy-promise": re.compile(
         r"\b(i|we)\s+(promise|swear)\b[^.?!]{0,30}\b(won'?t|will not|not (to )?|never)\s+(tell|say|share)"
         r"|(?<!n't be )(?<!not be )\bour (little )?secret\b|\bmum'?s the word\b"
         r"|\bi('?ll| will) keep (it|this|that) ((a )?secret|to myself)\b"
-        r"|(?<!n't )(?<!not )\bstays? (just |only )?between (us|you and me|the two of us|ourselves)\b"
-        r"|\b(it|this|that)('?s| is| remains) (just |only )?between (us|you and me|the two of us|ourselves)\b"
+        rf"|(?<!n't )(?<!not )\bstays? (just |only )?between {BETWEEN_US}\b"
+        rf"|\b(it|this|that)('?s| is| remains) (just |only )?between {BETWEEN_US}\b"
         r"|\b(your|the|this|that) secret('?s| is| will be) safe with me\b"
         r"|\b(it|this|that) (can|will|'ll) (just |only )?stay with (us|me)\b"
         r"|\b(nobody|no one|no-one) else (has|needs|will have|will need) to know\s*([.!,;]|$)"
@@ -137,8 +138,7 @@ PATTERNS = {
         # to anyone else", "this can stay with you and me, and Daddy won't hear about it from me",
         # "that's where it ends and it doesn't need to go past me")
         r"|(?<!n't )(?<!not )(?<!cannot )(?<!able to )(?<!allowed to )(?<!promise to )"
-        r"\bkeep (it|this|that|things) (just |only |strictly )?between "
-        r"(us|you and me|the two of us|ourselves)\b"
+        rf"\bkeep (it|this|that|things) (just |only |strictly )?between {BETWEEN_US}\b"
         r"|\b(it|this|that) (can|will|'ll) (just |only )?stay (with|between) (you and me|the two of us)\b"
         r"|\b(won'?t|will not|never) hear (about )?(it|this|that|a word)( about (it|this|that))? from me\b"
         r"(?![^.?!]*\b(but|unless|without|until|first)\b)"
