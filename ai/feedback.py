@@ -63,6 +63,26 @@ class Feedback:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+# The tips (ai/rubric_text.yaml, the bank's `instead`) whose whole ask is privacy, or saying who
+# will be told, by their own words: a test holds each to a shipped tip, so rewording one there
+# cannot silently let it be asked of an answer that already does it.
+PRIVACY_TIPS = (
+    "quietly and one to one",
+    "privately before drawing",
+    "a quiet word at the desk",
+    "privately and briefly",
+    "for after class",
+    r"and follow up privately\.$",
+    "explain themselves in front of others",
+    "meet or call privately",
+)
+TELLING_TIPS = (
+    "who you will (share|tell)",
+    "pass (this|it) to",
+    "only tell the people",
+    "safeguarding procedure",
+)
+
 # What an answer already does, read off its words: a tip asking for it again is skipped.
 ALREADY = {
     # An ask need not end in a question mark: "Tell me one thing about this school that annoys
@@ -101,12 +121,7 @@ ALREADY = {
     # walk-through on 2026-12-07 was still told to "never make the student … explain themselves in
     # front of others"); only the tips whose whole ask is privacy are held back.
     "in private": (
-        re.compile(
-            r"\b(quietly and one to one|privately before drawing|a quiet word at the desk"
-            r"|privately and briefly|for after class|and follow up privately\.$"
-            r"|explain themselves in front of others|meet or call privately)",
-            re.I,
-        ),
+        re.compile(r"\b(" + "|".join(PRIVACY_TIPS) + ")", re.I),
         re.compile(
             r"\b(after (the )?(class|lesson|register|school)|at (break|lunch|the end)|afterwards|privately"
             r"|in private|quietly|quiet (word|voice)|low voice|one[- ]to[- ]one|come and see me"
@@ -118,10 +133,7 @@ ALREADY = {
     # walk-through on 2026-12-07 (late) was still asked to "explain that you will pass this to the
     # safeguarding lead"); "I won't tell anyone" and "I need to talk to you" do not.
     "who will be told": (
-        re.compile(
-            r"\b(who you will (share|tell)|pass (this|it) to|only tell the people|safeguarding procedure)",
-            re.I,
-        ),
+        re.compile(r"\b(" + "|".join(TELLING_TIPS) + ")", re.I),
         re.compile(
             r"\bI('ll| will|'m going to| am going to| need to| have to| must|'d| would)( need to| have to)? "
             r"(tell|talk to|speak to|share (this|it|that) with|pass (this|it|that) (on )?to) (?!you\b)",

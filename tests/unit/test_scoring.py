@@ -23,12 +23,15 @@ from ai.dimensions import (
     level_word,
     nothing_to_judge,
     reason_for,
+    rubric_text,
     tips_for,
 )
 from ai.evidence import SMALL_TALK, quote, shows_a_move, with_evidence
 from ai.feedback import (
     ALREADY,
+    PRIVACY_TIPS,
     REPAIR,
+    TELLING_TIPS,
     already_does,
     facts_text,
     feedback_facts,
@@ -443,6 +446,22 @@ ASKS_FEELING, _ = ALREADY["feeling"]
 QUESTIONS = "What's going on for you today? Which part feels hardest? Shall we look at it together?"
 FEELINGS = "I can see you're upset and a bit worried about this. It's hard when you feel embarrassed."
 PAIRS = [(c, k) for c, weights in CATEGORY_WEIGHTS.items() for k, w in weights.items() if w > 0]
+
+
+def shipped_tips() -> list[str]:
+    """Every coaching tip the product can give: rubric_text's and the bank's steps instead."""
+    tips = rubric_text()["tips"]
+    found = [tip for by_group in tips.values() for group in by_group.values() for tip in group]
+    for line in shipped_bank().values():
+        wordings = [line.wording(category) for category in CATEGORY_WEIGHTS]
+        found += [step for wording in wordings for step in wording.instead]
+    return found
+
+
+@pytest.mark.parametrize("words", PRIVACY_TIPS + TELLING_TIPS)
+def test_each_tip_held_back_from_an_answer_that_already_does_it_is_a_shipped_tip(words):
+    # The regexes name tips by their wording: a reworded tip would otherwise slip through unseen.
+    assert any(re.search(rf"\b{words}", tip, re.I) for tip in shipped_tips())
 
 
 WHO_TIP = "Tell Sam honestly who you will share this with, and why."
