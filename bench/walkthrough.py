@@ -13,7 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from ai.red_lines import shipped_bank
-from ai.scoring import RED_LINE_CAP
+from ai.scoring import RED_LINE_CAP, score_text
 from bench.graded import moments
 
 FIELDS = {"set", "key", "style", "grade", "red_line", "harm", "text"}
@@ -53,8 +53,7 @@ def style_summary(style: str, rows: list[tuple[int, list[str], str | None]]) -> 
 
 def main() -> None:
     """Score every answer of a walk-through file and print the summary per style."""
-    from ai.scoring import score_text
-    from bench.evaluate_graded import real_embedder
+    from bench.evaluate_graded import real_embedder  # scipy and the fitting code: only to score
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", type=Path)

@@ -453,8 +453,7 @@ def shipped_tips() -> list[str]:
     tips = rubric_text()["tips"]
     found = [tip for by_group in tips.values() for group in by_group.values() for tip in group]
     for line in shipped_bank().values():
-        wordings = [line.wording(category) for category in CATEGORY_WEIGHTS]
-        found += [step for wording in wordings for step in wording.instead]
+        found += [step for category in CATEGORY_WEIGHTS for step in line.instead_for(category)]
     return found
 
 
