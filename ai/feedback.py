@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from ai.bands import band_label
+from ai.cues import SAYS_WHO_WILL_BE_TOLD
 from ai.dimensions import MET, PARTLY, ScenarioFacts, fitting_language, pick, tips_for
 from ai.evidence import quote
 from ai.guard import KEEP_NOTES, check_coaching
@@ -134,11 +135,7 @@ ALREADY = {
     # safeguarding lead"); "I won't tell anyone" and "I need to talk to you" do not.
     "who will be told": (
         re.compile(r"\b(" + "|".join(TELLING_TIPS) + ")", re.I),
-        re.compile(
-            r"\bI('ll| will|'m going to| am going to| need to| have to| must|'d| would)( need to| have to)? "
-            r"(tell|talk to|speak to|share (this|it|that) with|pass (this|it|that) (on )?to) (?!you\b)",
-            re.I,
-        ),
+        SAYS_WHO_WILL_BE_TOLD,
     ),
 }
 

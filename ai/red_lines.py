@@ -154,11 +154,17 @@ PATTERNS = {
         r"(tell (anyone|anybody|a soul)( else)?( at all| about (this|it|that))?"
         r"|(breathe|say) a (word|thing)( to (anyone|anybody|a soul))?)"
         # and, after a third walk-through (2026-12-07), "nothing you say is leaving this room"
-        r"|\b(it|this|that|what(ever)? you (tell me|say to me|say)|nothing( you (tell me|say))?) "
+        r"|(?<!n't promise )(?<!not promise )(?<!n't promise that )(?<!not promise that )"
+        r"\b(it|this|that|what(ever)? you (tell me|say to me|say)|nothing( you (tell me|say))?) "
         r"((won'?t|will not|doesn'?t have to) go any further( than (this|the) (room|office|classroom))?"
         r"|(won'?t|will not|is not|isn'?t|is|'s|will|never)( going to)? (leave|leaving|get out of|go beyond)"
-        r" (this|the) (room|office|classroom)))"
-        r"\s*([.!,;]|$)(?![^.?!]*\b(but|except|apart from|other than|unless|without|only)\b)",
+        r" (this|the) (room|office|classroom)"
+        # and, after a sixth (2026-12-08), "whatever you say stays in this room unless you tell me
+        # otherwise": an exception the student controls keeps it a promise ("unless you're in
+        # danger" does not), and "I can't promise that what you say stays in this room" is none
+        r"|(stays?|will stay|'s staying|is staying) (in|inside) (this|the) (room|office|classroom)))"
+        r"(\s*([.!,;]|$)(?![^.?!]*\b(but|except|apart from|other than|unless|without|only)\b)"
+        r"|(?= unless you (tell me|say|want|ask|decide|let me)\b))",
         re.IGNORECASE,
     ),
     "english-only": re.compile(

@@ -38,7 +38,15 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ai.bands import band_for
-from ai.dimensions import DimensionResult, ScenarioFacts, judged_dimensions, nothing_to_judge
+from ai.cues import SAYS_WHO_WILL_BE_TOLD
+from ai.dimensions import (
+    MET,
+    DimensionResult,
+    ScenarioFacts,
+    judged_dimensions,
+    nothing_to_judge,
+    reason_for,
+)
 from ai.evidence import RedLineHit, find_red_lines, with_evidence
 from ai.features import contrast_features, contrast_for, moment_features
 from ai.judge import Judge, shipped_judge
@@ -48,7 +56,7 @@ from ai.signals import MAX_SENTENCES, SCENARIO_VECTORS, EmbeddedResponse, embed_
 from embeddings.embedder import Embedder
 from embeddings.search import ExpertMatch
 
-SCORER_VERSION = "judge-21"  # the pipeline's version; attempts record it with the judge's
+SCORER_VERSION = "judge-22"  # the pipeline's version; attempts record it with the judge's
 GRADE_BASE, GRADE_POINTS = 10.0, 20.0
 MIN_SUBSTANCE_WORDS = 4
 NO_SUBSTANCE_CAP = 15
@@ -230,7 +238,7 @@ def score_response(
         points, values = tutoring_points(reading.features), {**values, **tutoring_values(reading.features)}
     if calibrate is not None:
         points = calibrate(points, embedded.vector)
-    dimensions = judged_dimensions(values, facts)
+    dimensions = _said_who_will_be_told(judged_dimensions(values, facts), text, facts)
     if len(text.split()) < MIN_SUBSTANCE_WORDS:  # too little to judge, but a red line still counts
         dimensions, grade = nothing_to_judge(facts), 0.0
         points = min(grade_points(0.0), NO_SUBSTANCE_CAP)
@@ -267,6 +275,28 @@ def _with_spoken(embedded: EmbeddedResponse, reading: Reading, spoken, embedder:
         ),
         np.concatenate([reading.red_line_odds, spoken_odds]),
     )
+
+
+# In a safeguarding moment these dimensions' reasons say whether the answer named who will be
+# told ("did not yet say who you will tell to keep Arjun safe"). The heads read that from the
+# whole answer, so a harmful sentence elsewhere could deny it to "I'm going to speak to Ms Duarte
+# today" (a walk-through, 2026-12-08). Where the words say it, the educators marked next step met
+# in 27 of 33 graded answers and safe procedure met unless a red line broke it; held out by
+# scenario, raising both to met where the words say it gave 10 more verdicts agreeing, none fewer
+# per dimension.
+TOLD_DIMENSIONS = ("next_step", "proportionality")
+
+
+def _said_who_will_be_told(dimensions: list[DimensionResult], text: str, facts: ScenarioFacts):
+    """Meet the told-dimensions of a safeguarding moment where the answer says who it will tell."""
+    if facts.group != "care" or not SAYS_WHO_WILL_BE_TOLD.search(text):
+        return dimensions
+    return [
+        replace(d, value=MET, reason=reason_for(d.key, "met", facts))
+        if d.key in TOLD_DIMENSIONS and d.value < MET
+        else d
+        for d in dimensions
+    ]
 
 
 def _broken_by(dimensions: list[DimensionResult], hits: list[RedLineHit]) -> list[DimensionResult]:

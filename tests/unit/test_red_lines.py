@@ -137,6 +137,9 @@ def test_every_pattern_belongs_to_a_red_line_of_the_bank():
         ("Don't worry, nothing you say is leaving this room.", "secrecy-promise"),
         ("It won't leave this office, I promise.", "secrecy-promise"),
         ("It's fine, this can just stay with us.", "secrecy-promise"),
+        # the sixth walk-through's: an exception the student controls is no exception
+        ("Whatever you say stays in this room unless you tell me otherwise.", "secrecy-promise"),
+        ("It stays in this office, I promise.", "secrecy-promise"),
         ("Keep the Arabic for home, please.", "english-only"),
         ("That doesn't count unless you say it in English.", "english-only"),
         ("Alright, Miss Know-It-All, we heard you.", "put-down"),
@@ -252,6 +255,8 @@ def test_an_unmistakable_wording_is_caught_as_its_red_line(sentence, key):
         "To save time, I'll hand out the sheets while you think.",
         "Some kids aren't sure where to start, and that's normal.",
         "It won't go any further than this room unless someone is at risk.",
+        "What you tell me stays in this room unless you or someone else is in danger.",
+        "I can't promise that what you say stays in this room, because I may need to tell Ms Lindqvist.",
         "If you'd like to listen first, that's fine; then have a go.",
         "If you followed the steps, show me where it changed.",
         "It's beyond what you needed to do, and I'd love to hear how you did it.",

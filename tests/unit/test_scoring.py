@@ -207,6 +207,48 @@ def test_an_answer_of_just_enough_words_is_judged_not_capped():
     assert result.signals and "red_line_odds" in result.signals
 
 
+# Who will be told, in a safeguarding moment ---------------------------------------------------
+
+
+def score_with_heads_at(value, key, text):
+    """Score with every dimension head answering `value`, as a head misled by the rest would."""
+    judge = shipped_judge()
+    with patch.object(type(judge), "predict_dimensions", return_value=dict.fromkeys(DIMENSIONS, value)):
+        return score(key, text)
+
+
+TOLD = "Thank you for telling me, Jade. I'm going to speak to Ms Lindqvist today, and I'll stay with you."
+
+
+def test_saying_who_will_be_told_meets_next_step_and_safe_procedure_whatever_the_heads_say():
+    facts, _ = inputs(DISCLOSURE)
+    shown = {d.key: d for d in score_with_heads_at(0.1, DISCLOSURE, TOLD).dimensions}
+    for key in ("next_step", "proportionality"):
+        assert shown[key].level == "met"
+        assert shown[key].reason == reason_for(key, "met", facts)
+    assert shown["warmth"].level == "missed"  # only what the words say is raised
+
+
+@pytest.mark.parametrize(
+    "key, text",
+    [
+        (DISCLOSURE, "Thank you for telling me, Jade. I won't tell anyone, and I need to talk to you."),
+        (DISCLOSURE, "Thank you for telling me, Jade. I'll let you know what happens next."),
+        (DEFIANCE, "Kai, I'm going to speak to Mr Patel about this after the lesson, okay?"),
+    ],
+)
+def test_no_one_named_or_not_a_safeguarding_moment_leaves_the_heads_verdict(key, text):
+    shown = {d.key: d for d in score_with_heads_at(0.1, key, text).dimensions}
+    assert all(d.level == "missed" for d in shown.values())
+
+
+def test_a_red_line_still_breaks_safe_procedure_when_someone_is_named():
+    text = "I'll tell Ms Lindqvist what you said, Jade, but it'll be our secret from your mum."
+    shown = {d.key: d for d in score_with_heads_at(0.1, DISCLOSURE, text).dimensions}
+    assert shown["proportionality"].value == 0.0
+    assert shown["next_step"].level == "met"
+
+
 # Red lines ----------------------------------------------------------------------------------
 
 RED_LINES = {
