@@ -281,9 +281,9 @@ def _with_spoken(embedded: EmbeddedResponse, reading: Reading, spoken, embedder:
 # told ("did not yet say who you will tell to keep Arjun safe"). The heads read that from the
 # whole answer, so a harmful sentence elsewhere could deny it to "I'm going to speak to Ms Duarte
 # today" (a walk-through, 2026-12-08). Where the words say it, the educators marked next step met
-# in 27 of 33 graded answers and safe procedure met unless a red line broke it; held out by
-# scenario, raising both to met where the words say it gave 10 more verdicts agreeing, none fewer
-# per dimension.
+# in 26 of 33 graded answers (partly in the rest) and safe procedure met in 20, partly in 7 and
+# missed only where a red line broke it; held out by scenario, raising both to met where the
+# words say it gave 10 more verdicts agreeing (of 9,960), none fewer in any dimension.
 TOLD_DIMENSIONS = ("next_step", "proportionality")
 
 
