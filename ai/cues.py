@@ -185,13 +185,14 @@ WORD = re.compile(r"[a-z0-9']+")
 # Says who will be told, in the first person: "I need to tell Mrs Khan, who helps keep children
 # safe", "I'm taking this to Mr Castillo", "I'll let Ms Rahman know today"; not "I won't tell
 # anyone", "I need to talk to you" nor "I'll let you know". Read on the raw text, case ignored.
+TITLE = r"(Mr|Mrs|Ms|Miss|Dr)"  # how a named adult at school is addressed
 SAYS_WHO_WILL_BE_TOLD = re.compile(
     r"\bI('ll| will|'m going to| am going to| need to| have to| must|'d| would)( need to| have to)? "
     r"(tell|talk to|speak to|share (this|it|that) with|pass (this|it|that) (on )?to) (?!you\b)"
     r"|\bI('m| am) (taking|passing) (this|it|that) (on )?to (?!you\b)"
     r"|\b(I|we)('ll| will|'m going to| am going to| need to| have to| must)? "
-    r"let (Mr|Mrs|Ms|Miss|Dr) \w+ know\b"
-    r"|\bwe('ll| will|'re going to| are going to) go (to|and see) (Mr|Mrs|Ms|Miss|Dr) ",
+    rf"let {TITLE} \w+ know\b"
+    rf"|\bwe('ll| will|'re going to| are going to) go (to|and see) {TITLE} ",
     re.I,
 )
 
